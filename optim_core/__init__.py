@@ -1,0 +1,25 @@
+"""A tiny numpy optimizer core: pure optimizers, test surfaces and recorded trajectories.
+
+No Manim here: the scenes read every number they show from this package.
+"""
+
+from .optimizers import (
+    OPTIMIZERS,
+    Optimizer,
+    adam,
+    adam_uncorrected,
+    adamw,
+    amsgrad,
+    make,
+    momentum,
+    rmsprop,
+    sgd,
+)
+from .surfaces import SURFACES, CriticalPoint, Surface
+from .trajectory import Trajectory, interpolate, run, sample_frames, step_at
+
+__all__ = [
+    "OPTIMIZERS", "SURFACES", "CriticalPoint", "Optimizer", "Surface", "Trajectory", "adam",
+    "adam_uncorrected", "adamw", "amsgrad", "interpolate", "make", "momentum", "rmsprop", "run",
+    "sample_frames", "sgd", "step_at",
+]

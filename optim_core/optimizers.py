@@ -1,0 +1,265 @@
+"""Optimizers as pure ``(init, update)`` pairs over numpy arrays of any leading batch shape.
+
+Every optimizer is an :class:`Optimizer`: ``init(params) -> state`` and
+``update(grads, state, params) -> (updates, new_state)`` with ``new_params = params + updates``.
+States are small NamedTuples; nothing is mutated. ``observe(state)`` names the state variables a
+trajectory records (``m``, ``v``, ``m_hat``, ``v_hat``, ``v_max``).
+
+Hyperparameters may be floats or arrays that broadcast against the parameters, so one call
+advances many runs at once (e.g. ``lr=np.array([[0.01], [0.1]])`` with params of shape ``(2, 2)``).
+
+Formulas follow Kingma & Ba (2015), Algorithm 1, and ``torch.optim`` (eps outside the square root;
+AdamW's decoupled decay ``p *= 1 - lr * wd``; AMSGrad keeps the running maximum of the raw ``v``).
+
+References:
+    Kingma, D. P. & Ba, J. (2015). Adam: A Method for Stochastic Optimization. ICLR.
+    Loshchilov, I. & Hutter, F. (2019). Decoupled Weight Decay Regularization. ICLR.
+    Reddi, S. J., Kale, S. & Kumar, S. (2018). On the Convergence of Adam and Beyond. ICLR.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+
+Array = np.ndarray
+
+
+class Optimizer(NamedTuple):
+    """A named pure optimizer: ``init``, ``update`` and ``observe`` plus its hyperparameters."""
+
+    name: str
+    hyperparams: dict[str, Any]
+    init: Callable[[Array], NamedTuple]
+    update: Callable[[Array, NamedTuple, Array], tuple[Array, NamedTuple]]
+    observe: Callable[[NamedTuple], dict[str, Array]]
+
+
+class CountState(NamedTuple):
+    count: int
+
+
+class MomentState(NamedTuple):
+    count: int
+    m: Array
+
+
+class SecondMomentState(NamedTuple):
+    count: int
+    v: Array
+
+
+class AdamState(NamedTuple):
+    count: int
+    m: Array  # first moment (EMA of g)
+    v: Array  # second raw moment (EMA of g**2)
+
+
+class AMSGradState(NamedTuple):
+    count: int
+    m: Array
+    v: Array
+    v_max: Array  # running maximum of v (before bias correction, as torch.optim)
+
+
+# --- hyperparameter checks ---------------------------------------------------------------------
+
+def _check(name: str, value: Any, ok: Callable[[Array], Array], allowed: str) -> Any:
+    arr = np.asarray(value, dtype=float)
+    if not np.all(np.isfinite(arr)) or not np.all(ok(arr)):
+        raise ValueError(f"{name}={value!r} is out of range: {name} must be {allowed}")
+    return value
+
+
+def _lr(lr: Any) -> Any:
+    return _check("lr", lr, lambda a: a > 0, "a finite number > 0")
+
+
+def _beta(name: str, beta: Any) -> Any:
+    return _check(name, beta, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
+
+
+def _eps(eps: Any) -> Any:
+    return _check("eps", eps, lambda a: a > 0, "a finite number > 0")
+
+
+def _weight_decay(wd: Any) -> Any:
+    return _check("weight_decay", wd, lambda a: a >= 0, "a finite number >= 0")
+
+
+def _no_state(state: NamedTuple) -> dict[str, Array]:
+    return {}
+
+
+# --- the optimizers ----------------------------------------------------------------------------
+
+def sgd(lr: float = 0.01) -> Optimizer:
+    """Plain gradient descent: ``p <- p - lr * g``."""
+    _lr(lr)
+
+    def init(params: Array) -> CountState:
+        return CountState(0)
+
+    def update(grads: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
+        return -lr * grads, CountState(state.count + 1)
+
+    return Optimizer("sgd", {"lr": lr}, init, update, _no_state)
+
+
+def momentum(lr: float = 0.01, beta1: float = 0.9) -> Optimizer:
+    """Momentum in the EMA form used to explain Adam: ``m <- b1 m + (1-b1) g; p <- p - lr m``.
+
+    With ``beta1 = 0`` it is exactly :func:`sgd`. (torch's SGD momentum sums ``m <- b1 m + g``,
+    which is this with the learning rate scaled by ``1 / (1 - b1)``.)
+    """
+    _lr(lr)
+    _beta("beta1", beta1)
+
+    def init(params: Array) -> MomentState:
+        return MomentState(0, np.zeros_like(params, dtype=float))
+
+    def update(grads: Array, state: MomentState, params: Array) -> tuple[Array, MomentState]:
+        m = beta1 * state.m + (1 - beta1) * grads
+        return -lr * m, MomentState(state.count + 1, m)
+
+    return Optimizer("momentum", {"lr": lr, "beta1": beta1}, init, update,
+                     lambda s: {"m": s.m})
+
+
+def rmsprop(lr: float = 0.01, beta2: float = 0.99, eps: float = 1e-8) -> Optimizer:
+    """RMSProp as torch.optim.RMSprop: ``v <- b2 v + (1-b2) g^2; p <- p - lr g / (sqrt(v) + eps)``.
+
+    torch calls ``beta2`` ``alpha`` (default 0.99).
+    """
+    _lr(lr)
+    _beta("beta2", beta2)
+    _eps(eps)
+
+    def init(params: Array) -> SecondMomentState:
+        return SecondMomentState(0, np.zeros_like(params, dtype=float))
+
+    def update(grads: Array, state: SecondMomentState, params: Array):
+        v = beta2 * state.v + (1 - beta2) * grads * grads
+        return -lr * grads / (np.sqrt(v) + eps), SecondMomentState(state.count + 1, v)
+
+    return Optimizer("rmsprop", {"lr": lr, "beta2": beta2, "eps": eps}, init, update,
+                     lambda s: {"v": s.v})
+
+
+def _adam_core(name: str, lr, beta1, beta2, eps, weight_decay, amsgrad, bias_correction):
+    """Shared body of Adam, AdamW, AMSGrad and uncorrected Adam (Algorithm 1 and its variants)."""
+
+    def corrections(count: int) -> tuple[float, float]:
+        if not bias_correction:
+            return 1.0, 1.0
+        return 1 - beta1**count, 1 - beta2**count
+
+    def init(params: Array):
+        zeros = np.zeros_like(params, dtype=float)
+        if amsgrad:
+            return AMSGradState(0, zeros, zeros, zeros)
+        return AdamState(0, zeros, zeros)
+
+    def update(grads: Array, state, params: Array):
+        t = state.count + 1
+        m = beta1 * state.m + (1 - beta1) * grads
+        v = beta2 * state.v + (1 - beta2) * grads * grads
+        c1, c2 = corrections(t)
+        if amsgrad:
+            v_max = np.maximum(state.v_max, v)
+            denom = np.sqrt(v_max / c2) + eps
+            new_state = AMSGradState(t, m, v, v_max)
+        else:
+            denom = np.sqrt(v / c2) + eps
+            new_state = AdamState(t, m, v)
+        updates = -lr * (m / c1) / denom
+        if weight_decay is not None:
+            updates = updates - lr * weight_decay * params
+        return updates, new_state
+
+    def observe(state) -> dict[str, Array]:
+        out = {"m": state.m, "v": state.v}
+        if bias_correction:
+            c1, c2 = corrections(state.count) if state.count else (1.0, 1.0)
+            out["m_hat"] = state.m / c1
+            out["v_hat"] = state.v / c2
+        if amsgrad:
+            out["v_max"] = state.v_max
+        return out
+
+    hyper = {"lr": lr, "beta1": beta1, "beta2": beta2, "eps": eps}
+    if weight_decay is not None:
+        hyper["weight_decay"] = weight_decay
+    return Optimizer(name, hyper, init, update, observe)
+
+
+def adam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+         eps: float = 1e-8) -> Optimizer:
+    """Adam, Kingma & Ba (2015), Algorithm 1::
+
+        m <- b1 m + (1-b1) g          v <- b2 v + (1-b2) g^2
+        m_hat = m / (1 - b1^t)        v_hat = v / (1 - b2^t)
+        p <- p - lr * m_hat / (sqrt(v_hat) + eps)
+
+    eps is added outside the square root, as in the paper and torch.optim.Adam (optax's
+    ``eps_root`` is a different knob).
+    """
+    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
+    return _adam_core("adam", lr, beta1, beta2, eps, None, False, True)
+
+
+def adam_uncorrected(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+                     eps: float = 1e-8) -> Optimizer:
+    """Adam with bias correction switched off: ``p <- p - lr * m / (sqrt(v) + eps)``.
+
+    Only for showing what the correction does: with the default betas the first step is
+    ``(1 - b1) / sqrt(1 - b2)`` (about 3.2) times the corrected one.
+    """
+    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
+    return _adam_core("adam_uncorrected", lr, beta1, beta2, eps, None, False, False)
+
+
+def adamw(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+          weight_decay: float = 0.01) -> Optimizer:
+    """AdamW as torch.optim.AdamW: Adam plus decoupled decay ``p <- p - lr * wd * p``."""
+    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
+    _weight_decay(weight_decay)
+    return _adam_core("adamw", lr, beta1, beta2, eps, weight_decay, False, True)
+
+
+def amsgrad(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
+            eps: float = 1e-8) -> Optimizer:
+    """AMSGrad as torch.optim.Adam(amsgrad=True): the denominator uses ``max_t v_t``."""
+    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
+    return _adam_core("amsgrad", lr, beta1, beta2, eps, None, True, True)
+
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "rmsprop": rmsprop,
+    "adam": adam,
+    "adam_uncorrected": adam_uncorrected,
+    "adamw": adamw,
+    "amsgrad": amsgrad,
+}
+
+
+def hyperparameters(name: str) -> dict[str, float]:
+    """The hyperparameters the optimizer ``name`` takes, with their defaults."""
+    return {p.name: p.default for p in inspect.signature(OPTIMIZERS[name]).parameters.values()}
+
+
+def make(name: str, **hyper: Any) -> Optimizer:
+    """Build an optimizer by name; unknown names and hyperparameters raise ValueError."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    allowed = hyperparameters(name)
+    extra = sorted(set(hyper) - set(allowed))
+    if extra:
+        raise ValueError(f"optimizer {name} takes no {', '.join(extra)} "
+                         f"(it takes: {', '.join(allowed)})")
+    return OPTIMIZERS[name](**hyper)

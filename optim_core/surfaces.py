@@ -1,0 +1,200 @@
+"""Loss surfaces f(x, y): value, analytic gradient, domain, critical points, LaTeX, view hints.
+
+Every function is vectorised over points of shape ``(..., 2)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    x: float
+    y: float
+    kind: str  # "minimum", "saddle" or "maximum"
+
+    @property
+    def point(self) -> Array:
+        return np.array([self.x, self.y])
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A 2D test function with what the scenes need to draw and caption it.
+
+    Attributes:
+        name: registry key.
+        title: human name shown on screen.
+        f: value, ``f(x, y)`` with array arguments.
+        df: analytic gradient, ``df(x, y) -> (df/dx, df/dy)``.
+        domain: plotting window ``(xmin, xmax, ymin, ymax)``.
+        critical_points: the minima, saddles and maxima inside the domain.
+        latex: the formula, for MathTex.
+        start: a start point that shows the surface's character.
+        levels: view hint for contour levels: ``"log"`` (values span decades) or ``"linear"``.
+        lesson: one line on what the surface teaches.
+    """
+
+    name: str
+    title: str
+    f: Callable[[Array, Array], Array]
+    df: Callable[[Array, Array], tuple[Array, Array]]
+    domain: tuple[float, float, float, float]
+    critical_points: tuple[CriticalPoint, ...]
+    latex: str
+    start: tuple[float, float]
+    levels: str = "linear"
+    lesson: str = ""
+
+    def value(self, p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        return self.f(p[..., 0], p[..., 1])
+
+    def gradient(self, p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        gx, gy = self.df(p[..., 0], p[..., 1])
+        return np.stack(np.broadcast_arrays(gx, gy), axis=-1)
+
+    @property
+    def minima(self) -> tuple[CriticalPoint, ...]:
+        return tuple(c for c in self.critical_points if c.kind == "minimum")
+
+    def in_domain(self, p: Array) -> Array:
+        p = np.asarray(p, dtype=float)
+        x0, x1, y0, y1 = self.domain
+        return (p[..., 0] >= x0) & (p[..., 0] <= x1) & (p[..., 1] >= y0) & (p[..., 1] <= y1)
+
+    def grid(self, n: int = 200) -> tuple[Array, Array, Array]:
+        """``(X, Y, Z)`` on an ``n x n`` grid over the domain (rows are y, columns x)."""
+        x0, x1, y0, y1 = self.domain
+        X, Y = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+        return X, Y, self.f(X, Y)
+
+
+# --- the catalogue -----------------------------------------------------------------------------
+
+def _rosenbrock(x, y, a=1.0, b=100.0):
+    return (a - x) ** 2 + b * (y - x * x) ** 2
+
+
+def _rosenbrock_grad(x, y, a=1.0, b=100.0):
+    return -2 * (a - x) - 4 * b * x * (y - x * x), 2 * b * (y - x * x)
+
+
+def _beale_terms(x, y):
+    return 1.5 - x + x * y, 2.25 - x + x * y**2, 2.625 - x + x * y**3
+
+
+def _beale(x, y):
+    t1, t2, t3 = _beale_terms(x, y)
+    return t1**2 + t2**2 + t3**2
+
+
+def _beale_grad(x, y):
+    t1, t2, t3 = _beale_terms(x, y)
+    gx = 2 * t1 * (y - 1) + 2 * t2 * (y**2 - 1) + 2 * t3 * (y**3 - 1)
+    gy = 2 * t1 * x + 2 * t2 * 2 * x * y + 2 * t3 * 3 * x * y**2
+    return gx, gy
+
+
+def _himmelblau(x, y):
+    return (x * x + y - 11) ** 2 + (x + y * y - 7) ** 2
+
+
+def _himmelblau_grad(x, y):
+    a, b = x * x + y - 11, x + y * y - 7
+    return 4 * x * a + 2 * b, 2 * a + 4 * y * b
+
+
+RAVINE_STEEPNESS = 20.0  # condition number of the ravine quadratic
+
+
+SURFACES: dict[str, Surface] = {
+    s.name: s
+    for s in (
+        Surface(
+            name="rosenbrock",
+            title="Rosenbrock valley",
+            f=_rosenbrock,
+            df=_rosenbrock_grad,
+            domain=(-2.0, 2.0, -1.0, 3.0),
+            critical_points=(CriticalPoint(1.0, 1.0, "minimum"),),
+            latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+            start=(-1.5, -1.0),
+            levels="log",
+            lesson="a long curved valley: easy to find, slow to follow to the minimum",
+        ),
+        Surface(
+            name="saddle",
+            title="Saddle",
+            f=lambda x, y: x * x - y * y,
+            df=lambda x, y: (2 * x, -2 * y),
+            domain=(-4.5, 4.5, -2.5, 2.5),
+            critical_points=(CriticalPoint(0.0, 0.0, "saddle"),),
+            latex=r"f(x, y) = x^2 - y^2",
+            start=(-4.0, 0.001),
+            lesson="a flat point that is not a minimum: plain gradients crawl away from it",
+        ),
+        Surface(
+            name="beale",
+            title="Beale function",
+            f=_beale,
+            df=_beale_grad,
+            domain=(-4.5, 4.5, -4.5, 4.5),
+            critical_points=(CriticalPoint(3.0, 0.5, "minimum"), CriticalPoint(0.0, 1.0, "saddle")),
+            latex=(r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2"
+                   r" + (2.625 - x + xy^3)^2"),
+            start=(1.0, 1.5),
+            levels="log",
+            lesson="flat plateaus and sharp walls: gradients span many orders of magnitude",
+        ),
+        Surface(
+            name="himmelblau",
+            title="Himmelblau function",
+            f=_himmelblau,
+            df=_himmelblau_grad,
+            domain=(-5.0, 5.0, -5.0, 5.0),
+            critical_points=(
+                CriticalPoint(3.0, 2.0, "minimum"),
+                CriticalPoint(-2.805118086952745, 3.131312518250573, "minimum"),
+                CriticalPoint(-3.779310253377747, -3.283185991286170, "minimum"),
+                CriticalPoint(3.584428340330492, -1.848126526964404, "minimum"),
+                CriticalPoint(-0.2708445906673476, -0.9230385564799813, "maximum"),
+                CriticalPoint(0.08667750455539634, 2.884254701174776, "saddle"),
+                CriticalPoint(-3.0730257507643897, -0.0813530442879675, "saddle"),
+                CriticalPoint(3.3851541836070207, 0.0738518798377493, "saddle"),
+                CriticalPoint(-0.12796134673068008, -1.9537149802445766, "saddle"),
+            ),
+            latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            start=(-0.5, 0.0),
+            levels="log",
+            lesson="four equal minima: where you start decides where you end",
+        ),
+        Surface(
+            name="ravine",
+            title="Ill-conditioned ravine",
+            f=lambda x, y: 0.5 * (x * x + RAVINE_STEEPNESS * y * y),
+            df=lambda x, y: (x, RAVINE_STEEPNESS * y),
+            domain=(-4.0, 4.0, -2.0, 2.0),
+            critical_points=(CriticalPoint(0.0, 0.0, "minimum"),),
+            latex=r"f(x, y) = \tfrac{1}{2}\,(x^2 + 20\,y^2)",
+            start=(-3.5, 1.2),
+            lesson="steep across, shallow along: plain gradients zig-zag; momentum, RMSProp don't",
+        ),
+    )
+}
+
+
+def get(name: str) -> Surface:
+    """Look a surface up by name; unknown names raise ValueError listing the valid ones."""
+    try:
+        return SURFACES[name]
+    except KeyError:
+        valid = ", ".join(SURFACES)
+        raise ValueError(f"unknown surface {name!r}; choose one of: {valid}") from None
