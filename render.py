@@ -72,7 +72,7 @@ def check_writable(path: Path) -> None:
         raise UsageError(f"cannot write {path}: it is a folder")
 
 
-# --- trace -------------------------------------------------------------------------------------
+# --- trace ---------------------------------------------------------------------------------------
 
 TRACE_HYPER = ("beta1", "beta2", "eps", "weight_decay")
 
@@ -125,7 +125,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- main --------------------------------------------------------------------------------------
+# --- main ----------------------------------------------------------------------------------------
 
 def build_parser() -> Parser:
     parser = Parser(prog="render.py", description=__doc__.split("\n")[0])

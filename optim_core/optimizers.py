@@ -65,7 +65,7 @@ class AMSGradState(NamedTuple):
     v_max: Array  # running maximum of v (before bias correction, as torch.optim)
 
 
-# --- hyperparameter checks ---------------------------------------------------------------------
+# --- hyperparameter checks -----------------------------------------------------------------------
 
 def _check(name: str, value: Any, ok: Callable[[Array], Array], allowed: str) -> Any:
     arr = np.asarray(value, dtype=float)
@@ -94,7 +94,7 @@ def _no_state(state: NamedTuple) -> dict[str, Array]:
     return {}
 
 
-# --- the optimizers ----------------------------------------------------------------------------
+# --- the optimizers ------------------------------------------------------------------------------
 
 def sgd(lr: float = 0.01) -> Optimizer:
     """Plain gradient descent: ``p <- p - lr * g``."""

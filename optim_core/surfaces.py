@@ -77,7 +77,7 @@ class Surface:
         return X, Y, self.f(X, Y)
 
 
-# --- the catalogue -----------------------------------------------------------------------------
+# --- the catalogue -------------------------------------------------------------------------------
 
 def _rosenbrock(x, y, a=1.0, b=100.0):
     return (a - x) ** 2 + b * (y - x * x) ** 2
@@ -128,7 +128,7 @@ SURFACES: dict[str, Surface] = {
             latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             start=(-1.5, -1.0),
             levels="log",
-            lesson="a long curved valley: easy to find, slow to follow to the minimum",
+            lesson="a long curved valley, easy to find and slow to follow to the minimum",
         ),
         Surface(
             name="saddle",
@@ -139,7 +139,7 @@ SURFACES: dict[str, Surface] = {
             critical_points=(CriticalPoint(0.0, 0.0, "saddle"),),
             latex=r"f(x, y) = x^2 - y^2",
             start=(-4.0, 0.001),
-            lesson="a flat point that is not a minimum: plain gradients crawl away from it",
+            lesson="a flat point that is not a minimum, where plain gradients crawl",
         ),
         Surface(
             name="beale",
@@ -152,7 +152,7 @@ SURFACES: dict[str, Surface] = {
                    r" + (2.625 - x + xy^3)^2"),
             start=(1.0, 1.5),
             levels="log",
-            lesson="flat plateaus and sharp walls: gradients span many orders of magnitude",
+            lesson="flat plateaus and sharp walls, with gradients spanning many decades",
         ),
         Surface(
             name="himmelblau",
@@ -174,7 +174,7 @@ SURFACES: dict[str, Surface] = {
             latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
             start=(-0.5, 0.0),
             levels="log",
-            lesson="four equal minima: where you start decides where you end",
+            lesson="four equal minima, so where you start decides where you end",
         ),
         Surface(
             name="ravine",
@@ -185,7 +185,7 @@ SURFACES: dict[str, Surface] = {
             critical_points=(CriticalPoint(0.0, 0.0, "minimum"),),
             latex=r"f(x, y) = \tfrac{1}{2}\,(x^2 + 20\,y^2)",
             start=(-3.5, 1.2),
-            lesson="steep across, shallow along: plain gradients zig-zag; momentum, RMSProp don't",
+            lesson="steep across and shallow along, so plain gradients zig-zag",
         ),
     )
 }

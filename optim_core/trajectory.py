@@ -73,7 +73,7 @@ class Trajectory:
         k = int(self.diverged_at)
         return self.steps + 1 if k < 0 else k
 
-    # --- columns, CSV and JSON (single runs) ----------------------------------------------------
+    # --- columns, CSV and JSON (single runs) -----------------------------------------------------
 
     def columns(self) -> dict[str, Array]:
         """The valid rows of a single run as named 1D columns, in the CSV order."""
@@ -140,7 +140,7 @@ class Trajectory:
         path.write_text(text)
 
 
-# --- running -----------------------------------------------------------------------------------
+# --- running -------------------------------------------------------------------------------------
 
 def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
         bound: float = DEFAULT_BOUND) -> Trajectory:

@@ -1,0 +1,115 @@
+"""What every explainer scene shares: parameters and theme injection, racers, captions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from manim import Scene
+
+from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
+from optim_core.optimizers import hyperparameters
+from scenes.params import param
+from scenes.raster import RasterCamera
+from scenes.style import RACER_COLORS, THEMES, Theme
+
+PRETTY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam",
+                "adam_uncorrected": "Adam (uncorrected)", "adamw": "AdamW", "amsgrad": "AMSGrad"}
+AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
+HYPER_SYMBOLS = {"lr": "lr", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "wd"}
+
+
+@dataclass(frozen=True)
+class Racer:
+    """One optimizer in a race: which one, its hyperparameters, and how it is drawn."""
+
+    optimizer: str = param("adam", "optimizer from optim_core", choices=tuple(OPTIMIZERS))
+    lr: float | None = param(None, "learning rate", interval="(0, 100]",
+                             none_means="optimizer's default")
+    beta1: float | None = param(None, "first-moment decay (momentum, Adam family)",
+                                interval="[0, 1)", none_means="optimizer's default")
+    beta2: float | None = param(None, "second-moment decay (RMSProp, Adam family)",
+                                interval="[0, 1)", none_means="optimizer's default")
+    eps: float | None = param(None, "denominator guard (RMSProp, Adam family)",
+                              interval="(0, 1]", none_means="optimizer's default")
+    weight_decay: float | None = param(None, "decoupled weight decay (adamw only)",
+                                       interval="[0, 1]", none_means="optimizer's default")
+    label: str = param("", "name shown in the legend and captions ('' = the optimizer's name)")
+    color: str = param("auto", "colour (Okabe-Ito palette)", choices=("auto", *RACER_COLORS))
+
+    def hyper(self) -> dict[str, float]:
+        """The hyperparameters set explicitly."""
+        return {k: getattr(self, k) for k in HYPER_SYMBOLS if getattr(self, k) is not None}
+
+    def check(self) -> None:
+        self.build()
+
+    def build(self) -> Optimizer:
+        return make(self.optimizer, **self.hyper())
+
+    @property
+    def name(self) -> str:
+        return self.label or PRETTY_NAMES[self.optimizer]
+
+    def summary(self) -> str:
+        """Every effective hyperparameter, e.g. ``lr 0.1 · β₁ 0.9 · β₂ 0.999 · ε 1e-08``."""
+        values = {**hyperparameters(self.optimizer), **self.hyper()}
+        return " · ".join(f"{HYPER_SYMBOLS[k]} {v:g}" for k, v in values.items())
+
+
+@dataclass(frozen=True)
+class RacerRun:
+    """A racer with its computed trajectory and resolved colour."""
+
+    key: str
+    racer: Racer
+    traj: Trajectory
+    color: str
+
+    @property
+    def name(self) -> str:
+        return self.racer.name
+
+
+def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: int,
+               theme: Theme) -> list[RacerRun]:
+    """Run every racer from the same start; colours are resolved in order of appearance."""
+    auto = iter(c for c in AUTO_COLORS if c not in {r.color for r in racers.values()})
+    out = []
+    for key, racer in racers.items():
+        color = theme.racer(racer.color if racer.color != "auto" else next(auto))
+        out.append(RacerRun(key, racer, run(racer.build(), surface, start, steps), color))
+    return out
+
+
+def surface_choice() -> tuple[str, ...]:
+    return tuple(surfaces.SURFACES)
+
+
+class ExplainerScene(Scene):
+    """A plain Manim scene that takes a validated parameter object and a theme.
+
+    ``manim scenes/race.py RosenbrockRace`` renders the defaults; ``render.py`` passes
+    ``params=`` and ``theme=``. Nothing touches Manim's global config.
+    """
+
+    key: ClassVar[str]  # the scene's table name in TOML and --set ("race", "saddle", ...)
+    title: ClassVar[str]
+    description: ClassVar[str]
+    Params: ClassVar[type]
+
+    def __init__(self, params: Any = None, theme: str | Theme = "dark", **kwargs: Any):
+        self.params = params if params is not None else self.Params()
+        self.theme = THEMES[theme] if isinstance(theme, str) else theme
+        super().__init__(**kwargs)
+
+    def setup(self) -> None:
+        # Scenes draw Raster layers; a renderer made elsewhere (e.g. by Manim's test helpers)
+        # comes with a plain camera, which is swapped for one that knows them.
+        if not isinstance(self.renderer.camera, RasterCamera):
+            self.renderer.camera = RasterCamera()
+        self.camera.background_color = self.theme.background
+
+    def subtitle(self, content: str, duration: float) -> None:
+        """A subtitle entry (written to the .srt beside the video) starting now."""
+        self.add_subcaption(content, duration=duration)

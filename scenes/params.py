@@ -1,0 +1,274 @@
+"""Scene parameters, declared once.
+
+Each scene declares a frozen dataclass whose fields are made with :func:`param` (default, one-line
+doc, allowed range or choices). From that one declaration come:
+
+- validation of user values (TOML presets, config files, ``--set key=value``) with one-line errors
+  that name the key path, say what is allowed and suggest the closest valid key for a typo;
+- ``render.py params SCENE`` and the README's parameter reference (:func:`describe`).
+
+Supported field types: ``bool``, ``int``, ``float``, ``str``, ``tuple[float, float]``, each
+optionally ``| None`` (``None`` meaning "derived", e.g. "the surface's own start"), and
+``dict[str, SomeParams]`` for named tables of nested declarations (e.g. the racers of a race).
+Nothing a user writes is executed: values are parsed as TOML literals only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import math
+import re
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A bad parameter value or key; the message is one line meant for the user."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Interval:
+    """A numeric range in interval notation: ``"[0, 1)"``, ``"(0, inf)"``, ``"[1, 20000]"``."""
+
+    text: str
+
+    def _parts(self) -> tuple[bool, float, float, bool]:
+        m = re.fullmatch(r"([\[(])\s*([-\w.+]+)\s*,\s*([-\w.+]+)\s*([\])])", self.text)
+        if not m:
+            raise ValueError(f"bad interval {self.text!r}")
+        return m[1] == "[", float(m[2]), float(m[3]), m[4] == "]"
+
+    def __contains__(self, value: float) -> bool:
+        lo_closed, lo, hi, hi_closed = self._parts()
+        above = value >= lo if lo_closed else value > lo
+        below = value <= hi if hi_closed else value < hi
+        return above and below
+
+
+def param(default: Any = dataclasses.MISSING, doc: str = "", *, interval: str | None = None,
+          choices: tuple[str, ...] | None = None, default_factory: Any = dataclasses.MISSING,
+          none_means: str = "") -> Any:
+    """A declared parameter: a dataclass field carrying its doc, range or choices."""
+    meta = {"doc": doc, "interval": Interval(interval) if interval else None,
+            "choices": tuple(choices) if choices else None, "none_means": none_means}
+    if default_factory is not dataclasses.MISSING:
+        return dataclasses.field(default_factory=default_factory, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+# --- type introspection --------------------------------------------------------------------------
+
+def _unwrap_optional(tp: Any) -> tuple[Any, bool]:
+    if isinstance(tp, types.UnionType) or typing.get_origin(tp) is typing.Union:
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0], True
+    return tp, False
+
+
+def _type_name(tp: Any) -> str:
+    tp, optional = _unwrap_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        name = "pair of numbers [x, y]" if len(typing.get_args(tp)) == 2 else "list of numbers"
+    elif origin is dict:
+        name = "table"
+    else:
+        name = {bool: "bool", int: "int", float: "float", str: "string"}[tp]
+    return name
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _field_default(f: dataclasses.Field) -> Any:
+    if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
+        return f.default_factory()  # type: ignore[misc]
+    return f.default
+
+
+def _suggest(key: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{hint} (valid: {', '.join(valid)})"
+
+
+# --- value conversion ----------------------------------------------------------------------------
+
+def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
+    base, optional = _unwrap_optional(tp)
+    if value is None:
+        if optional:
+            return None
+        raise ParamError(f"{path}: a value is required ({_type_name(tp)})")
+    origin = typing.get_origin(base)
+    if origin is dict:
+        return _convert_table(value, typing.get_args(base)[1], path)
+    if origin is tuple:
+        n = len(typing.get_args(base))
+        if (not isinstance(value, list | tuple) or len(value) != n
+                or not all(_is_number(v) for v in value)):
+            raise ParamError(f"{path}: expected {n} numbers like [-1.5, -1.0], got {value!r}")
+        out = tuple(float(v) for v in value)
+        if not all(math.isfinite(v) for v in out):
+            raise ParamError(f"{path}: expected finite numbers, got {value!r}")
+        return out
+    if base is bool:
+        if not isinstance(value, bool):
+            raise ParamError(f"{path}: expected true or false, got {value!r}")
+        return value
+    if base is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ParamError(f"{path}: expected a whole number, got {value!r}")
+        return _check_interval(value, meta, path)
+    if base is float:
+        if not _is_number(value):
+            raise ParamError(f"{path}: expected a number, got {value!r}")
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParamError(f"{path}: expected a finite number, got {value!r}")
+        return _check_interval(value, meta, path)
+    if base is str:
+        if not isinstance(value, str):
+            raise ParamError(f"{path}: expected a string, got {value!r}")
+        choices = meta.get("choices")
+        if choices and value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ParamError(f"{path}: {value!r} is not allowed{hint} "
+                             f"(choose one of: {', '.join(choices)})")
+        return value
+    raise TypeError(f"unsupported parameter type {tp!r} at {path}")  # a declaration bug
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _check_interval(value: float, meta: Mapping[str, Any], path: str) -> float:
+    interval = meta.get("interval")
+    if interval is not None and value not in interval:
+        raise ParamError(f"{path}: {value!r} is out of range (allowed: {interval.text})")
+    return value
+
+
+def _convert_table(value: Any, item_cls: type, path: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ParamError(f"{path}: expected a table of named entries, got {value!r}")
+    return {name: build(item_cls, item, f"{path}.{name}") for name, item in value.items()}
+
+
+# --- building and merging ------------------------------------------------------------------------
+
+def build(cls: type, data: Any, path: str) -> Any:
+    """Validate ``data`` (a mapping from TOML or ``--set``) into a ``cls`` instance."""
+    if isinstance(data, cls):
+        return data
+    if not isinstance(data, Mapping):
+        raise ParamError(f"{path}: expected a table, got {data!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            raise ParamError(f"{path}.{key}: unknown key{_suggest(key, list(fields))}")
+    hints = _hints(cls)
+    values = {name: _convert(data[name], hints[name], f.metadata, f"{path}.{name}")
+              for name, f in fields.items() if name in data}
+    obj = cls(**values)
+    check = getattr(obj, "check", None)
+    if check is not None:
+        try:
+            check()
+        except ValueError as exc:
+            raise ParamError(f"{path}: {exc}") from None
+    return obj
+
+
+def to_data(obj: Any) -> Any:
+    """A declared instance as plain TOML-like data (the inverse of :func:`build`)."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {k: to_data(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return list(obj)
+    return obj
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep merge of TOML-like tables; ``override`` wins, tables merge key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def parse_assignment(text: str) -> tuple[list[str], Any]:
+    """``"race.racers.adam.lr=0.05"`` -> ``(["race", "racers", "adam", "lr"], 0.05)``.
+
+    The value is read as a TOML literal (number, boolean, string, array); anything that is not a
+    TOML literal is taken as a plain string, so ``race.surface=himmelblau`` needs no quotes.
+    """
+    key, sep, raw = text.partition("=")
+    keys = [k.strip() for k in key.strip().split(".")]
+    if not sep or not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", k) for k in keys):
+        raise ParamError(f"--set {text!r}: expected KEY.PATH=VALUE, e.g. race.steps=500")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return keys, value
+
+
+def nest(keys: list[str], value: Any) -> dict[str, Any]:
+    out: Any = value
+    for key in reversed(keys):
+        out = {key: out}
+    return out
+
+
+# --- documentation -------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ParamDoc:
+    key: str
+    type: str
+    default: Any
+    allowed: str
+    doc: str
+
+
+def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
+    """Every parameter of ``cls`` (nested tables flattened) for help text and the README.
+
+    Defaults come from ``values`` (an instance) when given, else from the declaration.
+    """
+    rows: list[ParamDoc] = []
+    hints = _hints(cls)
+    for f in dataclasses.fields(cls):
+        tp, _ = _unwrap_optional(hints[f.name])
+        meta = f.metadata
+        default = getattr(values, f.name) if values is not None else _field_default(f)
+        key = f"{prefix}.{f.name}"
+        if typing.get_origin(tp) is dict:
+            names = ", ".join(default) if default else "none"
+            rows.append(ParamDoc(key, "table", names, "named entries", meta["doc"]))
+            for name, item in default.items():
+                rows += describe(typing.get_args(tp)[1], f"{key}.{name}", item)
+            continue
+        if meta.get("choices"):
+            allowed = ", ".join(meta["choices"])
+        elif meta.get("interval"):
+            allowed = meta["interval"].text
+        else:
+            allowed = "any"
+        shown = f"({meta.get('none_means') or 'derived'})" if default is None else to_data(default)
+        rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"]))
+    return rows

@@ -1,0 +1,296 @@
+"""Scene 5: the race on the Rosenbrock valley (SGD against Adam; more racers welcome).
+
+    manim -ql scenes/race.py RosenbrockRace
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DL,
+    DOWN,
+    DR,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    Circle,
+    Cross,
+    Dot,
+    FadeIn,
+    Star,
+    UpdateFromAlphaFunc,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from optim_core import Surface, interpolate, step_at, surfaces
+from optim_core import analysis as A
+from optim_core.trajectory import WARPS
+from scenes.base import ExplainerScene, Racer, RacerRun, run_racers, surface_choice
+from scenes.params import param
+from scenes.plot2d import (
+    PlaneMap,
+    clip_path,
+    contour_lines,
+    field_raster,
+    plot_frame,
+    reveal,
+    set_polyline,
+)
+from scenes.raster import Raster
+from scenes.style import Readout, format_number, paragraph, racer_legend, stack, tex, text
+
+
+def default_race_racers() -> dict[str, Racer]:
+    return {"sgd": Racer("sgd", lr=0.001), "adam": Racer("adam", lr=0.1)}
+
+
+@dataclass(frozen=True)
+class RaceParams:
+    surface: str = param("rosenbrock", "loss surface", choices=surface_choice())
+    start: tuple[float, float] | None = param(None, "start point [x, y]",
+                                              none_means="the surface's start, (-1.5, -1)")
+    steps: int = param(2000, "optimizer steps each racer takes", interval="[1, 20000]")
+    race_time: float = param(12.0, "seconds of video the race plays over", interval="[2, 120]")
+    warp: str = param("ease", "time warp: 'ease' and 'log' slow the first steps down",
+                      choices=tuple(WARPS))
+    tolerance: float = param(0.05, "distance to a minimum that counts as reaching it",
+                             interval="(0, 1]")
+    racers: dict[str, Racer] = param(default_factory=default_race_racers,
+                                     doc="the racers, by name: race.racers.NAME.KEY")
+
+    def check(self) -> None:
+        if not self.racers:
+            raise ValueError("racers: at least one racer is needed")
+        if self.start is not None and not surfaces.get(self.surface).in_domain(
+                np.array(self.start)):
+            raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
+                             f"{list(surfaces.get(self.surface).domain)} of {self.surface}")
+
+
+# --- the outcome, computed from the trajectories -------------------------------------------------
+
+@dataclass(frozen=True)
+class RacerOutcome:
+    name: str
+    final_step: int
+    final_loss: float
+    distance: float  # to the nearest minimum
+    minimum: tuple[float, float] | None
+    reached_at: int | None  # first step within the tolerance of a minimum
+    diverged_at: int | None
+    left_plot_at: int | None
+
+
+def outcomes(runs: list[RacerRun], surface: Surface, tolerance: float) -> list[RacerOutcome]:
+    minima = [c.point for c in surface.minima]
+    out = []
+    for r in runs:
+        step, pos, loss = A.final(r.traj)
+        minimum, dist, reached = None, float("nan"), None
+        if minima:
+            i, dist = A.nearest(minima, pos)
+            minimum = tuple(float(c) for c in minima[i])
+            hits = [A.first_within(r.traj, m, tolerance) for m in minima]
+            hits = [h for h in hits if h is not None]
+            reached = min(hits) if hits else None
+        out.append(RacerOutcome(
+            name=r.name, final_step=step, final_loss=loss, distance=dist, minimum=minimum,
+            reached_at=reached, diverged_at=int(r.traj.diverged_at) if r.traj.diverged else None,
+            left_plot_at=A.first_exit(r.traj, surface.domain)))
+    return out
+
+
+def point_text(p) -> str:
+    return "(" + ", ".join(f"{c:g}" for c in p) + ")"
+
+
+def summary_lines(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
+    """What the data says, in short sentences (no claim that the numbers do not support)."""
+    lines = []
+    finished = [o for o in results if o.diverged_at is None]
+    for o in results:
+        if o.diverged_at is not None:
+            lines.append(f"{o.name} diverged at step {o.diverged_at}.")
+        elif o.left_plot_at is not None:
+            lines.append(f"{o.name} left the plot at step {o.left_plot_at}; "
+                         f"final loss {format_number(o.final_loss)}.")
+        else:
+            where = f", {o.distance:.3g} from {point_text(o.minimum)}" if o.minimum else ""
+            lines.append(f"{o.name}: final loss {format_number(o.final_loss)}{where}.")
+    if len(finished) >= 2:
+        ranked = sorted(finished, key=lambda o: o.final_loss)
+        best, runner = ranked[0], ranked[1]
+        if runner.final_loss > 0 and best.final_loss > 0:
+            ratio = runner.final_loss / best.final_loss
+            if ratio >= 1.05:
+                lines.append(f"{best.name} ends {ratio:.3g}x lower in loss than {runner.name}.")
+            else:
+                lines.append(f"{best.name} and {runner.name} end level in loss.")
+    reached = [o for o in results if o.reached_at is not None]
+    missed = [o for o in results if o.reached_at is None and o.minimum is not None]
+    tol = f"within {tolerance:g}"
+    for o in sorted(reached, key=lambda o: o.reached_at):
+        lines.append(f"{o.name} reached {point_text(o.minimum)} ({tol}) at step {o.reached_at}.")
+    if missed and not reached:
+        who = "Neither" if len(missed) == 2 else ("None" if len(missed) > 2 else missed[0].name)
+        verb = "reached" if who in ("Neither", "None") else "did not reach"
+        lines.append(f"{who} {verb} a minimum ({tol}) in {steps} steps.")
+    elif missed:
+        names = ", ".join(o.name for o in missed)
+        lines.append(f"{names}: no minimum reached ({tol}) in {steps} steps.")
+    return lines
+
+
+# --- the scene -----------------------------------------------------------------------------------
+
+PLOT_SIZE = 6.0
+PLOT_CENTER = np.array([-3.25, 0.05, 0.0])
+PANEL_LEFT = 0.35
+PANEL_WIDTH = 6.4
+
+
+class RosenbrockRace(ExplainerScene):
+    key = "race"
+    title = "The race on the Rosenbrock valley"
+    description = "SGD against Adam (and any other racers) on a 2D loss surface, with live loss"
+    Params = RaceParams
+
+    def construct(self) -> None:
+        p, th = self.params, self.theme
+        surface = surfaces.get(p.surface)
+        start = p.start if p.start is not None else surface.start
+        runs = run_racers(p.racers, surface, start, p.steps, th)
+
+        # Beat 1: the landscape.
+        pm, field, lines = self.landscape(surface)
+        heading = self.heading(runs, surface)
+        self.subtitle(f"The {surface.title}: {surface.lesson}.", 2)
+        self.add(field)
+        self.play(FadeIn(lines), FadeIn(heading), run_time=1.5)
+
+        # Beat 2: where they start, where the minimum is, who races.
+        marks = self.marks(surface, pm, start)
+        legend, readouts = self.legend(runs, heading)
+        names = " and ".join(f"{r.name} ({r.racer.summary().split(' · ')[0]})" for r in runs)
+        self.subtitle(f"{names} start together at {point_text(start)}.", 2)
+        self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
+
+        # Beat 3: the race, every drawn point an optimizer iterate.
+        self.subtitle(f"{p.steps} steps each; the clock runs slower at first so the first steps "
+                      f"can be seen.", p.race_time)
+        self.play(self.race(runs, surface, pm, readouts), run_time=p.race_time, rate_func=linear)
+
+        # Beat 4: what the data says.
+        results = outcomes(runs, surface, p.tolerance)
+        lines = summary_lines(results, p.steps, p.tolerance)
+        ending = self.ending(runs, results, pm, surface, lines, legend)
+        self.subtitle(" ".join(lines), 4)
+        self.play(FadeIn(ending), run_time=1.0)
+        self.wait(3.0)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def landscape(self, surface: Surface) -> tuple[PlaneMap, Raster, VGroup]:
+        """Colour field, then contours and a framed plot with ticks: all static."""
+        pm = PlaneMap.fit(surface.domain, PLOT_SIZE, PLOT_SIZE, PLOT_CENTER)
+        x0, x1, y0, y1 = surface.domain
+        labels = VGroup(
+            text("x", self.theme, 24).next_to(pm(np.array([x1, y0])), DR, buff=0.12),
+            text("y", self.theme, 24).next_to(pm(np.array([x0, y1])), UL, buff=0.12))
+        lines = VGroup(contour_lines(surface, pm, self.theme),
+                       plot_frame(surface.domain, pm, self.theme), labels)
+        return pm, field_raster(surface, pm, self.theme), lines
+
+    def heading(self, runs: list[RacerRun], surface: Surface) -> VGroup:
+        title = text(" vs ".join(r.name for r in runs), self.theme, 34, weight="BOLD")
+        sub = text(f"on the {surface.title}", self.theme, 26, color=self.theme.muted)
+        formula = tex(surface.latex, self.theme, 30)
+        block = stack(title, sub, formula, buff=0.16)
+        if block.width > PANEL_WIDTH:
+            block.scale_to_fit_width(PANEL_WIDTH)
+        return block.to_corner(UL, buff=0.45).set_x(PANEL_LEFT + block.width / 2)
+
+    def marks(self, surface: Surface, pm: PlaneMap, start) -> VGroup:
+        th = self.theme
+        out = VGroup()
+        for c in surface.critical_points:
+            if c.kind == "minimum":
+                star = Star(n=5, outer_radius=0.13, color=th.marker, fill_opacity=1,
+                            stroke_width=1).move_to(pm(c.point))
+                out.add(star)
+        ring = Circle(radius=0.11, color=th.marker, stroke_width=3).move_to(pm(np.array(start)))
+        label = text("start", th, 20).next_to(ring, toward_centre(surface, start), buff=0.08)
+        minima = surface.minima
+        if len(minima) == 1:
+            out.add(text(f"minimum {point_text(minima[0].point)}", th, 20)
+                    .next_to(out[0], UP, buff=0.08))
+        return out.add(ring, label)
+
+    def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
+        """One row per racer (name, hyperparameters, live loss), then the shared step counter."""
+        legend, readouts = racer_legend([(r.name, r.color, r.racer.summary()) for r in runs],
+                                        self.theme, "loss")
+        VGroup(legend, *readouts).shift(heading.get_corner(DL) + 0.4 * DOWN
+                                        - legend.get_corner(UL))
+        return legend, readouts
+
+    def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
+             readouts: list[Readout]) -> UpdateFromAlphaFunc:
+        steps = self.params.steps
+        warp = self.params.warp
+        drawn = []
+        for r in runs:
+            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
+            pieces = [type(pc)(pc.steps, pm(pc.points)) for pc in pieces]
+            trail = VMobject().set_stroke(r.color, width=3, opacity=0.95)
+            head = Dot(radius=0.075, color=r.color).set_stroke(self.theme.background, width=2,
+                                                               background=True)
+            drawn.append((r, pieces, trail, head))
+        movers = VGroup(*(m for _, _, t, h in drawn for m in (t, h)), *readouts)
+        width = len(str(steps))
+
+        def update(group: VGroup, alpha: float) -> None:
+            s = float(step_at(alpha, steps, warp))
+            for (r, pieces, trail, head), readout in zip(drawn, readouts, strict=False):
+                last = r.traj.valid_steps - 1
+                s_r = min(s, last)
+                set_polyline(trail, reveal(pieces, s_r))
+                pos = interpolate(r.traj.position[: last + 1], s_r)
+                inside = bool(surface.in_domain(pos))
+                head.move_to(pm(pos)).set_opacity(1.0 if inside else 0.0)
+                readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
+            readouts[-1].set_text(f"{int(s):>{width}d} / {steps}")
+
+        update(movers, 0.0)
+        self.add(movers)
+        return UpdateFromAlphaFunc(movers, update)
+
+    def ending(self, runs, results, pm, surface, lines, legend) -> VGroup:
+        th = self.theme
+        out = VGroup()
+        for r, o in zip(runs, results, strict=True):
+            stop = o.diverged_at if o.diverged_at is not None else o.left_plot_at
+            if stop is None:
+                continue
+            # Mark where the drawn path ends: its last point inside the plot.
+            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
+            end = pieces[-1].points[-1] if pieces else np.array(r.traj.position[0])
+            cross = Cross(scale_factor=0.12, stroke_color=r.color, stroke_width=5).move_to(pm(end))
+            verb = "diverged" if o.diverged_at is not None else "left the plot"
+            label = text(f"{verb} at step {stop}", th, 18, color=r.color)
+            label.next_to(cross, RIGHT, buff=0.08)
+            out.add(cross, label)
+        caption = paragraph(lines, th, 20, width=PANEL_WIDTH)
+        caption.next_to(legend, DOWN, buff=0.45, aligned_edge=LEFT)
+        return out.add(caption)
+
+
+def toward_centre(surface: Surface, p) -> np.ndarray:
+    """UP or DOWN, whichever points from ``p`` into the plot (labels stay inside the frame)."""
+    _, _, y0, y1 = surface.domain
+    return UP if p[1] < (y0 + y1) / 2 else DOWN

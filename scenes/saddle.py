@@ -1,0 +1,388 @@
+"""Scene 6: escaping the saddle of f = x^2 - y^2 (gradient descent against Adam), in 3D.
+
+    manim -ql scenes/saddle.py SaddleEscape
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DL,
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    Circle,
+    Cross,
+    DashedLine,
+    Dot,
+    FadeIn,
+    Group,
+    Line,
+    Text,
+    UpdateFromAlphaFunc,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from optim_core import CriticalPoint, Surface, interpolate, step_at, surfaces
+from optim_core import analysis as A
+from optim_core.trajectory import WARPS
+from scenes.base import ExplainerScene, Racer, RacerRun, run_racers, surface_choice
+from scenes.params import param
+from scenes.plot2d import Piece, PlaneMap, clip_path, reveal, set_polyline, ticks
+from scenes.race import point_text
+from scenes.style import (
+    BODY_FONT,
+    Readout,
+    format_number,
+    paragraph,
+    racer_legend,
+    stack,
+    tex,
+    text,
+)
+from scenes.view3d import SurfaceBox, SurfaceMesh, View, fit_view
+
+
+def default_saddle_racers() -> dict[str, Racer]:
+    return {"gd": Racer("sgd", lr=0.1, label="Gradient descent"),
+            "adam": Racer("adam", lr=0.3)}
+
+
+@dataclass(frozen=True)
+class SaddleParams:
+    surface: str = param("saddle", "loss surface", choices=surface_choice())
+    start: tuple[float, float] | None = param(None, "start point [x, y]",
+                                              none_means="the surface's start, (-4, 0.001)")
+    steps: int = param(50, "optimizer steps each racer takes", interval="[1, 2000]")
+    race_time: float = param(8.0, "seconds of video the race plays over", interval="[2, 120]")
+    warp: str = param("linear", "time warp of the race clock", choices=tuple(WARPS))
+    radius: float = param(1.0, "distance from the saddle point that counts as 'near'",
+                          interval="(0, 100]")
+    orbit: float = param(50.0, "degrees the camera orbits during the race", interval="[0, 360]")
+    azimuth: float = param(-50.0, "camera azimuth in degrees (-90 looks along +y)",
+                           interval="[-360, 360]")
+    elevation: float = param(28.0, "camera elevation above the x-y plane, degrees",
+                             interval="[5, 89]")
+    racers: dict[str, Racer] = param(default_factory=default_saddle_racers,
+                                     doc="the racers, by name: saddle.racers.NAME.KEY")
+
+    def check(self) -> None:
+        if not self.racers:
+            raise ValueError("racers: at least one racer is needed")
+        surface = surfaces.get(self.surface)
+        if self.start is not None and not surface.in_domain(np.array(self.start)):
+            raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
+                             f"{list(surface.domain)} of {self.surface}")
+
+
+# --- the outcome, computed from the trajectories --------------------------------------------------
+
+def focus_point(surface: Surface) -> CriticalPoint | None:
+    """The point the story is about: the first saddle, else the first minimum."""
+    for kind in ("saddle", "minimum"):
+        for c in surface.critical_points:
+            if c.kind == kind:
+                return c
+    return None
+
+
+@dataclass(frozen=True)
+class EscapeOutcome:
+    name: str
+    escaped_at: int | None  # first step outside the plotted region
+    steps_near: int | None  # steps within the radius of the focus point
+    final_loss: float
+
+
+def escape_outcomes(runs: list[RacerRun], surface: Surface, radius: float) -> list[EscapeOutcome]:
+    focus = focus_point(surface)
+    return [EscapeOutcome(
+        name=r.name, escaped_at=A.first_exit(r.traj, surface.domain),
+        steps_near=A.steps_within(r.traj, focus.point, radius) if focus else None,
+        final_loss=A.final(r.traj)[2]) for r in runs]
+
+
+def escape_lines(results: list[EscapeOutcome], steps: int, radius: float,
+                 focus: CriticalPoint | None) -> list[str]:
+    """What the data says about who left the plotted region, when, and how long each lingered."""
+    lines = []
+    for o in results:
+        near = f"{o.steps_near} steps within {radius:g} of the {focus.kind}, " if focus else ""
+        end = (f"escaped at step {o.escaped_at}." if o.escaped_at is not None
+               else f"still inside after {steps} steps.")
+        lines.append(f"{o.name}: {near}{end}")
+    out = sorted((o for o in results if o.escaped_at is not None), key=lambda o: o.escaped_at)
+    stayed = [o for o in results if o.escaped_at is None]
+    if not out:
+        lines.append(f"{'Neither' if len(results) == 2 else 'No racer'} escaped in {steps} steps.")
+    elif len(results) == 2 and len(out) == 2:
+        first, second = out
+        gap = second.escaped_at - first.escaped_at
+        lines.append(f"Both escaped at step {first.escaped_at}." if gap == 0 else
+                     f"{first.name} escaped first, {gap} steps before {second.name}.")
+    elif len(out) == 1 and stayed:
+        lines.append(f"Only {out[0].name} escaped in {steps} steps.")
+    else:
+        order = ", then ".join(f"{o.name} (step {o.escaped_at})" for o in out)
+        lines.append(f"First out: {order}.")
+    return lines
+
+
+# --- the scene ----------------------------------------------------------------------------------
+
+VIEW_WIDTH, VIEW_HEIGHT = 7.6, 6.6
+VIEW_CENTER = np.array([-3.0, -0.35, 0.0])
+PANEL_LEFT = 1.45
+PANEL_WIDTH = 5.3
+INSET_SIZE = (4.3, 1.3)
+SUBDIVIDE = 8  # points per optimizer step along a path drawn on the surface
+
+
+class SaddleEscape(ExplainerScene):
+    key = "saddle"
+    title = "Escaping a saddle point"
+    description = "Gradient descent against Adam near the saddle of x^2 - y^2, in 3D, with orbit"
+    Params = SaddleParams
+
+    def construct(self) -> None:
+        p, th = self.params, self.theme
+        surface = surfaces.get(p.surface)
+        start = p.start if p.start is not None else surface.start
+        runs = run_racers(p.racers, surface, start, p.steps, th)
+        focus = focus_point(surface)
+
+        # Beat 1: the surface, seen from the side the notebook used.
+        box = SurfaceBox.fit(surface, 6.4, 3.0)
+        view = fit_view(box, np.linspace(p.azimuth, p.azimuth + p.orbit, 7), p.elevation,
+                        VIEW_WIDTH, VIEW_HEIGHT, VIEW_CENTER)
+        mesh = SurfaceMesh(surface, box, th, mesh_resolution(surface))
+        scenery = self.scenery(surface, box, view, mesh, focus, start)
+        heading = self.heading(surface)
+        lesson = f"The {surface.title.lower()}: {surface.lesson}."
+        self.subtitle(lesson, 2.5)
+        self.add(scenery)
+        self.play(FadeIn(heading), run_time=1.0)
+        self.wait(1.0)
+
+        # Beat 2: who starts where.
+        legend, readouts = self.legend(runs, heading)
+        names = " and ".join(r.name for r in runs)
+        self.subtitle(f"{names} start together at {point_text(start)}.", 2)
+        self.play(FadeIn(legend), run_time=1.0)
+
+        # Beat 3: the race while the camera orbits; the inset shows the crawl.
+        inset, inset_paths = self.inset(runs, focus, legend)
+        self.add(inset)
+        self.subtitle(f"{p.steps} steps each, drawn on the surface; the inset shows the distance "
+                      f"to the {focus.kind if focus else 'start'} on a log scale.", p.race_time)
+        self.play(self.race(runs, surface, box, view, scenery, readouts, inset_paths),
+                  run_time=p.race_time, rate_func=linear)
+
+        # Beat 4: what the data says.
+        lines = escape_lines(escape_outcomes(runs, surface, p.radius), p.steps, p.radius, focus)
+        ending = self.ending(runs, surface, box, view, lines, inset)
+        self.subtitle(" ".join(lines), 4)
+        self.play(FadeIn(ending), run_time=1.0)
+        self.wait(3.0)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def heading(self, surface: Surface) -> VGroup:
+        title = text(self.title if surface.name == "saddle" else f"Racing on the {surface.title}",
+                     self.theme, 32, weight="BOLD")
+        block = stack(title, tex(surface.latex, self.theme, 30), buff=0.16)
+        if block.width > PANEL_WIDTH:
+            block.scale_to_fit_width(PANEL_WIDTH)
+        return block.to_edge(UP, buff=0.4).set_x(PANEL_LEFT + block.width / 2)
+
+    def scenery(self, surface, box, view, mesh, focus, start) -> Group:
+        """Floor box with ticks, the surface, axis names and markers, all re-projectable."""
+        th = self.theme
+        x0, x1, y0, y1 = surface.domain
+        floor, labels, markers = VGroup(), VGroup(), VGroup()
+        self.lines_3d: list[tuple[Line, np.ndarray]] = []  # re-projected every frame
+        self.anchors_3d: list[tuple[VMobject, np.ndarray]] = []
+
+        def line(a, b):
+            m = Line(ORIGIN3, RIGHT, stroke_color=th.axis, stroke_width=1.5)
+            self.lines_3d.append((m, np.array([a, b])))
+            return m
+
+        def label(mob, anchor):
+            self.anchors_3d.append((mob, np.asarray(anchor, dtype=float)))
+            return mob
+
+        w = lambda x, y, z=None: box.world(x, y, box.z_range[0] if z is None else z)  # noqa: E731
+        for a, b in ((w(x0, y0), w(x1, y0)), (w(x1, y0), w(x1, y1)), (w(x1, y1), w(x0, y1)),
+                     (w(x0, y1), w(x0, y0))):
+            floor.add(line(a, b))
+        for x in ticks(x0, x1):
+            labels.add(label(small(f"{x:g}", th), w(x, y0) + [0, -0.3, 0]))
+        for y in ticks(y0, y1):
+            labels.add(label(small(f"{y:g}", th), w(x1, y) + [0.3, 0, 0]))
+        labels.add(label(text("x", th, 24), w((x0 + x1) / 2, y0) + [0, -0.75, 0]),
+                   label(text("y", th, 24), w(x1, (y0 + y1) / 2) + [0.75, 0, 0]))
+        top = box.z_range[1]
+        floor.add(line(w(x0, y1), w(x0, y1, top)))
+        labels.add(label(tex("f(x, y)", th, 28), w(x0, y1, top) + [0, 0, 0.3]))
+        for c in surface.critical_points:
+            if c.kind in ("saddle", "minimum"):
+                anchor = box.world(c.x, c.y, surface.f(c.x, c.y))
+                markers.add(label(Dot(radius=0.07, color=th.marker), anchor))
+                if c is focus:
+                    markers.add(label(text(f"{c.kind} point", th, 20),
+                                      anchor + [0, 0, 0.35]))
+        sx, sy = start
+        ring = Circle(radius=0.1, color=th.marker, stroke_width=3)
+        markers.add(label(ring, box.world(sx, sy, surface.f(sx, sy))))
+        markers.add(label(text("start", th, 20), box.world(sx, sy, surface.f(sx, sy))
+                          + [0, 0, 0.35]))
+        group = Group(floor, mesh.raster(view), labels, markers)
+        self.reproject(view)
+        return group
+
+    def reproject(self, view: View) -> None:
+        for mob, ends in self.lines_3d:
+            a, b = view.project(ends)
+            mob.put_start_and_end_on(a, b)
+        for mob, anchor in self.anchors_3d:
+            mob.move_to(view.project(anchor))
+
+    def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
+        legend, readouts = racer_legend([(r.name, r.color, r.racer.summary()) for r in runs],
+                                        self.theme, "f", size=22)
+        VGroup(legend, *readouts).shift(heading.get_corner(DL) + 0.35 * DOWN
+                                        - legend.get_corner(UL))
+        return legend, readouts
+
+    def inset(self, runs, focus, legend) -> tuple[VGroup, list]:
+        """Distance to the focus point against step, log scale: the crawl made visible."""
+        th = self.theme
+        ref = np.array(focus.point if focus else runs[0].traj.position[0])
+        dist = [A.distances(r.traj, ref) for r in runs]
+        positive = np.concatenate([d[d > 0] for d in dist] + [np.array([1.0])])
+        lo = np.floor(np.log10(max(positive.min(), 1e-8)))
+        hi = np.ceil(np.log10(positive.max()))
+        hi = max(hi, lo + 1)
+        steps = self.params.steps
+        w, h = INSET_SIZE
+        ey = np.array([0.0, h / (hi - lo), 0.0])
+        pm = PlaneMap(-lo * ey, np.array([w / steps, 0.0, 0.0]), ey)
+        frame = VGroup()
+        corner_ll, corner_ur = pm(np.array([0, lo])), pm(np.array([steps, hi]))
+        frame.add(Line(corner_ll, [corner_ur[0], corner_ll[1], 0]),
+                  Line(corner_ll, [corner_ll[0], corner_ur[1], 0]))
+        frame.set_stroke(th.axis, width=1.5)
+        for k in range(int(lo), int(hi) + 1):
+            frame.add(small(f"{10.0 ** k:g}", th, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
+        for s in (0, steps):
+            frame.add(small(f"{s}", th, 16).next_to(pm(np.array([s, lo])), DOWN, 0.08))
+        if focus:
+            y = np.log10(self.params.radius)
+            if lo <= y <= hi:
+                frame.add(DashedLine(pm(np.array([0, y])), pm(np.array([steps, y])),
+                                     dash_length=0.06).set_stroke(th.muted, width=1.5))
+        title = small(f"distance to the {focus.kind if focus else 'start'} (log) by step", th, 18)
+        title.next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
+        paths = []
+        for r, d in zip(runs, dist, strict=True):
+            pts = np.column_stack([np.arange(len(d)), np.log10(np.maximum(d, 10.0 ** lo))])
+            paths.append((r, pm(pts), VMobject().set_stroke(r.color, width=2.5)))
+        group = VGroup(frame, title)
+        before = group.get_center()
+        group.next_to(legend, DOWN, buff=0.4).set_x(PANEL_LEFT + 0.45 + group.width / 2)
+        shift = group.get_center() - before
+        return group, [(r, pts + shift, vm) for r, pts, vm in paths]
+
+    def race(self, runs, surface, box, view, scenery, readouts, inset_paths):
+        p = self.params
+        drawn = []
+        for r in runs:
+            pieces = [lift(pc, surface, box) for pc in
+                      clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)]
+            trail = VMobject().set_stroke(r.color, width=4)
+            head = Dot(radius=0.08, color=r.color).set_stroke(self.theme.background, width=2,
+                                                              background=True)
+            drawn.append((r, pieces, trail, head))
+        inset_lines = [vm for _, _, vm in inset_paths]
+        movers = Group(scenery, *(m for _, _, t, hd in drawn for m in (t, hd)), *readouts,
+                       *inset_lines)
+        width = len(str(p.steps))
+        azimuth0 = view.azimuth
+
+        def update(group: Group, alpha: float) -> None:
+            # Out and back: the camera swings by `orbit` degrees and returns to where it began.
+            view.azimuth = azimuth0 + p.orbit * np.sin(np.pi * alpha) ** 2
+            self.reproject(view)
+            s = float(step_at(alpha, p.steps, p.warp))
+            for (r, pieces, trail, head), readout in zip(drawn, readouts, strict=False):
+                last = r.traj.valid_steps - 1
+                s_r = min(s, last)
+                set_polyline(trail, [view.project(w) for w in reveal(pieces, s_r)])
+                xy = interpolate(r.traj.position[: last + 1], s_r)
+                head.move_to(view.project(box.world(xy[0], xy[1], surface.f(xy[0], xy[1]))))
+                head.set_opacity(1.0 if surface.in_domain(xy) else 0.0)
+                readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
+            readouts[-1].set_text(f"{int(s):>{width}d} / {p.steps}")
+            for _, pts, vm in inset_paths:
+                k = min(int(np.floor(s)), len(pts) - 1)
+                set_polyline(vm, [pts[: k + 1]])
+
+        update(movers, 0.0)
+        self.add(*movers[1:])
+        self.drawn = drawn
+        return UpdateFromAlphaFunc(movers, update)
+
+    def ending(self, runs, surface, box, view, lines, inset) -> VGroup:
+        th = self.theme
+        out = VGroup()
+        for r in runs:
+            k = A.first_exit(r.traj, surface.domain)
+            if k is None:
+                continue
+            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
+            if not pieces:
+                continue
+            x, y = pieces[0].points[-1]
+            at = view.project(box.world(x, y, surface.f(x, y)))
+            cross = Cross(scale_factor=0.1, stroke_color=r.color, stroke_width=5).move_to(at)
+            note = text(f"escaped at step {k}", th, 18, color=r.color)
+            outward = at - view.project(np.zeros(3))
+            note.next_to(cross, outward / np.linalg.norm(outward), buff=0.1)
+            out.add(cross, note)
+        caption = paragraph(lines, th, 17, width=PANEL_WIDTH + 0.3)
+        caption.next_to(inset, DOWN, buff=0.25).set_x(PANEL_LEFT - 0.2 + caption.width / 2)
+        return out.add(caption)
+
+
+ORIGIN3 = np.zeros(3)
+
+
+def small(s: str, theme, size: float = 18) -> Text:
+    return Text(s.replace("-", "\u2212"), font=BODY_FONT, font_size=size, color=theme.muted)
+
+
+def mesh_resolution(surface: Surface) -> tuple[int, int]:
+    """Faces enough for a smooth look, not more: about 40 along the longer side."""
+    x0, x1, y0, y1 = surface.domain
+    ratio = (y1 - y0) / (x1 - x0)
+    return (40, max(12, round(40 * ratio))) if ratio <= 1 else (max(12, round(40 / ratio)), 40)
+
+
+def lift(piece: Piece, surface: Surface, box: SurfaceBox) -> Piece:
+    """A clipped path piece subdivided and placed on the surface (world coordinates)."""
+    n = len(piece.steps)
+    if n < 2:
+        pts = piece.points
+        return Piece(piece.steps, box.world(pts[:, 0], pts[:, 1], surface.f(pts[:, 0], pts[:, 1])))
+    t = np.linspace(0, n - 1, (n - 1) * SUBDIVIDE + 1)
+    steps = np.interp(t, np.arange(n), piece.steps)
+    x = np.interp(t, np.arange(n), piece.points[:, 0])
+    y = np.interp(t, np.arange(n), piece.points[:, 1])
+    return Piece(steps, box.world(x, y, surface.f(x, y)))

@@ -1,0 +1,230 @@
+"""The shared look of every scene: themes, palette, fonts, symbol colours and small widgets.
+
+Colours are chosen per theme (dark for screens, light for slides); racers use the Okabe-Ito
+colour-blind-safe palette; each symbol of Adam's formulas keeps one colour in every scene.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import numpy as np
+from manim import DL, DOWN, LEFT, RIGHT, Dot, MathTex, Text, VGroup, VMobject
+
+BODY_FONT = "DejaVu Sans"
+MONO_FONT = "DejaVu Sans Mono"
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision
+# deficiency. Each racer colour has a dark-theme and a light-theme shade (name -> (dark, light)).
+RACER_COLORS: dict[str, tuple[str, str]] = {
+    "orange": ("#E69F00", "#C27C00"),
+    "sky": ("#56B4E9", "#0072B2"),
+    "green": ("#2BC49A", "#009E73"),
+    "purple": ("#E08DC0", "#B0548E"),
+    "vermillion": ("#FF7A33", "#D55E00"),
+    "yellow": ("#F0E442", "#9C8F00"),
+}
+
+# One colour per symbol of Algorithm 1, used by every scene's formulas and readouts.
+SYMBOL_COLORS: dict[str, tuple[str, str]] = {
+    "g": ("#FF7A33", "#D55E00"),
+    "m": ("#56B4E9", "#0072B2"),
+    "v": ("#E08DC0", "#B0548E"),
+    "m_hat": ("#9BE3FF", "#00507F"),
+    "v_hat": ("#FFC2E6", "#7F2A5E"),
+    "lr": ("#F0E442", "#8A7E00"),
+    "beta1": ("#7FD8BE", "#00795A"),
+    "beta2": ("#C3A6FF", "#5B3FA8"),
+    "eps": ("#BBBBBB", "#555555"),
+}
+
+# How each symbol is written in LaTeX, so formulas can colour it by name.
+SYMBOL_TEX: dict[str, str] = {
+    "g": "g", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "lr": r"\alpha",
+    "beta1": r"\beta_1", "beta2": r"\beta_2", "eps": r"\epsilon",
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """Colours of one theme. ``field`` and ``surface`` are colour ramps (low value first)."""
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    axis: str
+    contour: str
+    panel: str
+    field: tuple[str, ...]
+    surface: tuple[str, ...]
+    marker: str
+    shade: int = 0  # index into the (dark, light) pairs above
+    contour_opacity: float = 0.45
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def racer(self, name: str) -> str:
+        return RACER_COLORS[name][self.shade]
+
+    def symbol(self, name: str) -> str:
+        return SYMBOL_COLORS[name][self.shade]
+
+    def tex_colors(self) -> dict[str, str]:
+        """``{tex: colour}`` for MathTex's ``tex_to_color_map``."""
+        return {SYMBOL_TEX[name]: self.symbol(name) for name in SYMBOL_TEX}
+
+
+THEMES: dict[str, Theme] = {
+    "dark": Theme(
+        name="dark", background="#111418", text="#ECEFF4", muted="#9AA3B2", axis="#C9D1DC",
+        contour="#DDE6F0", panel="#1B2028",
+        field=("#0B1D3A", "#1D3D63", "#3A5F7D", "#6C8294", "#A5ABB3"),
+        surface=("#173A5E", "#2D6E8E", "#5FA6A6", "#B9D6A0", "#F2E8B8"),
+        marker="#FFFFFF", shade=0,
+    ),
+    "light": Theme(
+        name="light", background="#FFFFFF", text="#1B1F24", muted="#5A6270", axis="#2E3440",
+        contour="#2E3440", panel="#F2F4F7",
+        field=("#6E9CCB", "#A9C6E3", "#D6E4F1", "#EEF3F8", "#FFFFFF"),
+        surface=("#1F4E79", "#3C7FB1", "#7FB7D6", "#C7E2D8", "#F4EFD2"),
+        marker="#000000", shade=1, contour_opacity=0.35,
+    ),
+}
+
+
+def ramp(values: np.ndarray, stops: tuple[str, ...]) -> np.ndarray:
+    """Map values in [0, 1] through a piecewise-linear colour ramp to uint8 RGB."""
+    rgb = np.array([[int(s[i:i + 2], 16) for i in (1, 3, 5)] for s in stops], dtype=float)
+    x = np.linspace(0.0, 1.0, len(stops))
+    v = np.clip(values, 0.0, 1.0)
+    out = np.stack([np.interp(v, x, rgb[:, c]) for c in range(3)], axis=-1)
+    return np.round(out).astype(np.uint8)
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+def text(s: str, theme: Theme, size: float = 24, color: str | None = None, **kw) -> Text:
+    return Text(s, font=BODY_FONT, font_size=size, color=color or theme.text, **kw)
+
+
+def tex(s: str, theme: Theme, size: float = 34, symbols: tuple[str, ...] = (), **kw) -> MathTex:
+    """MathTex in the theme's text colour; the named symbols (keys of SYMBOL_TEX) are isolated
+    and drawn in their fixed colours."""
+    colors = {SYMBOL_TEX[name]: theme.symbol(name) for name in symbols}
+    return MathTex(s, font_size=size, color=theme.text, tex_to_color_map=colors, **kw)
+
+
+def format_number(v: float, digits: int = 4) -> str:
+    """Compact, fixed-meaning numbers for readouts: 4 significant figures, e-notation when huge
+    or tiny (``0.02807``, ``1062``, ``3.266e-03``)."""
+    if v == 0 or not np.isfinite(v):
+        return f"{v:g}"
+    if 1e-3 <= abs(v) < 1e5:
+        return f"{v:.{digits}g}"
+    return f"{v:.{digits - 1}e}"
+
+
+class Readout(VMobject):
+    """Monospaced text that changes every frame without re-typesetting anything.
+
+    Glyph outlines are rendered once per (character, size) and copied onto a fixed character
+    grid aligned to the baseline; the whole string is one path. Live numbers neither jitter nor
+    cost a Pango render per frame, and the mobject family never changes during an animation
+    (Cairo draws the family it saw when the animation began).
+    """
+
+    _glyphs: dict[tuple[str, float], np.ndarray] = {}
+    _advance: dict[float, float] = {}
+
+    def __init__(self, s: str, color: str, size: float = 24, **kwargs):
+        super().__init__(fill_color=color, fill_opacity=1, stroke_width=0, **kwargs)
+        self.size = size
+        # An invisible degenerate curve marks the baseline origin; as a submobject it moves
+        # with every shift, move_to or group transform applied to the readout.
+        self.anchor = VMobject(fill_opacity=0, stroke_width=0)
+        self.anchor.points = np.zeros((4, 3))
+        self.add(self.anchor)
+        self.set_text(s)
+
+    @classmethod
+    def _advance_for(cls, size: float) -> float:
+        if size not in cls._advance:
+            two = Text("00", font=MONO_FONT, font_size=size)
+            cls._advance[size] = two[1].get_left()[0] - two[0].get_left()[0]
+        return cls._advance[size]
+
+    @classmethod
+    def _glyph(cls, ch: str, size: float) -> np.ndarray:
+        """The outline points of ``ch``, relative to its cell's baseline-left corner."""
+        key = (ch, size)
+        if key not in cls._glyphs:
+            pair = Text(f"0{ch}", font=MONO_FONT, font_size=size)
+            zero, glyph = pair[0], pair[1]
+            cls._glyphs[key] = (glyph.points - zero.get_corner(DL)
+                                - RIGHT * cls._advance_for(size))
+        return cls._glyphs[key]
+
+    def set_text(self, s: str) -> Readout:
+        adv = self._advance_for(self.size)
+        origin = self.anchor.points[0]
+        parts = [self._glyph(ch, self.size) + origin + RIGHT * adv * i
+                 for i, ch in enumerate(s) if ch != " "]
+        self.points = np.concatenate(parts) if parts else np.zeros((0, 3))
+        self.text_ = s
+        return self
+
+    def place(self, point: np.ndarray) -> Readout:
+        """Put the baseline start (left end) of the text at ``point``."""
+        return self.shift(np.asarray(point) - self.anchor.points[0])
+
+
+def swatch(color: str, radius: float = 0.09) -> Dot:
+    return Dot(radius=radius, color=color)
+
+
+def stack(*rows, buff: float = 0.18) -> VGroup:
+    return VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=buff)
+
+
+CHAR_WIDTH = 0.0083  # scene units per character per font-size point, DejaVu Sans (measured)
+
+
+def paragraph(sentences: list[str], theme: Theme, size: float = 20, width: float = 6.0,
+              buff: float = 0.08) -> VGroup:
+    """Sentences wrapped to fit ``width`` scene units, one block, lines left-aligned."""
+    chars = max(12, int(width / (CHAR_WIDTH * size)))
+    lines = [line for s in sentences for line in textwrap.wrap(s, chars)]
+    block = stack(*(text(line, theme, size) for line in lines), buff=buff)
+    return block.scale_to_fit_width(width) if block.width > width else block
+
+
+def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:
+    """Where text continuing ``label`` on its baseline starts (its first glyph sits on it)."""
+    return np.array([label.get_right()[0] + gap, label[0].get_bottom()[1], 0.0])
+
+
+def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label: str,
+                 counter_label: str = "step", size: float = 24) -> tuple[VGroup, list[Readout]]:
+    """Legend rows ``(name, colour, details)`` with a live value readout in a column to the
+    right of the longest name, then a counter line. Returns the group and the readouts (one
+    per racer, then the counter)."""
+    rows = VGroup()
+    for name, color, details in entries:
+        head = VGroup(swatch(color), text(name, theme, size, color=color, weight="BOLD"))
+        head.arrange(RIGHT, buff=0.15)
+        hyper = text(details, theme, size * 0.72, color=theme.muted)
+        hyper.next_to(head, DOWN, aligned_edge=LEFT, buff=0.08).shift(0.35 * RIGHT)
+        rows.add(VGroup(head, hyper))
+    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+    column = max(row[0].get_right()[0] for row in rows) + 0.45
+    labels, readouts = VGroup(), []
+    for (_, color, _), row in zip(entries, rows, strict=True):
+        label = text(value_label, theme, size * 0.8, color=theme.muted)
+        label.set_x(column + label.width / 2).align_to(row[0][1], DOWN)
+        labels.add(label)
+        readouts.append(Readout("", color, size=size * 0.85).place(baseline_after(label)))
+    counter = text(counter_label, theme, size * 0.85, color=theme.muted)
+    counter.next_to(rows, DOWN, buff=0.3, aligned_edge=LEFT)
+    readouts.append(Readout("", theme.text, size=size * 0.9).place(baseline_after(counter)))
+    return VGroup(rows, labels, counter), readouts
