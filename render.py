@@ -1,5 +1,9 @@
-"""Adam, animated: the command line.
+"""Adam, animated: render the explainer, single scenes, stills, or optimizer traces.
 
+    python render.py                      # the whole explainer (every scene + one joined video)
+    python render.py list                 # the scenes, in explainer order
+    python render.py params race          # every parameter of a scene
+    python render.py render race --set race.racers.adam.lr=0.05 -q l
     python render.py trace --surface rosenbrock --optimizer adam --lr 0.1 --start -1.5 -1
 
 Every error is one line on stderr and exit code 2; nothing half-written is left behind.
@@ -8,13 +12,36 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import dataclasses
+import difflib
+import hashlib
+import json
 import math
+import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 
 from optim_core import OPTIMIZERS, SURFACES, optimizers, run, surfaces
+from scenes import SCENES, export
+from scenes.export import ENCODER_PRESETS, FORMATS, QUALITIES, Job, Result
+from scenes.params import (
+    ParamDoc,
+    ParamError,
+    build,
+    describe,
+    merge,
+    nest,
+    param,
+    parse_assignment,
+    to_data,
+)
+from scenes.style import THEMES
 
 MAX_TRACE_STEPS = 100_000
 
@@ -54,6 +81,7 @@ def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
         os.replace(tmp, path)
@@ -125,11 +153,423 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- settings and configuration layers ------------------------------------------------------------
+
+PRESET_DIR = Path(__file__).resolve().parent / "assets" / "presets"
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """The [render] table: how and where scenes are rendered."""
+
+    quality: str = param("h", "Manim quality: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
+                         choices=tuple(QUALITIES))
+    fps: int | None = param(None, "frames per second", interval="[1, 120]",
+                            none_means="the quality's")
+    width: int | None = param(None, "frame width in pixels (height follows 16:9 unless set)",
+                              interval="[16, 7680]", none_means="the quality's")
+    height: int | None = param(None, "frame height in pixels", interval="[16, 4320]",
+                               none_means="the quality's")
+    format: str = param("mp4", "output format (png: the last frame)", choices=FORMATS)
+    transparent: bool = param(False, "transparent background (webm, gif, png)")
+    theme: str = param("dark", "colour theme (light suits slides)", choices=tuple(THEMES))
+    out: str = param("out", "output folder")
+    jobs: int = param(0, "scenes rendered in parallel (0: one per CPU core)", interval="[0, 64]")
+    encoder_preset: str = param("veryfast", "H.264 speed/size trade-off for mp4",
+                                choices=ENCODER_PRESETS)
+
+    def check(self) -> None:
+        if self.transparent and self.format == "mp4":
+            raise ValueError("transparent needs format webm, gif or png (H.264 has no alpha)")
+
+    def size(self) -> tuple[int, int, int]:
+        w, h, fps = QUALITIES[self.quality]
+        if self.width and not self.height:
+            w, h = self.width, round(self.width * 9 / 16 / 2) * 2
+        elif self.height and not self.width:
+            w, h = round(self.height * 16 / 9 / 2) * 2, self.height
+        elif self.width and self.height:
+            w, h = self.width, self.height
+        return w, h, self.fps or fps
+
+
+SCENE_CLASSES = {cls.key: cls for cls in SCENES}
+TABLES = {"render": RenderSettings, **{k: c.Params for k, c in SCENE_CLASSES.items()}}
+
+
+def presets() -> list[str]:
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def read_toml(path: Path, what: str) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"{what} {path}: cannot read it ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{what} {path}: not valid TOML ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: RenderSettings
+    scenes: dict[str, object]  # scene key -> validated params
+    label: dict[str, str]  # scene key -> preset name or parameter hash (for file names)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """Built-in defaults < preset < config file < --set < explicit flags."""
+    layers: list[dict] = []
+    preset = getattr(args, "preset", None) or "default"
+    if preset not in presets():
+        close = difflib.get_close_matches(preset, presets(), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise UsageError(f"--preset {preset}: no such preset{hint} "
+                         f"(available: {', '.join(presets())})")
+    layers.append(read_toml(PRESET_DIR / f"{preset}.toml", "preset"))
+    preset_data = merge({}, layers[0])
+    if getattr(args, "config", None):
+        layers.append(read_toml(Path(args.config), "config file"))
+    for text in getattr(args, "set", None) or []:
+        keys, value = parse_assignment(text)
+        layers.append(nest(keys, value))
+    flags = {k: getattr(args, k, None) for k in ("quality", "fps", "format", "theme", "out",
+                                                 "jobs", "width", "height")}
+    flags = {k: v for k, v in flags.items() if v is not None}
+    if getattr(args, "transparent", False):
+        flags["transparent"] = True
+    layers.append({"render": flags})
+    data: dict = {}
+    for layer in layers:
+        for table in layer:
+            if table not in TABLES:
+                close = difflib.get_close_matches(table, list(TABLES), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ParamError(f"{table}: unknown table{hint} (valid: {', '.join(TABLES)})")
+        data = merge(data, layer)
+    settings = build(RenderSettings, data.get("render", {}), "render")
+    scenes, label = {}, {}
+    for key, cls in SCENE_CLASSES.items():
+        scenes[key] = build(cls.Params, data.get(key, {}), key)
+        same = to_data(scenes[key]) == to_data(build(cls.Params, preset_data.get(key, {}), key))
+        label[key] = preset if same else "p" + digest(to_data(scenes[key]))[:8]
+    return Config(settings, scenes, label)
+
+
+def digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def code_fingerprint() -> str:
+    """Changes whenever the code that draws a scene changes (cache invalidation)."""
+    h = hashlib.sha256()
+    for folder in ("optim_core", "scenes", "assets"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".svg") and "__pycache__" not in str(path):
+                h.update(path.read_bytes())
+    import manim
+    h.update(manim.__version__.encode())
+    return h.hexdigest()
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+class Reporter:
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
+
+
+def check_system() -> None:
+    """Manim's LaTeX and cairo needs, found before a render rather than deep inside one."""
+    apt = ("apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended "
+           "texlive-latex-extra texlive-fonts-recommended dvisvgm")
+    missing = [tool for tool in ("latex", "dvisvgm") if shutil.which(tool) is None]
+    if missing:
+        raise SystemProblem(f"{' and '.join(missing)} not found (Manim needs them for formulas); "
+                            f"install with: sudo {apt}")
+    try:
+        import cairo  # noqa: F401
+        import manimpango  # noqa: F401
+    except ImportError as exc:
+        raise SystemProblem(f"cairo/pango bindings are missing ({exc}); run: make setup") from None
+
+
+class SystemProblem(Exception):
+    """The machine lacks something: one line and exit code 3."""
+
+
+def output_name(key: str, config: Config, ext: str) -> str:
+    s = config.settings
+    w, h, fps = s.size()
+    alpha = "-alpha" if s.transparent else ""
+    return f"{key}-{config.label[key]}-{h}p{fps}-{s.theme}{alpha}.{ext}"
+
+
+def make_jobs(keys: list[str], config: Config, out: Path, show_progress: bool) -> list[Job]:
+    s = config.settings
+    w, h, fps = s.size()
+    return [Job(scene_key=k, params=config.scenes[k], theme=s.theme, width=w, height=h, fps=fps,
+                format=s.format, transparent=s.transparent, encoder_preset=s.encoder_preset,
+                media_dir=str(out / ".cache" / "media" / k),
+                target=str(out / output_name(k, config, s.format)), show_progress=show_progress)
+            for k in keys]
+
+
+def cache_key(job: Job, fingerprint: str) -> str:
+    return digest({"params": to_data(job.params), "theme": job.theme, "size": [job.width,
+                   job.height, job.fps], "format": job.format, "transparent": job.transparent,
+                   "preset": job.encoder_preset, "code": fingerprint})
+
+
+class Manifest:
+    """What each output in the folder was rendered from (so unchanged work is skipped)."""
+
+    def __init__(self, out: Path):
+        self.path = out / ".cache" / "manifest.json"
+        try:
+            self.data = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self.data = {}
+
+    def fresh(self, target: str, key: str) -> bool:
+        return Path(target).exists() and self.data.get(Path(target).name) == key
+
+    def record(self, target: str, key: str) -> None:
+        self.data[Path(target).name] = key
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+
+def prepare_out(config: Config) -> Path:
+    out = Path(config.settings.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
+    if not os.access(out, os.W_OK):
+        raise UsageError(f"--out {out}: the folder is not writable")
+    return out
+
+
+def render_scenes(keys: list[str], config: Config, report: Reporter) -> tuple[list[Job], bool]:
+    """Render what is not up to date; returns the jobs and whether anything was rendered."""
+    check_system()
+    out = prepare_out(config)
+    fingerprint = code_fingerprint()
+    manifest = Manifest(out)
+    jobs_n = config.settings.jobs or os.cpu_count() or 1
+    jobs = make_jobs(keys, config, out, show_progress=not report.quiet and jobs_n == 1)
+    todo = []
+    for job in jobs:
+        if manifest.fresh(job.target, cache_key(job, fingerprint)):
+            report.say(f"up to date: {job.target} (same parameters and code; not rendered again)")
+        else:
+            todo.append(job)
+    failures, finished = [], []
+    try:
+        for result in run_jobs(todo, min(jobs_n, max(len(todo), 1)), report):
+            if result.error:
+                failures.append(result)
+                report.say(f"failed:     {result.scene_key}: {result.error}")
+            else:
+                finished.append(result.scene_key)
+                manifest.record(result.target, cache_key(
+                    next(j for j in todo if j.scene_key == result.scene_key), fingerprint))
+                report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
+    except KeyboardInterrupt:
+        done = ", ".join(finished) or "none"
+        raise Interrupted(f"interrupted; finished scenes kept: {done}") from None
+    if failures:
+        raise RenderFailed(f"{len(failures)} scene(s) failed: "
+                           + "; ".join(f"{f.scene_key}: {f.error}" for f in failures))
+    return jobs, bool(todo)
+
+
+class Interrupted(Exception):
+    pass
+
+
+class RenderFailed(Exception):
+    pass
+
+
+def run_jobs(jobs: list[Job], workers: int, report: Reporter):
+    """Yield results as scenes finish; in parallel worker processes when workers > 1."""
+    for i, job in enumerate(jobs, start=1):
+        report.say(f"rendering:  {job.scene_key} ({i}/{len(jobs)}) at {job.width}x{job.height}, "
+                   f"{job.fps} fps, {job.format}")
+    if workers <= 1:
+        for job in jobs:
+            yield guarded(job)
+        return
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        futures = [pool.submit(guarded, job) for job in jobs]
+        try:
+            for future in concurrent.futures.as_completed(futures):
+                yield future.result()
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def guarded(job: Job) -> Result:
+    """Render one job; an exception becomes a failed result (other scenes carry on)."""
+    try:
+        return export.render(job)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported per scene, one line
+        return Result(job.scene_key, job.target, 0.0, f"{type(exc).__name__}: {exc}")
+
+
+def join_explainer(jobs: list[Job], config: Config, rebuilt: bool, report: Reporter) -> None:
+    s = config.settings
+    if s.format not in ("mp4", "webm"):
+        report.say(f"no joined video for format {s.format} (mp4 and webm only)")
+        return
+    labels = {config.label[j.scene_key] for j in jobs}
+    label = labels.pop() if len(labels) == 1 else "p" + digest(
+        {j.scene_key: to_data(j.params) for j in jobs})[:8]
+    w, h, fps = s.size()
+    alpha = "-alpha" if s.transparent else ""
+    target = Path(s.out) / f"explainer-{label}-{h}p{fps}-{s.theme}{alpha}.{s.format}"
+    if target.exists() and not rebuilt:
+        report.say(f"up to date: {target}")
+        return
+    parts = [(SCENE_CLASSES[j.scene_key].title, Path(j.target)) for j in jobs]
+    chapters = export.join_videos(parts, target)
+    write_atomically(target.with_suffix(".chapters.txt"), export.chapter_text(chapters))
+    write_atomically(target.with_suffix(".srt"), export.join_srt(
+        [(Path(j.target).with_suffix(".srt"), t) for j, (t, _) in zip(jobs, chapters,
+                                                                        strict=True)]))
+    report.say(f"joined:     {target} ({len(jobs)} scenes; chapters in "
+               f"{target.with_suffix('.chapters.txt').name})")
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def add_render_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("render options (override the [render] table of presets/configs)")
+    g.add_argument("--preset", metavar="NAME",
+                   help="a preset from assets/presets (default: default); see `render.py presets`")
+    g.add_argument("--config", metavar="FILE.toml",
+                   help="a TOML file with a [render] table and scene tables")
+    g.add_argument("--set", action="append", metavar="KEY=VALUE",
+                   help="override one parameter, e.g. race.racers.adam.lr=0.05 (repeatable)")
+    g.add_argument("-q", "--quality", choices=list(QUALITIES),
+                   help="l 480p15, m 720p30, h 1080p60 (default), p 1440p60, k 2160p60")
+    g.add_argument("--fps", type=int, help="frames per second (default: the quality's)")
+    g.add_argument("--width", type=int, help="frame width in pixels (default: the quality's)")
+    g.add_argument("--height", type=int, help="frame height in pixels (default: the quality's)")
+    g.add_argument("--format", choices=list(FORMATS), help="mp4 (default), webm, gif, png")
+    g.add_argument("--transparent", action="store_true",
+                   help="transparent background (webm, gif, png)")
+    g.add_argument("--theme", choices=list(THEMES), help="dark (default) or light")
+    g.add_argument("--out", metavar="DIR", help="output folder (default: out)")
+    g.add_argument("--jobs", type=int, help="scenes in parallel (default: one per core)")
+    g.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def scene_keys(names: list[str]) -> list[str]:
+    keys = []
+    by_class = {cls.__name__.lower(): k for k, cls in SCENE_CLASSES.items()}
+    for name in names:
+        key = name if name in SCENE_CLASSES else by_class.get(name.lower())
+        if key is None:
+            valid = [*SCENE_CLASSES, *(c.__name__ for c in SCENES)]
+            close = difflib.get_close_matches(name, valid, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise UsageError(f"unknown scene {name!r}{hint} (scenes: {', '.join(SCENE_CLASSES)})")
+        keys.append(key)
+    return keys
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    width = max(len(k) for k in SCENE_CLASSES)
+    for i, (key, cls) in enumerate(SCENE_CLASSES.items(), start=1):
+        print(f"{i}. {key:<{width}}  {cls.__name__:<16} {cls.description}")
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    for name in presets():
+        first = (PRESET_DIR / f"{name}.toml").read_text().splitlines()[0].lstrip("# ")
+        print(f"{name:<14} {first}")
+    return 0
+
+
+def param_rows(table: str) -> list[ParamDoc]:
+    if table == "render":
+        return describe(RenderSettings, "render")
+    return describe(SCENE_CLASSES[table].Params, table)
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    table = args.scene if args.scene == "render" else scene_keys([args.scene])[0]
+    rows = param_rows(table)
+    if args.output == "json":
+        print(json.dumps([dataclasses.asdict(r) for r in rows], indent=1))
+    elif args.output == "markdown":
+        print(params_markdown(table))
+    else:
+        key_w = max(len(r.key) for r in rows)
+        for r in rows:
+            print(f"{r.key:<{key_w}}  {r.type:<7} default {json.dumps(r.default)}; "
+                  f"allowed {r.allowed}\n{'':<{key_w}}  {r.doc}")
+    return 0
+
+
+def params_markdown(table: str) -> str:
+    lines = ["| key | type | default | allowed | meaning |", "| --- | --- | --- | --- | --- |"]
+    for r in param_rows(table):
+        lines.append(f"| `{r.key}` | {r.type} | `{json.dumps(r.default)}` | {r.allowed} | "
+                     f"{r.doc} |")
+    return "\n".join(lines)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    keys = scene_keys(args.scenes)
+    config = load_config(args)
+    render_scenes(keys, config, Reporter(args.quiet))
+    return 0
+
+
+def cmd_explainer(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    report = Reporter(getattr(args, "quiet", False))
+    jobs, rebuilt = render_scenes(list(SCENE_CLASSES), config, report)
+    join_explainer(jobs, config, rebuilt, report)
+    return 0
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 def build_parser() -> Parser:
-    parser = Parser(prog="render.py", description=__doc__.split("\n")[0])
+    parser = Parser(prog="render.py", description=__doc__.split("\n")[0],
+                    epilog="Without a command: render the whole explainer (same as `explainer`).")
+    add_render_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.add_parser("list", help="the scenes in explainer order").set_defaults(func=cmd_list)
+    sub.add_parser("presets", help="the presets in assets/presets").set_defaults(func=cmd_presets)
+    p = sub.add_parser("params", help="every parameter of a scene (or of [render])")
+    p.add_argument("scene", help="a scene name from `list`, or 'render'")
+    p.add_argument("--output", choices=("text", "json", "markdown"), default="text")
+    p.set_defaults(func=cmd_params)
+    p = sub.add_parser("render", help="render some scenes")
+    p.add_argument("scenes", nargs="+", metavar="SCENE", help="scene names from `list`")
+    add_render_options(p)
+    p.set_defaults(func=cmd_render)
+    p = sub.add_parser("explainer", help="render every scene and join them into one video")
+    add_render_options(p)
+    p.set_defaults(func=cmd_explainer)
     add_trace(sub)
     return parser
 
@@ -139,16 +579,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help()
-            return 0
+            return cmd_explainer(args)
         return args.func(args)
-    except SystemExit as exc:  # --help and --version
+    except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    except UsageError as exc:
+    except (UsageError, ParamError) as exc:
         print(f"render.py: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("render.py: interrupted", file=sys.stderr)
+    except SystemProblem as exc:
+        print(f"render.py: missing system dependency: {exc}", file=sys.stderr)
+        return 3
+    except RenderFailed as exc:
+        print(f"render.py: {exc}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, Interrupted) as exc:
+        print(f"render.py: {exc or 'interrupted'}", file=sys.stderr)
         return 130
 
 

@@ -23,6 +23,8 @@ HYPER_SYMBOLS = {"lr": "lr", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "w
 class Racer:
     """One optimizer in a race: which one, its hyperparameters, and how it is drawn."""
 
+    NEW_ENTRY_NEEDS = ("optimizer",)  # a racer added by name must say which optimizer it is
+
     optimizer: str = param("adam", "optimizer from optim_core", choices=tuple(OPTIMIZERS))
     lr: float | None = param(None, "learning rate", interval="(0, 100]",
                              none_means="optimizer's default")
@@ -102,6 +104,14 @@ class ExplainerScene(Scene):
         self.params = params if params is not None else self.Params()
         self.theme = THEMES[theme] if isinstance(theme, str) else theme
         super().__init__(**kwargs)
+
+    def configure(self, params: Any = None, theme: str | Theme | None = None) -> None:
+        """Swap parameters and/or theme after construction (before ``construct`` runs)."""
+        if params is not None:
+            self.params = params
+        if theme is not None:
+            self.theme = THEMES[theme] if isinstance(theme, str) else theme
+            self.camera.background_color = self.theme.background
 
     def setup(self) -> None:
         # Scenes draw Raster layers; a renderer made elsewhere (e.g. by Manim's test helpers)

@@ -54,7 +54,8 @@ def param(default: Any = dataclasses.MISSING, doc: str = "", *, interval: str | 
           none_means: str = "") -> Any:
     """A declared parameter: a dataclass field carrying its doc, range or choices."""
     meta = {"doc": doc, "interval": Interval(interval) if interval else None,
-            "choices": tuple(choices) if choices else None, "none_means": none_means}
+            "choices": tuple(choices) if choices else None, "none_means": none_means,
+            "default_entries": default_factory}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -73,7 +74,7 @@ def _type_name(tp: Any) -> str:
     tp, optional = _unwrap_optional(tp)
     origin = typing.get_origin(tp)
     if origin is tuple:
-        name = "pair of numbers [x, y]" if len(typing.get_args(tp)) == 2 else "list of numbers"
+        name = "[x, y]" if len(typing.get_args(tp)) == 2 else "list of numbers"
     elif origin is dict:
         name = "table"
     else:
@@ -107,7 +108,7 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
         raise ParamError(f"{path}: a value is required ({_type_name(tp)})")
     origin = typing.get_origin(base)
     if origin is dict:
-        return _convert_table(value, typing.get_args(base)[1], path)
+        return _convert_table(value, typing.get_args(base)[1], path, meta)
     if origin is tuple:
         n = len(typing.get_args(base))
         if (not isinstance(value, list | tuple) or len(value) != n
@@ -156,10 +157,26 @@ def _check_interval(value: float, meta: Mapping[str, Any], path: str) -> float:
     return value
 
 
-def _convert_table(value: Any, item_cls: type, path: str) -> dict[str, Any]:
+def _convert_table(value: Any, item_cls: type, path: str, meta: Mapping[str, Any]) -> dict:
+    """A named table of declared entries, merged over the declared default entries.
+
+    A name that is not among the defaults adds an entry, which must then set the keys the
+    entry class lists in ``NEW_ENTRY_NEEDS`` (so a typo in a name is an error, not a racer).
+    """
     if not isinstance(value, Mapping):
         raise ParamError(f"{path}: expected a table of named entries, got {value!r}")
-    return {name: build(item_cls, item, f"{path}.{name}") for name, item in value.items()}
+    defaults = meta["default_entries"]()
+    needs = getattr(item_cls, "NEW_ENTRY_NEEDS", ())
+    for name, item in value.items():
+        complete = isinstance(item, Mapping) and all(k in item for k in needs)
+        if name not in defaults and not complete:
+            close = difflib.get_close_matches(name, list(defaults), n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            keys = " and ".join(f"{path}.{name}.{k}" for k in needs)
+            raise ParamError(f"{path}.{name}: no such entry{hint} (entries: "
+                             f"{', '.join(defaults)}); to add one, set {keys}")
+    merged = merge({k: to_data(v) for k, v in defaults.items()}, value)
+    return {name: build(item_cls, item, f"{path}.{name}") for name, item in merged.items()}
 
 
 # --- building and merging ------------------------------------------------------------------------

@@ -42,7 +42,18 @@ from scenes.plot2d import (
     set_polyline,
 )
 from scenes.raster import Raster
-from scenes.style import Readout, format_number, paragraph, racer_legend, stack, tex, text
+from scenes.style import (
+    FRAME_BOTTOM,
+    Readout,
+    fit_below,
+    fit_width,
+    format_number,
+    paragraph,
+    racer_legend,
+    stack,
+    tex,
+    text,
+)
 
 
 def default_race_racers() -> dict[str, Racer]:
@@ -112,33 +123,36 @@ def point_text(p) -> str:
 def summary_lines(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
     """What the data says, in short sentences (no claim that the numbers do not support)."""
     lines = []
-    finished = [o for o in results if o.diverged_at is None]
     for o in results:
         if o.diverged_at is not None:
             lines.append(f"{o.name} diverged at step {o.diverged_at}.")
         elif o.left_plot_at is not None:
-            lines.append(f"{o.name} left the plot at step {o.left_plot_at}; "
-                         f"final loss {format_number(o.final_loss)}.")
+            lines.append(f"{o.name} left the plot at step {o.left_plot_at}.")
+    finished = [o for o in results if o.diverged_at is None]
+    if finished and finished[0].minimum is not None:
+        targets = {o.minimum for o in finished}
+        if len(targets) == 1:
+            each = ", ".join(f"{o.name} {o.distance:.3g}" for o in finished)
+            lines.append(f"Distance to {point_text(targets.pop())} after {steps} steps: {each}.")
         else:
-            where = f", {o.distance:.3g} from {point_text(o.minimum)}" if o.minimum else ""
-            lines.append(f"{o.name}: final loss {format_number(o.final_loss)}{where}.")
+            each = ", ".join(f"{o.name} {o.distance:.3g} from {point_text(o.minimum)}"
+                             for o in finished)
+            lines.append(f"Distance to the nearest minimum after {steps} steps: {each}.")
     if len(finished) >= 2:
-        ranked = sorted(finished, key=lambda o: o.final_loss)
-        best, runner = ranked[0], ranked[1]
-        if runner.final_loss > 0 and best.final_loss > 0:
+        best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
+        if best.final_loss > 0 and runner.final_loss / best.final_loss >= 1.05:
             ratio = runner.final_loss / best.final_loss
-            if ratio >= 1.05:
-                lines.append(f"{best.name} ends {ratio:.3g}x lower in loss than {runner.name}.")
-            else:
-                lines.append(f"{best.name} and {runner.name} end level in loss.")
-    reached = [o for o in results if o.reached_at is not None]
-    missed = [o for o in results if o.reached_at is None and o.minimum is not None]
+            lines.append(f"{best.name} ends {ratio:.3g}x lower in loss than {runner.name}.")
+        else:
+            lines.append(f"{best.name} and {runner.name} end level in loss.")
+    reached = sorted((o for o in results if o.reached_at is not None), key=lambda o: o.reached_at)
+    missed = [o for o in finished if o.reached_at is None and o.minimum is not None]
     tol = f"within {tolerance:g}"
-    for o in sorted(reached, key=lambda o: o.reached_at):
+    for o in reached:
         lines.append(f"{o.name} reached {point_text(o.minimum)} ({tol}) at step {o.reached_at}.")
     if missed and not reached:
-        who = "Neither" if len(missed) == 2 else ("None" if len(missed) > 2 else missed[0].name)
-        verb = "reached" if who in ("Neither", "None") else "did not reach"
+        who = {1: missed[0].name, 2: "Neither"}.get(len(missed), "No racer")
+        verb = "did not reach" if len(missed) == 1 else "reached"
         lines.append(f"{who} {verb} a minimum ({tol}) in {steps} steps.")
     elif missed:
         names = ", ".join(o.name for o in missed)
@@ -188,6 +202,7 @@ class RosenbrockRace(ExplainerScene):
         # Beat 4: what the data says.
         results = outcomes(runs, surface, p.tolerance)
         lines = summary_lines(results, p.steps, p.tolerance)
+        self.readouts, self.caption_lines = readouts, lines  # what the viewer saw, for tests
         ending = self.ending(runs, results, pm, surface, lines, legend)
         self.subtitle(" ".join(lines), 4)
         self.play(FadeIn(ending), run_time=1.0)
@@ -207,12 +222,11 @@ class RosenbrockRace(ExplainerScene):
         return pm, field_raster(surface, pm, self.theme), lines
 
     def heading(self, runs: list[RacerRun], surface: Surface) -> VGroup:
-        title = text(" vs ".join(r.name for r in runs), self.theme, 34, weight="BOLD")
+        title = fit_width(text(" vs ".join(r.name for r in runs), self.theme, 34, weight="BOLD"),
+                          PANEL_WIDTH)
         sub = text(f"on the {surface.title}", self.theme, 26, color=self.theme.muted)
-        formula = tex(surface.latex, self.theme, 30)
+        formula = fit_width(tex(surface.latex, self.theme, 30), PANEL_WIDTH)
         block = stack(title, sub, formula, buff=0.16)
-        if block.width > PANEL_WIDTH:
-            block.scale_to_fit_width(PANEL_WIDTH)
         return block.to_corner(UL, buff=0.45).set_x(PANEL_LEFT + block.width / 2)
 
     def marks(self, surface: Surface, pm: PlaneMap, start) -> VGroup:
@@ -283,10 +297,12 @@ class RosenbrockRace(ExplainerScene):
             cross = Cross(scale_factor=0.12, stroke_color=r.color, stroke_width=5).move_to(pm(end))
             verb = "diverged" if o.diverged_at is not None else "left the plot"
             label = text(f"{verb} at step {stop}", th, 18, color=r.color)
-            label.next_to(cross, RIGHT, buff=0.08)
+            inward = LEFT if end[0] > np.mean(surface.domain[:2]) else RIGHT
+            label.next_to(cross, inward + 0.6 * toward_centre(surface, end), buff=0.08)
             out.add(cross, label)
         caption = paragraph(lines, th, 20, width=PANEL_WIDTH)
         caption.next_to(legend, DOWN, buff=0.45, aligned_edge=LEFT)
+        fit_below(caption, FRAME_BOTTOM)
         return out.add(caption)
 
 

@@ -38,7 +38,10 @@ from scenes.plot2d import Piece, PlaneMap, clip_path, reveal, set_polyline, tick
 from scenes.race import point_text
 from scenes.style import (
     BODY_FONT,
+    FRAME_BOTTOM,
     Readout,
+    fit_below,
+    fit_width,
     format_number,
     paragraph,
     racer_legend,
@@ -186,6 +189,7 @@ class SaddleEscape(ExplainerScene):
 
         # Beat 4: what the data says.
         lines = escape_lines(escape_outcomes(runs, surface, p.radius), p.steps, p.radius, focus)
+        self.readouts, self.caption_lines = readouts, lines  # what the viewer saw, for tests
         ending = self.ending(runs, surface, box, view, lines, inset)
         self.subtitle(" ".join(lines), 4)
         self.play(FadeIn(ending), run_time=1.0)
@@ -196,9 +200,8 @@ class SaddleEscape(ExplainerScene):
     def heading(self, surface: Surface) -> VGroup:
         title = text(self.title if surface.name == "saddle" else f"Racing on the {surface.title}",
                      self.theme, 32, weight="BOLD")
-        block = stack(title, tex(surface.latex, self.theme, 30), buff=0.16)
-        if block.width > PANEL_WIDTH:
-            block.scale_to_fit_width(PANEL_WIDTH)
+        block = stack(fit_width(title, PANEL_WIDTH),
+                      fit_width(tex(surface.latex, self.theme, 30), PANEL_WIDTH), buff=0.16)
         return block.to_edge(UP, buff=0.4).set_x(PANEL_LEFT + block.width / 2)
 
     def scenery(self, surface, box, view, mesh, focus, start) -> Group:
@@ -336,7 +339,6 @@ class SaddleEscape(ExplainerScene):
 
         update(movers, 0.0)
         self.add(*movers[1:])
-        self.drawn = drawn
         return UpdateFromAlphaFunc(movers, update)
 
     def ending(self, runs, surface, box, view, lines, inset) -> VGroup:
@@ -358,6 +360,7 @@ class SaddleEscape(ExplainerScene):
             out.add(cross, note)
         caption = paragraph(lines, th, 17, width=PANEL_WIDTH + 0.3)
         caption.next_to(inset, DOWN, buff=0.25).set_x(PANEL_LEFT - 0.2 + caption.width / 2)
+        fit_below(caption, FRAME_BOTTOM)
         return out.add(caption)
 
 

@@ -10,7 +10,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
-from manim import DL, DOWN, LEFT, RIGHT, Dot, MathTex, Text, VGroup, VMobject
+from manim import DL, DOWN, LEFT, RIGHT, UL, Dot, MathTex, Text, VGroup, VMobject
 
 BODY_FONT = "DejaVu Sans"
 MONO_FONT = "DejaVu Sans Mono"
@@ -195,8 +195,23 @@ def paragraph(sentences: list[str], theme: Theme, size: float = 20, width: float
     """Sentences wrapped to fit ``width`` scene units, one block, lines left-aligned."""
     chars = max(12, int(width / (CHAR_WIDTH * size)))
     lines = [line for s in sentences for line in textwrap.wrap(s, chars)]
-    block = stack(*(text(line, theme, size) for line in lines), buff=buff)
-    return block.scale_to_fit_width(width) if block.width > width else block
+    return fit_width(stack(*(text(line, theme, size) for line in lines), buff=buff), width)
+
+
+FRAME_BOTTOM = -3.8  # lowest y a caption may reach (Manim's frame is 8 units tall)
+
+
+def fit_width(mob: VMobject, width: float) -> VMobject:
+    """Shrink ``mob`` (never enlarge) to at most ``width``."""
+    return mob.scale_to_fit_width(width) if mob.width > width else mob
+
+
+def fit_below(mob: VMobject, bottom: float) -> VMobject:
+    """Shrink ``mob`` about its top-left corner so that it ends above ``bottom``."""
+    top_left = mob.get_corner(UL)
+    if mob.get_bottom()[1] < bottom and top_left[1] > bottom:
+        mob.scale((top_left[1] - bottom) / mob.height, about_point=top_left)
+    return mob
 
 
 def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:

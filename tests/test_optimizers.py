@@ -136,11 +136,9 @@ def test_batch_equals_one_by_one():
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
-@pytest.mark.parametrize("surface", list(SURFACES))
+@pytest.mark.parametrize("surface", [n for n in SURFACES if get(n).minima])  # saddle: unbounded
 def test_every_optimizer_descends_every_surface(name, surface):
     s = get(surface)
-    if surface == "saddle":
-        pytest.skip("unbounded below: descent leaves the domain by design")
     traj = run(make(name, lr=1e-4 if name in ("sgd", "momentum") else 1e-2), s, s.start, 300)
     assert not traj.diverged
     assert traj.loss[-1] < traj.loss[0]

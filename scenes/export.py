@@ -1,0 +1,205 @@
+"""Render one scene to a finished file, and join finished videos into one with chapters.
+
+Every file appears only when complete: Manim renders into a private media folder, then the
+result is renamed into place. Manim's global config is only changed inside ``tempconfig``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+QUALITIES: dict[str, tuple[int, int, int]] = {  # Manim's quality letters: width, height, fps
+    "l": (854, 480, 15),
+    "m": (1280, 720, 30),
+    "h": (1920, 1080, 60),
+    "p": (2560, 1440, 60),
+    "k": (3840, 2160, 60),
+}
+FORMATS = ("mp4", "webm", "gif", "png")
+ENCODER_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker process needs to render one scene (picklable)."""
+
+    scene_key: str
+    params: Any
+    theme: str
+    width: int
+    height: int
+    fps: int
+    format: str
+    transparent: bool
+    encoder_preset: str
+    media_dir: str  # private to this scene: Manim's text and LaTeX caches live here
+    target: str  # final output path
+    show_progress: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    scene_key: str
+    target: str
+    seconds: float
+    error: str | None = None
+
+
+def manim_config(job: Job) -> dict[str, Any]:
+    cfg: dict[str, Any] = {
+        "pixel_width": job.width, "pixel_height": job.height, "frame_rate": job.fps,
+        "media_dir": job.media_dir, "disable_caching": True, "transparent": job.transparent,
+        "verbosity": "WARNING", "progress_bar": "display" if job.show_progress else "none",
+        "max_inflight_encoders": 2,
+    }
+    if job.format == "png":
+        cfg.update(write_to_movie=False, save_last_frame=True, format="png")
+    else:
+        cfg.update(write_to_movie=True, format=job.format)
+        if job.format == "mp4":
+            # H.264 in yuv420p plays in PowerPoint, Keynote, browsers and LMS pages.
+            cfg["video_encoder_options"] = {"preset": job.encoder_preset}
+    return cfg
+
+
+def render(job: Job) -> Result:
+    """Render ``job`` and move its outputs into place (video or PNG, plus the .srt)."""
+    import time
+
+    from manim import tempconfig
+
+    from scenes import SCENES
+
+    start = time.perf_counter()
+    cls = {c.key: c for c in SCENES}[job.scene_key]
+    Path(job.media_dir).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="render-", dir=job.media_dir))
+    try:
+        with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
+            scene = cls(params=job.params, theme=job.theme)
+            scene.render()
+            writer = scene.renderer.file_writer
+            produced = Path(writer.image_file_path if job.format == "png"
+                            else writer.movie_file_path)
+        target = Path(job.target)
+        publish(produced, target)
+        srt = produced.with_suffix(".srt")
+        if srt.exists():
+            publish(srt, target.with_suffix(".srt"))
+        return Result(job.scene_key, job.target, time.perf_counter() - start)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def publish(source: Path, target: Path) -> None:
+    """Move a finished file into place atomically (copy to a hidden temporary, then rename)."""
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+# --- joining -------------------------------------------------------------------------------------
+
+def video_duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        if stream.duration is not None:
+            return float(stream.duration * stream.time_base)
+        return float(c.duration / 1_000_000)
+
+
+def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float, str]]:
+    """Concatenate same-format videos without re-encoding (FFmpeg's concat demuxer, as Manim
+    joins its partial movies), with a chapter at each part. Returns ``[(start s, title)]``."""
+    import av
+
+    chapters, offset = [], 0.0
+    for title, path in parts:
+        chapters.append((offset, title))
+        offset += video_duration(path)
+    manifest = "".join(f"file '{path.resolve()}'\n" for _, path in parts)
+    tmp = target.with_name(f".{target.name}.part{target.suffix}")
+    try:
+        with av.open(io.BytesIO(manifest.encode()), format="concat",
+                     options={"safe": "0"}) as src, av.open(str(tmp), "w") as out:
+            vin = src.streams.video[0]
+            stream = out.add_stream_from_template(vin)
+            for packet in src.demux(vin):
+                if packet.dts is None:
+                    continue
+                packet.stream = stream
+                out.mux(packet)
+            if target.suffix == ".mp4":
+                ends = [start for start, _ in chapters[1:]] + [offset]
+                out.set_chapters([
+                    {"id": i + 1, "start": round(start * 1000), "end": round(end * 1000),
+                     "time_base": Fraction(1, 1000), "metadata": {"title": title}}
+                    for i, ((start, title), end) in enumerate(zip(chapters, ends, strict=True))])
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return chapters
+
+
+def chapter_text(chapters: list[tuple[float, str]]) -> str:
+    """Timestamps ready to paste into a video description (``0:00 Title``)."""
+    def stamp(t: float) -> str:
+        m, s = divmod(int(t), 60)
+        h, m = divmod(m, 60)
+        return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+    return "".join(f"{stamp(t)} {title}\n" for t, title in chapters)
+
+
+# --- subtitles -----------------------------------------------------------------------------------
+
+SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d),(\d{3})")
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s, ms = (int(g) for g in SRT_TIME.fullmatch(stamp.strip()).groups())
+    return h * 3600 + m * 60 + s + ms / 1000
+
+
+def _stamp(t: float) -> str:
+    ms = round(t * 1000)
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def parse_srt(text: str) -> list[tuple[float, float, str]]:
+    entries = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = block.strip().splitlines()
+        if len(lines) >= 3 and "-->" in lines[1]:
+            a, b = lines[1].split("-->")
+            entries.append((_seconds(a), _seconds(b), "\n".join(lines[2:])))
+    return entries
+
+
+def format_srt(entries: list[tuple[float, float, str]]) -> str:
+    return "".join(f"{i}\n{_stamp(a)} --> {_stamp(b)}\n{body}\n\n"
+                   for i, (a, b, body) in enumerate(entries, start=1))
+
+
+def join_srt(parts: list[tuple[Path, float]]) -> str:
+    """One .srt from per-scene files, each shifted by its scene's start time."""
+    entries = []
+    for path, offset in parts:
+        if path.exists():
+            entries += [(a + offset, b + offset, body)
+                        for a, b, body in parse_srt(path.read_text())]
+    return format_srt(entries)

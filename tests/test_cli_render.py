@@ -1,0 +1,206 @@
+"""`render.py` list / params / presets / render / explainer, through main(argv)."""
+
+import json
+import tomllib
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+import render
+from render import main
+from scenes import export
+from scenes.race import RosenbrockRace
+
+FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
+        "--set", "saddle.race_time=2", "-q", "l", "--width", "192", "--jobs", "1", "--quiet"]
+
+
+def outputs(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def test_list_is_in_explainer_order(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("1. race") and lines[1].startswith("2. saddle")
+
+
+def test_presets_are_listed(capsys):
+    assert main(["presets"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert {"default", "notebook", "lecture", "four-racers"} <= set(names)
+
+
+@pytest.mark.parametrize("scene", ["race", "saddle", "SaddleEscape", "render"])
+def test_params_json_lists_every_declared_key(scene, capsys):
+    assert main(["params", scene, "--output", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    keys = {r["key"] for r in rows}
+    assert all({"key", "type", "default", "allowed", "doc"} <= set(r) for r in rows)
+    if scene == "race":
+        assert {"race.steps", "race.racers.adam.lr", "race.racers.sgd.optimizer"} <= keys
+
+
+def test_readme_parameter_reference_is_generated_from_the_declarations():
+    readme = (Path(render.__file__).parent / "README.md").read_text()
+    for table in ("render", *render.SCENE_CLASSES):
+        assert render.params_markdown(table) in readme, f"regenerate the {table} table"
+
+
+def test_every_preset_is_valid_toml_and_validates():
+    for name in render.presets():
+        data = tomllib.loads((render.PRESET_DIR / f"{name}.toml").read_text())
+        args = render.build_parser().parse_args(["render", "race", "--preset", name])
+        render.load_config(args)
+        assert set(data) <= set(render.TABLES)
+
+
+def test_precedence_defaults_preset_config_set_flags(tmp_path):
+    cfg = tmp_path / "my.toml"
+    cfg.write_text('[render]\ntheme = "dark"\nquality = "l"\n[race]\nsteps = 300\nwarp = "log"\n')
+    args = render.build_parser().parse_args(
+        ["render", "race", "--preset", "lecture", "--config", str(cfg),
+         "--set", "race.steps=400", "--set", "render.quality=p", "--quality", "k"])
+    config = render.load_config(args)
+    assert config.settings.theme == "dark"  # config file beats the preset's light
+    assert config.settings.quality == "k"  # the flag beats --set, which beat config and preset
+    assert config.scenes["race"].steps == 400 and config.scenes["race"].warp == "log"
+    assert config.scenes["race"].race_time == 12.0  # untouched: built-in default
+    assert config.label["race"].startswith("p") and config.label["saddle"] == "lecture"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["render", "rase"], "unknown scene 'rase'; did you mean 'race'?"),
+    (["render", "race", "--set", "race.stpes=3"], "race.stpes: unknown key; did you mean 'steps'?"),
+    (["render", "race", "--set", "race.racers.adma.lr=0.1"],
+     "race.racers.adma: no such entry; did you mean 'adam'?"),
+    (["render", "race", "--set", "race.steps=many"], "race.steps: expected a whole number"),
+    (["render", "race", "--set", "race.steps=0"], "race.steps: 0 is out of range (allowed: [1,"),
+    (["render", "race", "--set", "race.racers.adam.lr=nan"], "expected a finite number"),
+    (["render", "race", "--set", "race.racers.adam.beta1=1"], "out of range (allowed: [0, 1))"),
+    (["render", "race", "--set", "race.surface=bowl"], "'bowl' is not allowed"),
+    (["render", "race", "--set", "race.start=[9, 9]"], "lies outside the plotted domain"),
+    (["render", "race", "--set", "race.racers.sgd.beta1=0.5"], "optimizer sgd takes no beta1"),
+    (["render", "race", "--set", "racee.steps=3"], "racee: unknown table; did you mean 'race'?"),
+    (["render", "race", "--set", "steps"], "expected KEY.PATH=VALUE"),
+    (["render", "race", "--preset", "lectur"], "no such preset; did you mean 'lecture'?"),
+    (["render", "race", "--format", "mp4", "--transparent"], "transparent needs format webm"),
+    (["render", "race", "--quality", "x"], "argument -q/--quality: invalid choice: 'x'"),
+])
+def test_bad_input_is_one_line_exit_2(argv, message, capsys, tmp_path):
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0], err
+    assert not (tmp_path / "out").exists() or outputs(tmp_path / "out") == []
+
+
+def test_malformed_toml(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[race\nsteps = 3\n")
+    assert main(["render", "race", "--config", str(bad)]) == 2
+    assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_unwritable_output_folder(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["render", "race", *FAST, "--out", str(blocker / "out")]) == 2
+    assert "cannot create the folder" in capsys.readouterr().err
+
+
+def test_render_one_scene_then_nothing_to_redo(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["render", "race", *FAST, "--out", str(out)]) == 0
+    names = outputs(out)
+    assert len(names) == 2 and names[0].startswith("race-p") and names[0].endswith(
+        "-108p15-dark.mp4")
+    video = out / names[0]
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        assert (s.codec_context.width, s.codec_context.height) == (192, 108)
+        assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
+    subs = export.parse_srt((out / names[1]).read_text())
+    assert subs and subs[0][0] == 0.0 and all(b > a for a, b, _ in subs)
+    before = video.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["render", "race", *FAST[:-1], "--out", str(out)]) == 0
+    assert "up to date" in capsys.readouterr().err
+    assert video.stat().st_mtime_ns == before
+
+
+@pytest.mark.parametrize("fmt", ["gif", "png"])
+def test_gif_and_png_have_the_requested_size(fmt, tmp_path):
+    out = tmp_path / "out"
+    assert main(["render", "race", *FAST, "--format", fmt, "--theme", "light",
+                 "--out", str(out)]) == 0
+    [name] = [n for n in outputs(out) if n.endswith(fmt)]
+    assert "-light" in name
+    with Image.open(out / name) as im:
+        assert im.size == (192, 108)
+
+
+def test_transparent_webm_has_alpha(tmp_path):
+    out = tmp_path / "out"
+    assert main(["render", "race", *FAST, "--format", "webm", "--transparent",
+                 "--out", str(out)]) == 0
+    [name] = [n for n in outputs(out) if n.endswith(".webm")]
+    assert name.endswith("-alpha.webm")
+    with av.open(str(out / name)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name in ("vp9", "libvpx-vp9")
+        assert stream.metadata.get("alpha_mode") == "1"
+
+
+def test_explainer_joins_every_scene_with_chapters(tmp_path):
+    out = tmp_path / "out"
+    assert main(["explainer", *FAST, "--out", str(out)]) == 0
+    scenes = [out / n for n in outputs(out) if n.endswith(".mp4") and not n.startswith("expl")]
+    [joined] = [out / n for n in outputs(out) if n.startswith("explainer") and n.endswith(".mp4")]
+    total = sum(export.video_duration(p) for p in scenes)
+    assert export.video_duration(joined) == pytest.approx(total, abs=1 / 15 + 1e-6)
+    chapters = joined.with_suffix(".chapters.txt").read_text().splitlines()
+    assert chapters[0] == f"0:00 {RosenbrockRace.title}" and len(chapters) == 2
+    with av.open(str(joined)) as c:
+        assert [ch["metadata"]["title"] for ch in c.chapters()][0] == RosenbrockRace.title
+    subs = export.parse_srt(joined.with_suffix(".srt").read_text())
+    starts = [a for a, _, _ in subs]
+    assert starts == sorted(starts) and starts[-1] > export.video_duration(scenes[0])
+
+
+def test_a_crashing_scene_leaves_no_output(tmp_path, capsys, monkeypatch):
+    def boom(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(RosenbrockRace, "construct", boom)
+    out = tmp_path / "out"
+    assert main(["render", "race", *FAST, "--out", str(out)]) == 1
+    assert "race: RuntimeError: boom" in capsys.readouterr().err
+    assert outputs(out) == [] and not list(out.glob(".*.part"))
+
+
+def test_an_interrupted_render_keeps_finished_scenes_only(tmp_path, capsys, monkeypatch):
+    original = RosenbrockRace.construct
+
+    def interrupted(self):
+        original(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(RosenbrockRace, "construct", interrupted)
+    out = tmp_path / "out"
+    assert main(["explainer", *FAST, "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err
+    assert not any(n.startswith("race") or n.startswith("explainer") for n in outputs(out))
+    assert not list(out.rglob("*.part"))
+
+
+def test_video_frames_come_from_the_scene(tmp_path):
+    """The last frame of a rendered video is the scene's last frame (nothing lost in export)."""
+    out = tmp_path / "out"
+    assert main(["render", "race", *FAST, "--format", "png", "--out", str(out)]) == 0
+    [png] = [n for n in outputs(out) if n.endswith(".png")]
+    pixels = np.asarray(Image.open(out / png))
+    assert pixels.std() > 10  # not a blank frame

@@ -1,0 +1,99 @@
+"""The scenes say what the data says: captions and readouts against the optimizer core."""
+
+import numpy as np
+import pytest
+from manim import tempconfig
+
+from optim_core import adam, run, sgd
+from optim_core.surfaces import get
+from scenes.base import Racer
+from scenes.params import build
+from scenes.race import RaceParams, RosenbrockRace
+from scenes.saddle import SaddleEscape, SaddleParams
+from scenes.style import format_number
+
+ROSEN, SADDLE = get("rosenbrock"), get("saddle")
+
+
+def construct(cls, params, tmp_path):
+    """Run a scene's construct with animations skipped (no video), return the scene."""
+    cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
+           "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
+           "progress_bar": "none"}
+    with tempconfig(cfg):
+        scene = cls(params=params, skip_animations=True)
+        scene.render()
+    return scene
+
+
+@pytest.fixture(scope="module")
+def default_race(tmp_path_factory):
+    return construct(RosenbrockRace, RaceParams(), tmp_path_factory.mktemp("race"))
+
+
+def test_default_race_caption_matches_the_first_notebook(default_race):
+    a = run(adam(0.1), ROSEN, (-1.5, -1.0), 2000)
+    s = run(sgd(0.001), ROSEN, (-1.5, -1.0), 2000)
+    ratio = s.loss[-1] / a.loss[-1]
+    assert 8 < ratio < 12  # "about 10x lower", as the data says
+    lines = default_race.caption_lines
+    assert f"Adam ends {ratio:.3g}x lower in loss than SGD." in lines
+    assert "Neither reached a minimum (within 0.05) in 2000 steps." in lines
+    d_sgd, d_adam = (np.linalg.norm(t.position[-1] - 1) for t in (s, a))
+    assert f"Distance to (1, 1) after 2000 steps: SGD {d_sgd:.3g}, Adam {d_adam:.3g}." in lines
+    assert not any("Adam reached" in line for line in lines)
+
+
+def test_readouts_show_the_trajectory(default_race):
+    a = run(adam(0.1), ROSEN, (-1.5, -1.0), 2000)
+    s = run(sgd(0.001), ROSEN, (-1.5, -1.0), 2000)
+    sgd_readout, adam_readout, step = default_race.readouts
+    assert sgd_readout.text_ == format_number(s.loss[-1]) == "0.02807"
+    assert adam_readout.text_ == format_number(a.loss[-1]) == "0.003266"
+    assert step.text_ == "2000 / 2000"
+
+
+def test_reaching_the_minimum_is_stated_with_the_step(tmp_path):
+    params = RaceParams(tolerance=0.2)
+    lines = construct(RosenbrockRace, params, tmp_path).caption_lines
+    a = run(adam(0.1), ROSEN, (-1.5, -1.0), 2000)
+    first = int(np.flatnonzero(np.linalg.norm(a.position - 1, axis=1) <= 0.2)[0])
+    assert f"Adam reached (1, 1) (within 0.2) at step {first}." in lines
+    assert "SGD: no minimum reached (within 0.2) in 2000 steps." in lines
+
+
+def test_a_diverging_racer_is_reported_and_the_scene_finishes(tmp_path):
+    params = RaceParams(racers={"sgd": Racer("sgd", lr=0.01), "adam": Racer("adam", lr=0.1)})
+    scene = construct(RosenbrockRace, params, tmp_path)
+    assert "SGD diverged at step 3." in scene.caption_lines
+    assert "Adam did not reach a minimum (within 0.05) in 2000 steps." in scene.caption_lines
+
+
+def test_saddle_default_story_is_true(tmp_path):
+    lines = construct(SaddleEscape, SaddleParams(), tmp_path).caption_lines
+    gd = run(sgd(0.1), SADDLE, (-4.0, 0.001), 50)
+    ad = run(adam(0.3), SADDLE, (-4.0, 0.001), 50)
+    near = [int(np.sum(np.linalg.norm(t.position, axis=1) <= 1.0)) for t in (gd, ad)]
+    out = [int(np.flatnonzero(~SADDLE.in_domain(t.position))[0]) for t in (gd, ad)]
+    assert near[0] > 20 and near[1] == 0 and out[1] < 15 < out[0]
+    assert (f"Gradient descent: {near[0]} steps within 1 of the saddle, "
+            f"escaped at step {out[0]}.") in lines
+    assert f"Adam escaped first, {out[0] - out[1]} steps before Gradient descent." in lines
+
+
+def test_saddle_with_the_notebooks_numbers_does_not_claim_a_trap(tmp_path):
+    """The second notebook says gradient descent gets trapped; its own numbers say otherwise."""
+    params = build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle")
+    lines = construct(SaddleEscape, params, tmp_path).caption_lines
+    assert "Gradient descent: 0 steps within 1 of the saddle, escaped at step 11." in lines
+    assert "Adam: 0 steps within 1 of the saddle, escaped at step 8." in lines
+    assert "Adam escaped first, 3 steps before Gradient descent." in lines
+
+
+def test_saddle_caption_names_whoever_escapes_first(tmp_path):
+    # A slow Adam against a brisk gradient descent: the caption must follow the data.
+    params = build(SaddleParams, {"start": [-4.0, 0.4], "racers": {"adam": {"lr": 0.05}}},
+                   "saddle")
+    lines = construct(SaddleEscape, params, tmp_path).caption_lines
+    assert lines[-1].startswith("Gradient descent escaped first") or lines[-1].startswith(
+        "Only Gradient descent escaped")

@@ -1,0 +1,48 @@
+"""Control frames of every scene (Manim's frames_comparison convention).
+
+Last frames at 854x480 (Manim's test config), compared with tests/control_data/scenes/*.npz;
+regenerate with `pytest tests/test_scenes_frames.py --set_test` after a deliberate visual
+change, and look at the new frames before committing them.
+"""
+
+from manim.utils.testing.frames_comparison import frames_comparison
+
+from scenes.base import Racer
+from scenes.params import build
+from scenes.race import RaceParams, RosenbrockRace
+from scenes.saddle import SaddleEscape, SaddleParams
+
+__module_test__ = "scenes"
+
+
+
+
+@frames_comparison(base_scene=RosenbrockRace)
+def test_race_default(scene):
+    RosenbrockRace.construct(scene)
+
+
+@frames_comparison(base_scene=RosenbrockRace)
+def test_race_four_racers_light(scene):
+    racers = {"momentum": {"optimizer": "momentum", "lr": 0.002},
+              "rmsprop": {"optimizer": "rmsprop", "lr": 0.01}}
+    scene.configure(build(RaceParams, {"racers": racers}, "race"), theme="light")
+    RosenbrockRace.construct(scene)
+
+
+@frames_comparison(base_scene=RosenbrockRace)
+def test_race_diverging_racer(scene):
+    params = RaceParams(racers={"sgd": Racer("sgd", lr=0.01), "adam": Racer("adam", lr=0.1)})
+    scene.configure(params)
+    RosenbrockRace.construct(scene)
+
+
+@frames_comparison(base_scene=SaddleEscape)
+def test_saddle_default(scene):
+    SaddleEscape.construct(scene)
+
+
+@frames_comparison(base_scene=SaddleEscape)
+def test_saddle_notebook_light(scene):
+    scene.configure(build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle"), theme="light")
+    SaddleEscape.construct(scene)
