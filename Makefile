@@ -29,6 +29,7 @@ setup: $(STAMP_PIP)
 
 bench: $(STAMP_PIP)
 	$(PY) tests/benchmarks/bench_core.py
+	$(PY) tests/benchmarks/bench_scenes.py
 
 $(STAMP_SYS):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -1,4 +1,4 @@
-"""Adam, animated: render the explainer, single scenes, stills, or optimizer traces.
+"""Adam, animated: render the explainer or single scenes, or export optimizer traces.
 
     python render.py                      # the whole explainer (every scene + one joined video)
     python render.py list                 # the scenes, in explainer order
@@ -176,7 +176,8 @@ class RenderSettings:
     theme: str = param("dark", "colour theme (light suits slides)", choices=tuple(THEMES))
     out: str = param("out", "output folder")
     jobs: int = param(0, "scenes rendered in parallel (0: one per CPU core)", interval="[0, 64]")
-    encoder_preset: str = param("veryfast", "H.264 speed/size trade-off for mp4",
+    encoder_preset: str = param("superfast", "H.264 speed/size trade-off for mp4 (quality is "
+                                "the same crf; slower presets make smaller files)",
                                 choices=ENCODER_PRESETS)
 
     def check(self) -> None:
@@ -522,7 +523,7 @@ def cmd_params(args: argparse.Namespace) -> int:
     else:
         key_w = max(len(r.key) for r in rows)
         for r in rows:
-            print(f"{r.key:<{key_w}}  {r.type:<7} default {json.dumps(r.default)}; "
+            print(f"{r.key:<{key_w}}  {r.type:<7} default {r.default_text()}; "
                   f"allowed {r.allowed}\n{'':<{key_w}}  {r.doc}")
     return 0
 
@@ -530,7 +531,7 @@ def cmd_params(args: argparse.Namespace) -> int:
 def params_markdown(table: str) -> str:
     lines = ["| key | type | default | allowed | meaning |", "| --- | --- | --- | --- | --- |"]
     for r in param_rows(table):
-        lines.append(f"| `{r.key}` | {r.type} | `{json.dumps(r.default)}` | {r.allowed} | "
+        lines.append(f"| `{r.key}` | {r.type} | {r.default_text()} | {r.allowed} | "
                      f"{r.doc} |")
     return "\n".join(lines)
 
@@ -539,6 +540,25 @@ def cmd_render(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes)
     config = load_config(args)
     render_scenes(keys, config, Reporter(args.quiet))
+    return 0
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
+    """Last frames of every scene, 480p, light theme, 256 colours: the README's gallery."""
+    from PIL import Image
+
+    target = Path(args.dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        args.out, args.format, args.quality, args.theme = tmp, "png", "l", "light"
+        config = load_config(args)
+        jobs, _ = render_scenes(list(SCENE_CLASSES), config, Reporter(args.quiet))
+        target.mkdir(parents=True, exist_ok=True)
+        for job in jobs:
+            still = Image.open(job.target).convert("RGB").quantize(256)
+            tmp_png = target / f".{job.scene_key}.png.part"
+            still.save(tmp_png, format="PNG", optimize=True)
+            os.replace(tmp_png, target / f"{job.scene_key}.png")
+            Reporter(args.quiet).say(f"gallery:    {target / job.scene_key}.png")
     return 0
 
 
@@ -570,6 +590,10 @@ def build_parser() -> Parser:
     p = sub.add_parser("explainer", help="render every scene and join them into one video")
     add_render_options(p)
     p.set_defaults(func=cmd_explainer)
+    p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
+    p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
+    add_render_options(p)
+    p.set_defaults(func=cmd_gallery)
     add_trace(sub)
     return parser
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import math
 import re
 import tomllib
@@ -257,9 +258,13 @@ def nest(keys: list[str], value: Any) -> dict[str, Any]:
 class ParamDoc:
     key: str
     type: str
-    default: Any
+    default: Any  # TOML-like data, or a phrase in parentheses for a derived default
     allowed: str
     doc: str
+    derived: bool = False
+
+    def default_text(self) -> str:
+        return self.default if self.derived else json.dumps(self.default)
 
 
 def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
@@ -276,7 +281,7 @@ def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
         key = f"{prefix}.{f.name}"
         if typing.get_origin(tp) is dict:
             names = ", ".join(default) if default else "none"
-            rows.append(ParamDoc(key, "table", names, "named entries", meta["doc"]))
+            rows.append(ParamDoc(key, "table", f"({names})", "named entries", meta["doc"], True))
             for name, item in default.items():
                 rows += describe(typing.get_args(tp)[1], f"{key}.{name}", item)
             continue
@@ -286,6 +291,7 @@ def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
             allowed = meta["interval"].text
         else:
             allowed = "any"
-        shown = f"({meta.get('none_means') or 'derived'})" if default is None else to_data(default)
-        rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"]))
+        derived = default is None
+        shown = f"({meta.get('none_means') or 'derived'})" if derived else to_data(default)
+        rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"], derived))
     return rows

@@ -185,7 +185,8 @@ class RosenbrockRace(ExplainerScene):
         heading = self.heading(runs, surface)
         self.subtitle(f"The {surface.title}: {surface.lesson}.", 2)
         self.add(field)
-        self.play(FadeIn(lines), FadeIn(heading), run_time=1.5)
+        self.play(FadeIn(lines), FadeIn(heading), run_time=1.0)
+        self.wait(0.5)
 
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)

@@ -1,0 +1,117 @@
+"""Benchmark of the scenes and the explainer (not part of `make test`; run `make bench`).
+
+Everything is timed as a fresh process (start-up included), the naive baselines with Manim's own
+CLI (tests/benchmarks/baselines, copied from the project's shared notes) and ours through
+`render.py`, in the same run; medians over --repeats. Prints seconds of rendering per second of
+video and the ratios the issues set as targets:
+
+- RosenbrockRace at 1080p60: <= 1.0 s per s of video (baseline: naive_race.py)
+- SaddleEscape: >= 10x faster than naive_saddle.py per s of video at 480p15; <= 3 s/s at 1080p60
+- the whole explainer at 1080p60 with --jobs 2 and --jobs 1, against the sum of single scenes,
+  and a second, unchanged run. Target: less wall time than the video lasts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import av
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINES = Path(__file__).resolve().parent / "baselines"
+PY = sys.executable
+MANIM = [PY, "-m", "manim"]
+
+
+def timed(cmd: list[str], cwd: Path, env: dict | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                   env={**os.environ, **(env or {})})
+    return time.perf_counter() - t0
+
+
+def duration(path: Path) -> float:
+    with av.open(str(path)) as c:
+        s = c.streams.video[0]
+        return float(s.duration * s.time_base)
+
+
+def naive(script: str, scene: str, quality: str, repeats: int) -> tuple[float, float]:
+    """Median seconds and the video's duration for a baseline scene."""
+    times, video = [], 0.0
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            times.append(timed([*MANIM, "render", f"-q{quality}", "--disable_caching",
+                                "--media_dir", tmp, str(BASELINES / script), scene], ROOT))
+            video = duration(next(Path(tmp).rglob(f"{scene}.mp4")))
+    return statistics.median(times), video
+
+
+def ours(args: list[str], repeats: int, pattern: str) -> tuple[float, float]:
+    times, video = [], 0.0
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            times.append(timed([PY, "render.py", *args, "--out", tmp, "--quiet"], ROOT))
+            video = duration(next(Path(tmp).glob(pattern)))
+    return statistics.median(times), video
+
+
+def line(name: str, seconds: float, video: float) -> float:
+    rate = seconds / video
+    print(f"  {name:<44} {seconds:7.1f} s for {video:5.1f} s of video = {rate:5.2f} s/s",
+          flush=True)
+    return rate
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--skip", nargs="*", default=[], choices=["race", "saddle", "explainer"])
+    args = ap.parse_args()
+    r = args.repeats
+
+    if "race" not in args.skip:
+        print("RosenbrockRace, 1080p60 (target <= 1.0 s/s):")
+        base = line("naive_race.py (vector contours, TracedPath)", *naive(
+            "naive_race.py", "NaiveRace", "h", r))
+        mine = line("render.py render race", *ours(["render", "race", "-q", "h", "--jobs", "1"],
+                                                    r, "race-*.mp4"))
+        print(f"  ratio naive/ours per s of video: {base / mine:.2f}x")
+
+    if "saddle" not in args.skip:
+        print("SaddleEscape (targets: >= 10x the baseline at 480p15, <= 3 s/s at 1080p60):")
+        base = line("naive_saddle.py, 480p15 (Surface 32x32, orbit)", *naive(
+            "naive_saddle.py", "NaiveSaddle", "l", max(1, r // 3)))
+        low = line("render.py render saddle, 480p15", *ours(
+            ["render", "saddle", "-q", "l", "--jobs", "1"], r, "saddle-*.mp4"))
+        line("render.py render saddle, 1080p60", *ours(
+            ["render", "saddle", "-q", "h", "--jobs", "1"], r, "saddle-*.mp4"))
+        print(f"  ratio naive/ours per s of video at 480p15: {base / low:.1f}x")
+
+    if "explainer" not in args.skip:
+        print("The whole explainer, 1080p60 (target: less wall time than the video lasts):")
+        singles = 0.0
+        for key in ("race", "saddle"):
+            t, _ = ours(["render", key, "-q", "h", "--jobs", "1"], 1, f"{key}-*.mp4")
+            singles += t
+        for jobs in ("1", "2"):
+            with tempfile.TemporaryDirectory() as tmp:
+                cmd = [PY, "render.py", "explainer", "-q", "h", "--jobs", jobs, "--out", tmp,
+                       "--quiet"]
+                first = timed(cmd, ROOT)
+                video = duration(next(Path(tmp).glob("explainer-*.mp4")))
+                again = timed(cmd, ROOT)
+            print(f"  --jobs {jobs}: {first:6.1f} s for {video:5.1f} s of video "
+                  f"({first / video:.2f} s/s); unchanged second run {again:4.1f} s")
+        print(f"  sum of the single-scene renders: {singles:6.1f} s")
+
+
+if __name__ == "__main__":
+    main()
