@@ -16,10 +16,11 @@ from .optimizers import (
     sgd,
 )
 from .surfaces import SURFACES, CriticalPoint, Surface
-from .trajectory import Trajectory, interpolate, run, sample_frames, step_at
+from .trajectory import Trajectory, accumulate, interpolate, run, sample_frames, step_at
 
 __all__ = [
-    "OPTIMIZERS", "SURFACES", "CriticalPoint", "Optimizer", "Surface", "Trajectory", "adam",
+    "OPTIMIZERS", "SURFACES", "CriticalPoint", "Optimizer", "Surface", "Trajectory", "accumulate",
+    "adam",
     "adam_uncorrected", "adamw", "amsgrad", "interpolate", "make", "momentum", "rmsprop", "run",
     "sample_frames", "sgd", "step_at",
 ]

@@ -198,3 +198,42 @@ def get(name: str) -> Surface:
     except KeyError:
         valid = ", ".join(SURFACES)
         raise ValueError(f"unknown surface {name!r}; choose one of: {valid}") from None
+
+
+# --- a mountain range in profile (1D) -----------------------------------------------------------
+
+def mountain(bowl: float = 0.06, ripple: float = 0.9, frequency: float = 1.3,
+             domain: tuple[float, float] = (-6.0, 6.0)) -> Surface:
+    """A 1D loss J(theta) = bowl * theta^2 + ripple * sin(frequency * theta) + 2.5, as a surface.
+
+    It is embedded as f(x, y) = J(x) + y^2 / 2 so the optimizers of this package run on it
+    unchanged: started at y = 0, every iterate keeps y = 0 exactly and x follows gradient
+    descent on J. The local minima of J in the domain are found numerically (brentq on J').
+    """
+    from scipy.optimize import brentq
+
+    def J(x):
+        return bowl * x * x + ripple * np.sin(frequency * x) + 2.5
+
+    def dJ(x):
+        return 2 * bowl * x + ripple * frequency * np.cos(frequency * x)
+
+    def d2J(x):
+        return 2 * bowl - ripple * frequency**2 * np.sin(frequency * x)
+
+    lo, hi = domain
+    xs = np.linspace(lo, hi, 2001)
+    d = dJ(xs)
+    points = []
+    for a, b, da, db in zip(xs[:-1], xs[1:], d[:-1], d[1:], strict=True):
+        if da == 0 or da * db < 0:
+            root = a if da == 0 else brentq(dJ, a, b, xtol=1e-14)
+            kind = "minimum" if d2J(root) > 0 else "maximum"
+            points.append(CriticalPoint(float(root), 0.0, kind))
+    return Surface(
+        name="mountain", title="Mountain range",
+        f=lambda x, y: J(x) + 0.5 * y * y, df=lambda x, y: (dJ(x), y),
+        domain=(lo, hi, -1.0, 1.0), critical_points=tuple(points),
+        latex=rf"J(\theta) = {bowl:g}\,\theta^2 + {ripple:g}\,\sin({frequency:g}\,\theta) + 2.5",
+        start=(4.5, 0.0), lesson="valleys at several heights; the slope only shows the way down",
+    )

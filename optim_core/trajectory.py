@@ -213,6 +213,22 @@ def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
                                 "steps": steps})
 
 
+def accumulate(optimizer: Optimizer, grads: Any) -> dict[str, Array]:
+    """Feed a given stream of gradients (leading axis = step) through ``optimizer``.
+
+    Returns every observed state variable and the updates, with row 0 the initial state, exactly
+    as the optimizer computes them (e.g. Adam's m, v, m_hat, v_hat for a made-up stream).
+    """
+    grads = np.asarray(grads, dtype=float)
+    params = np.zeros_like(grads[0])
+    state = optimizer.init(params)
+    rows = [{**optimizer.observe(state), "update": np.zeros_like(params)}]
+    for g in grads:
+        update, state = optimizer.update(g, state, params)
+        rows.append({**optimizer.observe(state), "update": update})
+    return {k: np.stack([r[k] for r in rows]) for k in rows[0]}
+
+
 def _plain(value: Any) -> Any:
     """Numbers and arrays as JSON-ready Python values."""
     if isinstance(value, dict):

@@ -1,8 +1,14 @@
 """The explainer's scenes, in order. Each is a plain Manim scene with declared parameters."""
 
+from scenes.algorithm import AdamAlgorithm
+from scenes.bias import BiasCorrection
+from scenes.moments import MomentAccumulation
+from scenes.mountain import MountainAnalogy
 from scenes.race import RosenbrockRace
 from scenes.saddle import SaddleEscape
 
-SCENES = (RosenbrockRace, SaddleEscape)
+SCENES = (MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm, RosenbrockRace,
+          SaddleEscape)
 
-__all__ = ["SCENES", "RosenbrockRace", "SaddleEscape"]
+__all__ = ["SCENES", "AdamAlgorithm", "BiasCorrection", "MomentAccumulation", "MountainAnalogy",
+           "RosenbrockRace", "SaddleEscape"]

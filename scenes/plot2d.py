@@ -38,7 +38,8 @@ def tick_label(v: float) -> str:
     return f"{v:g}".replace("-", "\u2212")
 
 
-def plot_frame(domain: Box, pm: PlaneMap, theme: Theme, font_size: float = 18) -> VGroup:
+def plot_frame(domain: Box, pm: PlaneMap, theme: Theme, font_size: float = 18,
+               x_numbers: bool = True, y_numbers: bool = True) -> VGroup:
     """A box around the plot with ticks and numbers on the left and bottom edges."""
     x0, x1, y0, y1 = domain
     lower_left, upper_right = pm(np.array([x0, y0])), pm(np.array([x1, y1]))
@@ -48,13 +49,15 @@ def plot_frame(domain: Box, pm: PlaneMap, theme: Theme, font_size: float = 18) -
     for x in ticks(x0, x1):
         p = pm(np.array([x, y0]))
         out.add(Line(p, p + 0.1 * UP).set_stroke(theme.axis, width=1.5))
-        out.add(Text(tick_label(x), font=BODY_FONT, font_size=font_size, color=theme.muted)
-                .next_to(p, DOWN, buff=0.1))
+        if x_numbers:
+            out.add(Text(tick_label(x), font=BODY_FONT, font_size=font_size, color=theme.muted)
+                    .next_to(p, DOWN, buff=0.1))
     for y in ticks(y0, y1):
         p = pm(np.array([x0, y]))
         out.add(Line(p, p + 0.1 * RIGHT).set_stroke(theme.axis, width=1.5))
-        out.add(Text(tick_label(y), font=BODY_FONT, font_size=font_size, color=theme.muted)
-                .next_to(p, LEFT, buff=0.1))
+        if y_numbers:
+            out.add(Text(tick_label(y), font=BODY_FONT, font_size=font_size, color=theme.muted)
+                    .next_to(p, LEFT, buff=0.1))
     return out
 
 
@@ -72,6 +75,15 @@ class PlaneMap:
         x0, x1, y0, y1 = domain
         scale = min(width / (x1 - x0), height / (y1 - y0))
         ex, ey = np.array([scale, 0.0, 0.0]), np.array([0.0, scale, 0.0])
+        origin = np.asarray(center, float) - (x0 + x1) / 2 * ex - (y0 + y1) / 2 * ey
+        return cls(origin, ex, ey)
+
+    @classmethod
+    def stretch(cls, domain: Box, width: float, height: float, center: np.ndarray) -> PlaneMap:
+        """Map ``domain`` onto exactly ``width`` x ``height`` at ``center`` (unequal scales)."""
+        x0, x1, y0, y1 = domain
+        ex = np.array([width / (x1 - x0), 0.0, 0.0])
+        ey = np.array([0.0, height / (y1 - y0), 0.0])
         origin = np.asarray(center, float) - (x0 + x1) / 2 * ex - (y0 + y1) / 2 * ey
         return cls(origin, ex, ey)
 

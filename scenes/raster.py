@@ -31,6 +31,9 @@ class Raster(Mobject):
         # Cameras skip mobjects without points; one point keeps the layer in the draw list.
         self.points = np.zeros((1, 3))
 
+    def interpolate_color(self, mobject1: Mobject, mobject2: Mobject, alpha: float) -> None:
+        """Pixels have no Manim colour: fades leave a raster as it is until it is removed."""
+
 
 class RasterCamera(Camera):
     """Cairo's camera plus :class:`Raster` layers, drawn in scene order with the vectors."""

@@ -115,6 +115,17 @@ def tex(s: str, theme: Theme, size: float = 34, symbols: tuple[str, ...] = (), *
     return MathTex(s, font_size=size, color=theme.text, tex_to_color_map=colors, **kw)
 
 
+def formula(theme: Theme, *parts: str | tuple[str, str], size: float = 36) -> MathTex:
+    """A formula from pieces: plain TeX strings, or ``(tex, symbol)`` pairs drawn in the
+    symbol's fixed colour (e.g. ``("m_t", "m")``). Each piece is a submobject, in order."""
+    texs = [p if isinstance(p, str) else p[0] for p in parts]
+    m = MathTex(*texs, font_size=size, color=theme.text)
+    for piece, mob in zip(parts, m.submobjects, strict=True):
+        if not isinstance(piece, str):
+            mob.set_color(theme.symbol(piece[1]))
+    return m
+
+
 def format_number(v: float, digits: int = 4) -> str:
     """Compact, fixed-meaning numbers for readouts: 4 significant figures, e-notation when huge
     or tiny (``0.02807``, ``1062``, ``3.266e-03``)."""

@@ -11,7 +11,7 @@ from PIL import Image
 
 import render
 from render import main
-from scenes import export
+from scenes import SCENES, export
 from scenes.race import RosenbrockRace
 
 FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
@@ -24,8 +24,8 @@ def outputs(folder: Path) -> list[str]:
 
 def test_list_is_in_explainer_order(capsys):
     assert main(["list"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("1. race") and lines[1].startswith("2. saddle")
+    keys = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
+    assert keys == ["mountain", "moments", "bias", "algorithm", "race", "saddle"]
 
 
 def test_presets_are_listed(capsys):
@@ -157,17 +157,18 @@ def test_transparent_webm_has_alpha(tmp_path):
 def test_explainer_joins_every_scene_with_chapters(tmp_path):
     out = tmp_path / "out"
     assert main(["explainer", *FAST, "--out", str(out)]) == 0
-    scenes = [out / n for n in outputs(out) if n.endswith(".mp4") and not n.startswith("expl")]
+    scenes = [next(out.glob(f"{cls.key}-*.mp4")) for cls in SCENES]
     [joined] = [out / n for n in outputs(out) if n.startswith("explainer") and n.endswith(".mp4")]
     total = sum(export.video_duration(p) for p in scenes)
     assert export.video_duration(joined) == pytest.approx(total, abs=1 / 15 + 1e-6)
     chapters = joined.with_suffix(".chapters.txt").read_text().splitlines()
-    assert chapters[0] == f"0:00 {RosenbrockRace.title}" and len(chapters) == 2
+    titles = [cls.title for cls in SCENES]
+    assert chapters[0] == f"0:00 {titles[0]}" and [c.split(" ", 1)[1] for c in chapters] == titles
     with av.open(str(joined)) as c:
-        assert [ch["metadata"]["title"] for ch in c.chapters()][0] == RosenbrockRace.title
+        assert [ch["metadata"]["title"] for ch in c.chapters()] == titles
     subs = export.parse_srt(joined.with_suffix(".srt").read_text())
     starts = [a for a, _, _ in subs]
-    assert starts == sorted(starts) and starts[-1] > export.video_duration(scenes[0])
+    assert starts == sorted(starts) and starts[-1] > total - export.video_duration(scenes[-1])
 
 
 def test_a_crashing_scene_leaves_no_output(tmp_path, capsys, monkeypatch):
@@ -192,8 +193,9 @@ def test_an_interrupted_render_keeps_finished_scenes_only(tmp_path, capsys, monk
     out = tmp_path / "out"
     assert main(["explainer", *FAST, "--out", str(out)]) == 130
     err = capsys.readouterr().err
-    assert "interrupted" in err
+    assert "interrupted; finished scenes kept: mountain, moments, bias, algorithm" in err
     assert not any(n.startswith("race") or n.startswith("explainer") for n in outputs(out))
+    assert any(n.startswith("algorithm-") and n.endswith(".mp4") for n in outputs(out))
     assert not list(out.rglob("*.part"))
 
 

@@ -7,7 +7,11 @@ change, and look at the new frames before committing them.
 
 from manim.utils.testing.frames_comparison import frames_comparison
 
+from scenes.algorithm import AdamAlgorithm, AlgorithmParams
 from scenes.base import Racer
+from scenes.bias import BiasCorrection, BiasParams
+from scenes.moments import MomentAccumulation, MomentParams
+from scenes.mountain import MountainAnalogy, MountainParams
 from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape, SaddleParams
@@ -46,3 +50,47 @@ def test_saddle_default(scene):
 def test_saddle_notebook_light(scene):
     scene.configure(build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle"), theme="light")
     SaddleEscape.construct(scene)
+
+
+@frames_comparison(base_scene=MountainAnalogy)
+def test_mountain_default(scene):
+    MountainAnalogy.construct(scene)
+
+
+@frames_comparison(base_scene=MountainAnalogy)
+def test_mountain_custom_light(scene):
+    scene.configure(MountainParams(ripple=0.5, start=-5.0, lr=0.2), theme="light")
+    MountainAnalogy.construct(scene)
+
+
+@frames_comparison(base_scene=MomentAccumulation)
+def test_moments_default(scene):
+    MomentAccumulation.construct(scene)
+
+
+@frames_comparison(base_scene=MomentAccumulation)
+def test_moments_custom_light(scene):
+    scene.configure(MomentParams(beta1=0.8, steps=25), theme="light")
+    MomentAccumulation.construct(scene)
+
+
+@frames_comparison(base_scene=BiasCorrection)
+def test_bias_default(scene):
+    BiasCorrection.construct(scene)
+
+
+@frames_comparison(base_scene=BiasCorrection)
+def test_bias_custom_light(scene):
+    scene.configure(BiasParams(beta2=0.99, v_steps=100), theme="light")
+    BiasCorrection.construct(scene)
+
+
+@frames_comparison(base_scene=AdamAlgorithm)
+def test_algorithm_default(scene):
+    AdamAlgorithm.construct(scene)
+
+
+@frames_comparison(base_scene=AdamAlgorithm)
+def test_algorithm_custom_light(scene):
+    scene.configure(AlgorithmParams(surface="himmelblau", lr=0.05, steps=50), theme="light")
+    AdamAlgorithm.construct(scene)

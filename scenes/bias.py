@@ -1,0 +1,197 @@
+"""Scene 3: bias correction. m and v start at zero; m_hat and v_hat undo the lag.
+
+    manim -ql scenes/bias.py BiasCorrection
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, VGroup, VMobject, Write, linear
+
+from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
+from scenes.base import ExplainerScene
+from scenes.params import param
+from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
+from scenes.style import fit_width, formula, paragraph, text
+
+
+@dataclass(frozen=True)
+class BiasParams:
+    beta1: float = param(0.9, "first-moment decay β₁", interval="[0, 1)")
+    beta2: float = param(0.999, "second-moment decay β₂", interval="[0, 1)")
+    m_steps: int = param(60, "steps shown for m", interval="[5, 2000]")
+    v_steps: int = param(400, "steps shown for v (β₂ = 0.999 lags for hundreds)",
+                         interval="[5, 5000]")
+    seed: int = param(3, "noise seed of the gradient stream", interval="[0, 1000000]")
+    trend: float = param(1.0, "mean gradient", interval="[-10, 10]")
+    noise: float = param(0.3, "spread of the gradients", interval="[0, 10]")
+    lr: float = param(0.1, "learning rate of the Rosenbrock comparison", interval="(0, 1]")
+    race_steps: int = param(40, "steps of the Rosenbrock comparison", interval="[1, 2000]")
+
+
+def stream(p: BiasParams) -> np.ndarray:
+    rng = np.random.default_rng(p.seed)
+    return p.trend + p.noise * rng.standard_normal(max(p.m_steps, p.v_steps))
+
+
+def step_ratio(p: BiasParams, g: np.ndarray) -> np.ndarray:
+    """|uncorrected update| / |corrected update| per step on the stream, as the core computes
+    them; ~(1 - b1^t) / sqrt(1 - b2^t)."""
+    full = accumulate(adam(1.0, p.beta1, p.beta2), g)["update"][1:]
+    raw = accumulate(adam_uncorrected(1.0, p.beta1, p.beta2), g)["update"][1:]
+    return np.abs(raw) / np.abs(full)
+
+
+class BiasCorrection(ExplainerScene):
+    key = "bias"
+    title = "Bias correction: starting from zero"
+    description = "Why m and v start biased toward zero, and how m_hat and v_hat fix it"
+    Params = BiasParams
+
+    def construct(self) -> None:
+        p, th = self.params, self.theme
+        g = stream(p)
+        acc = accumulate(adam(beta1=p.beta1, beta2=p.beta2), g)
+        title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
+        self.play(FadeIn(title), run_time=0.8)
+
+        # Beat 1: the raw averages lag behind the true running mean.
+        n1, n2 = p.m_steps, p.v_steps
+        mean_g = np.cumsum(g[:n1]) / np.arange(1, n1 + 1)
+        mean_g2 = np.cumsum(g[:n2] ** 2) / np.arange(1, n2 + 1)
+        top = self.chart(n1, [mean_g, acc["m"][1:n1 + 1], acc["m_hat"][1:n1 + 1]],
+                         ["running mean of g", "m_t", "m̂_t"], ["muted", "m", "m_hat"],
+                         np.array([0.0, 0.75, 0]))
+        bottom = self.chart(n2, [mean_g2, acc["v"][1:n2 + 1], acc["v_hat"][1:n2 + 1]],
+                            ["running mean of g²", "v_t", "v̂_t"], ["muted", "v", "v_hat"],
+                            np.array([0.0, -2.3, 0]))
+        m10, v100 = acc["m"][min(10, n1)], acc["v"][min(100, n2)]
+        self.subtitle(f"m and v start at zero, so they lag: after 10 steps m = {m10:.3g} while "
+                      f"the gradients average {mean_g[min(10, n1) - 1]:.3g}; after 100 steps "
+                      f"v = {v100:.3g} against {mean_g2[min(100, n2) - 1]:.3g}.", 7)
+        for chart in (top, bottom):
+            self.play(FadeIn(chart[0]), run_time=0.6)
+            self.play(*(Create(line, rate_func=linear) for line in chart[1][:2]), run_time=2.0)
+        self.wait(1.0)
+
+        # Beat 2: dividing by 1 - beta^t removes the lag.
+        rules = VGroup(
+            formula(th, (r"\hat{m}_t", "m_hat"), "=", r"\frac{", ("m_t", "m"), "}{1 -",
+                    (r"\beta_1^t", "beta1"), "}", size=34),
+            formula(th, (r"\hat{v}_t", "v_hat"), "=", r"\frac{", ("v_t", "v"), "}{1 -",
+                    (r"\beta_2^t", "beta2"), "}", size=34)).arrange(RIGHT, buff=1.5)
+        rules.next_to(title, DOWN, buff=0.2)
+        self.subtitle("Dividing by 1 − βᵗ undoes the pull toward zero: m̂ and v̂ follow the "
+                      "true averages from the first step.", 5)
+        self.play(Write(rules), run_time=1.2)
+        self.play(*(Create(c[1][2], rate_func=linear) for c in (top, bottom)), run_time=2.0)
+        self.wait(1.5)
+        self.play(*(FadeOut(m) for m in (top, bottom, rules)), run_time=0.6)
+
+        # Beat 3: the factor 1 / (1 - beta^t), and step 1 worked out with real numbers.
+        factor = self.factor_chart()
+        g1, m1, mh1 = g[0], acc["m"][1], acc["m_hat"][1]
+        worked = VGroup(
+            formula(th, ("m_1", "m"), "= (1 -", (r"\beta_1", "beta1"), f") \\times {g1:.4f} =",
+                    f"{m1:.4f}", size=34),
+            formula(th, (r"\hat{m}_1", "m_hat"), "=", f"\\frac{{{m1:.4f}}}{{1 - {p.beta1:g}}} =",
+                    f"{mh1:.4f}", "=", ("g_1", "g"), size=34),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        fit_width(worked, 6.0).next_to(factor, RIGHT, buff=0.9)
+        self.subtitle(f"Step 1 with the real numbers: m₁ = (1 − β₁) g₁ = {m1:.4f}, and "
+                      f"m̂₁ = m₁ / (1 − β₁) = {mh1:.4f}, exactly g₁.", 6)
+        self.play(FadeIn(factor), run_time=1.0)
+        self.play(Write(worked[0]), run_time=1.0)
+        self.play(Write(worked[1]), run_time=1.0)
+        self.wait(2.5)
+        self.play(FadeOut(factor), FadeOut(worked), run_time=0.6)
+
+        # Beat 4: without correction the first steps are several times too large.
+        self.without_correction(g)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def chart(self, n: int, series, names, colors, center) -> VGroup:
+        """A small time chart: static frame and legend, and one line per series."""
+        th = self.theme
+        values = np.concatenate(series)
+        lo, hi = min(0.0, float(values.min())), float(values.max()) * 1.08
+        pm = PlaneMap.stretch((0, n, lo, hi), 11.0, 1.9, center)
+        frame = plot_frame((0, n, lo, hi), pm, th, 16)
+        legend = VGroup()
+        lines = VGroup()
+        for values_i, name, color in zip(series, names, colors, strict=True):
+            c = th.muted if color == "muted" else th.symbol(color)
+            pts = pm(np.column_stack([np.arange(1, n + 1), values_i]))
+            lines.add(set_polyline(VMobject(), [pts]).set_stroke(c, width=3.5))
+            legend.add(text(name, th, 20, color=c))
+        legend.arrange(RIGHT, buff=0.5).next_to(frame[0], UP, buff=0.08, aligned_edge=LEFT)
+        return VGroup(VGroup(frame, legend), lines)
+
+    def factor_chart(self) -> VGroup:
+        p, th = self.params, self.theme
+        n = p.v_steps
+        t = np.arange(1, n + 1)
+        f1, f2 = 1 / (1 - p.beta1**t), 1 / (1 - p.beta2**t)
+        top = float(np.log10(max(f1.max(), f2.max()))) + 0.2
+        pm = PlaneMap.stretch((0, n, 0, top), 5.6, 3.6, np.array([-3.4, -0.3, 0]))
+        frame = VGroup(plot_frame((0, n, 0, top), pm, th, 16, y_numbers=False))
+        for k in ticks(0, top):  # log scale: label the decades
+            frame.add(text(f"{10 ** k:g}", th, 16, color=th.muted)
+                      .next_to(pm(np.array([0, k])), LEFT, buff=0.1))
+        curves = VGroup()
+        for f, name in ((f1, "beta1"), (f2, "beta2")):
+            pts = pm(np.column_stack([t, np.log10(f)]))
+            curves.add(set_polyline(VMobject(), [pts]).set_stroke(th.symbol(name), width=3.5))
+        label = formula(th, r"\frac{1}{1 - \beta^t}", size=30).next_to(frame, UP, buff=0.1)
+        names = VGroup(formula(th, (rf"\beta_1 = {p.beta1:g}", "beta1"), size=26),
+                       formula(th, (rf"\beta_2 = {p.beta2:g}", "beta2"), size=26))
+        names.arrange(DOWN, aligned_edge=RIGHT).move_to(pm(np.array([n * 0.8, top * 0.7])))
+        return VGroup(frame, curves, label, names)
+
+    def without_correction(self, g: np.ndarray) -> None:
+        p, th = self.params, self.theme
+        ratio = step_ratio(p, g[: p.m_steps])
+        n = len(ratio)
+        peak = int(np.argmax(ratio))
+        pm = PlaneMap.stretch((0, n, 0, float(ratio.max()) * 1.15), 5.6, 3.0,
+                              np.array([-3.4, 0.3, 0]))
+        frame = plot_frame((0, n, 0, float(ratio.max()) * 1.15), pm, th, 16)
+        curve = set_polyline(VMobject(), [pm(np.column_stack([np.arange(1, n + 1), ratio]))])
+        curve.set_stroke(th.symbol("g"), width=4)
+        label = formula(th, r"\frac{1 - \beta_1^t}{\sqrt{1 - \beta_2^t}}", size=30)
+        label.next_to(frame, UP, buff=0.1)
+
+        rosen = surfaces.get("rosenbrock")
+        runs = [(name, color, run(opt, rosen, rosen.start, p.race_steps)) for name, color, opt in
+                (("Adam", th.racer("sky"), adam(p.lr, p.beta1, p.beta2)),
+                 ("without correction", th.racer("vermillion"),
+                  adam_uncorrected(p.lr, p.beta1, p.beta2)))]
+        pm2 = PlaneMap.fit(rosen.domain, 4.0, 4.0, np.array([3.9, 0.3, 0]))
+        field = field_raster(rosen, pm2, th)
+        static = VGroup(contour_lines(rosen, pm2, th), plot_frame(rosen.domain, pm2, th, 14))
+        paths = VGroup()
+        for _, color, traj in runs:
+            inside = traj.position[: traj.valid_steps]
+            inside = inside[rosen.in_domain(inside)]
+            paths.add(set_polyline(VMobject(), [pm2(inside)]).set_stroke(color, width=3))
+        first = [float(np.linalg.norm(traj.update[1])) for _, _, traj in runs]
+        names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
+        names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
+        at_one = (f"{ratio[0]:.3g}x too large" if ratio[0] > 1.05 else
+                  f"{ratio[0]:.3g}x too small" if ratio[0] < 0.95 else "about right")
+        lines = [f"Without correction the step is {at_one} at step 1 and {ratio[peak]:.3g}x "
+                 f"the corrected one at step {peak + 1}, before the ratio decays.",
+                 f"On the Rosenbrock valley (lr {p.lr:g}) the first step is {first[1]:.3g} long "
+                 f"instead of {first[0]:.3g}."]
+        caption = paragraph(lines, th, 22, width=13).to_edge(DOWN, buff=0.3)
+        self.subtitle(" ".join(lines), 7)
+        self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
+        self.play(Create(curve, rate_func=linear), run_time=1.5)
+        self.add(field)
+        self.play(FadeIn(static), FadeIn(names), run_time=0.8)
+        self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
+        self.play(FadeIn(caption), run_time=0.8)
+        self.wait(3.0)
