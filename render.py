@@ -110,8 +110,12 @@ def add_trace(sub) -> None:
         "trace", help="run one optimizer on one surface and export the trajectory (CSV or JSON)",
         description="Run one optimizer on one surface; write every step (position, loss, "
                     "gradient, optimizer state, update) as CSV (default, to stdout) or JSON.")
-    p.add_argument("--surface", default="rosenbrock", choices=list(SURFACES), metavar="NAME",
-                   help=f"loss surface: {', '.join(SURFACES)} (default: rosenbrock)")
+    p.add_argument("--surface", default="rosenbrock", metavar="NAME_OR_FORMULA",
+                   help=f"loss surface: {', '.join(SURFACES)} (default: rosenbrock), or a "
+                        "formula in x and y, e.g. \"x**2 + 10*y**2\" (see the README's "
+                        "Custom surfaces)")
+    p.add_argument("--domain", type=finite_float, nargs=4, metavar=("XMIN", "XMAX", "YMIN", "YMAX"),
+                   help="plotting window (default: the surface's; [-3, 3, -3, 3] for a formula)")
     p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS), metavar="NAME",
                    help=f"optimizer: {', '.join(OPTIMIZERS)} (default: adam)")
     p.add_argument("--lr", type=finite_float,
@@ -139,7 +143,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
         opt = optimizers.make(args.optimizer, **hyper)
     except ValueError as exc:
         raise UsageError(str(exc).replace("weight_decay", "weight-decay")) from None
-    surface = surfaces.get(args.surface)
+    try:
+        surface = surfaces.resolve(args.surface, args.domain)
+    except ValueError as exc:
+        raise UsageError(f"--surface: {exc}") from None
     start = args.start if args.start is not None else surface.start
     traj = run(opt, surface, start, args.steps)
     if args.out is None:

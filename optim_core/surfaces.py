@@ -200,6 +200,30 @@ def get(name: str) -> Surface:
         raise ValueError(f"unknown surface {name!r}; choose one of: {valid}") from None
 
 
+def resolve(spec: str, domain=None) -> Surface:
+    """A named surface, or a formula in x and y (see :mod:`optim_core.formula`).
+
+    ``domain`` (xmin, xmax, ymin, ymax) replaces a named surface's plotting window or sets a
+    formula's (default [-3, 3] x [-3, 3]).
+    """
+    from dataclasses import replace
+
+    from .formula import FormulaError, check_domain, surface
+
+    if spec in SURFACES:
+        named = SURFACES[spec]
+        return named if domain is None else replace(named, domain=check_domain(domain))
+    looks_like_name = spec.isidentifier() and spec not in ("x", "y")
+    try:
+        return surface(spec, None if domain is None else tuple(float(v) for v in domain))
+    except FormulaError as exc:
+        if looks_like_name and "unknown name" in str(exc):
+            valid = ", ".join(SURFACES)
+            raise ValueError(f"unknown surface {spec!r}: not one of {valid}, and not a "
+                             f"formula in x and y") from None
+        raise
+
+
 # --- a mountain range in profile (1D) -----------------------------------------------------------
 
 def mountain(bowl: float = 0.06, ripple: float = 0.9, frequency: float = 1.3,

@@ -23,8 +23,14 @@ from manim import (
     linear,
 )
 
-from optim_core import adam, run, surfaces
-from scenes.base import ExplainerScene, surface_choice
+from optim_core import adam, run
+from scenes.base import (
+    DOMAIN_DEFAULT,
+    DOMAIN_DOC,
+    SURFACE_DOC,
+    ExplainerScene,
+    SurfaceChoice,
+)
 from scenes.params import param
 from scenes.plot2d import PlaneMap, plot_frame, set_polyline, ticks
 from scenes.style import Readout, fit_width, formula, paragraph, text
@@ -36,8 +42,10 @@ LINE_ROWS = ((0,), (1,), (2,), (3, 4), (5, 6))  # which table rows each algorith
 
 
 @dataclass(frozen=True)
-class AlgorithmParams:
-    surface: str = param("rosenbrock", "loss surface of the run", choices=surface_choice())
+class AlgorithmParams(SurfaceChoice):
+    surface: str = param("rosenbrock", SURFACE_DOC)
+    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
+                                                             none_means=DOMAIN_DEFAULT)
     start: tuple[float, float] | None = param(None, "start point [x, y]",
                                               none_means="the surface's start")
     lr: float = param(0.1, "learning rate α", interval="(0, 10]")
@@ -69,8 +77,7 @@ class AdamAlgorithm(ExplainerScene):
 
     def construct(self) -> None:
         p, th = self.params, self.theme
-        surface = surfaces.get(p.surface)
-        start = p.start if p.start is not None else surface.start
+        surface, start = p.resolved(), p.start_point()
         traj = run(adam(p.lr, p.beta1, p.beta2, p.eps), surface, start, p.steps)
         title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
 from manim import Scene
 
 from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
@@ -84,8 +85,30 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
     return out
 
 
-def surface_choice() -> tuple[str, ...]:
-    return tuple(surfaces.SURFACES)
+SURFACE_DOC = (f"loss surface: one of {', '.join(surfaces.SURFACES)}, or a formula in x and y "
+               "such as \"x**2 + 10*y**2\" (README: Custom surfaces)")
+DOMAIN_DOC = "plotting window [xmin, xmax, ymin, ymax]"
+DOMAIN_DEFAULT = "the surface's own; [-3, 3, -3, 3] for a formula"
+
+
+class SurfaceChoice:
+    """For parameter declarations with ``surface``, ``domain`` and ``start`` fields."""
+
+    surface: str
+    domain: tuple[float, float, float, float] | None
+    start: tuple[float, float] | None
+
+    def resolved(self) -> Surface:
+        return surfaces.resolve(self.surface, self.domain)
+
+    def start_point(self) -> tuple[float, float]:
+        return self.start if self.start is not None else self.resolved().start
+
+    def check(self) -> None:
+        surface = self.resolved()  # raises ValueError with the formula's problem
+        if self.start is not None and not surface.in_domain(np.array(self.start)):
+            raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
+                             f"{list(surface.domain)} of {self.surface}")
 
 
 class ExplainerScene(Scene):

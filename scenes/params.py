@@ -114,7 +114,8 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
         n = len(typing.get_args(base))
         if (not isinstance(value, list | tuple) or len(value) != n
                 or not all(_is_number(v) for v in value)):
-            raise ParamError(f"{path}: expected {n} numbers like [-1.5, -1.0], got {value!r}")
+            example = "[-1.5, -1.0]" if n == 2 else "[" + ", ".join(["0"] * n) + "]"
+            raise ParamError(f"{path}: expected {n} numbers like {example}, got {value!r}")
         out = tuple(float(v) for v in value)
         if not all(math.isfinite(v) for v in out):
             raise ParamError(f"{path}: expected finite numbers, got {value!r}")

@@ -27,10 +27,19 @@ from manim import (
     linear,
 )
 
-from optim_core import Surface, interpolate, step_at, surfaces
+from optim_core import Surface, interpolate, step_at
 from optim_core import analysis as A
 from optim_core.trajectory import WARPS
-from scenes.base import ExplainerScene, Racer, RacerRun, run_racers, surface_choice
+from scenes.base import (
+    DOMAIN_DEFAULT,
+    DOMAIN_DOC,
+    SURFACE_DOC,
+    ExplainerScene,
+    Racer,
+    RacerRun,
+    SurfaceChoice,
+    run_racers,
+)
 from scenes.params import param
 from scenes.plot2d import (
     PlaneMap,
@@ -61,8 +70,10 @@ def default_race_racers() -> dict[str, Racer]:
 
 
 @dataclass(frozen=True)
-class RaceParams:
-    surface: str = param("rosenbrock", "loss surface", choices=surface_choice())
+class RaceParams(SurfaceChoice):
+    surface: str = param("rosenbrock", SURFACE_DOC)
+    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
+                                                             none_means=DOMAIN_DEFAULT)
     start: tuple[float, float] | None = param(None, "start point [x, y]",
                                               none_means="the surface's start, (-1.5, -1)")
     steps: int = param(2000, "optimizer steps each racer takes", interval="[1, 20000]")
@@ -77,10 +88,7 @@ class RaceParams:
     def check(self) -> None:
         if not self.racers:
             raise ValueError("racers: at least one racer is needed")
-        if self.start is not None and not surfaces.get(self.surface).in_domain(
-                np.array(self.start)):
-            raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
-                             f"{list(surfaces.get(self.surface).domain)} of {self.surface}")
+        super().check()
 
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
@@ -117,7 +125,7 @@ def outcomes(runs: list[RacerRun], surface: Surface, tolerance: float) -> list[R
 
 
 def point_text(p) -> str:
-    return "(" + ", ".join(f"{c:g}" for c in p) + ")"
+    return "(" + ", ".join(f"{c:.3g}" for c in p) + ")"
 
 
 def summary_lines(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
@@ -138,7 +146,8 @@ def summary_lines(results: list[RacerOutcome], steps: int, tolerance: float) -> 
             each = ", ".join(f"{o.name} {o.distance:.3g} from {point_text(o.minimum)}"
                              for o in finished)
             lines.append(f"Distance to the nearest minimum after {steps} steps: {each}.")
-    if len(finished) >= 2:
+    # Loss ratios mean nothing once both sit at a minimum: the "reached" lines say it then.
+    if len(finished) >= 2 and not all(o.reached_at is not None for o in finished):
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         if best.final_loss > 0 and runner.final_loss / best.final_loss >= 1.05:
             ratio = runner.final_loss / best.final_loss
@@ -176,8 +185,7 @@ class RosenbrockRace(ExplainerScene):
 
     def construct(self) -> None:
         p, th = self.params, self.theme
-        surface = surfaces.get(p.surface)
-        start = p.start if p.start is not None else surface.start
+        surface, start = p.resolved(), p.start_point()
         runs = run_racers(p.racers, surface, start, p.steps, th)
 
         # Beat 1: the landscape.

@@ -22,6 +22,7 @@ from manim import (
     FadeIn,
     Group,
     Line,
+    Star,
     Text,
     UpdateFromAlphaFunc,
     VGroup,
@@ -29,10 +30,19 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface, interpolate, step_at, surfaces
+from optim_core import CriticalPoint, Surface, interpolate, step_at
 from optim_core import analysis as A
 from optim_core.trajectory import WARPS
-from scenes.base import ExplainerScene, Racer, RacerRun, run_racers, surface_choice
+from scenes.base import (
+    DOMAIN_DEFAULT,
+    DOMAIN_DOC,
+    SURFACE_DOC,
+    ExplainerScene,
+    Racer,
+    RacerRun,
+    SurfaceChoice,
+    run_racers,
+)
 from scenes.params import param
 from scenes.plot2d import Piece, PlaneMap, clip_path, reveal, set_polyline, ticks
 from scenes.race import point_text
@@ -58,8 +68,10 @@ def default_saddle_racers() -> dict[str, Racer]:
 
 
 @dataclass(frozen=True)
-class SaddleParams:
-    surface: str = param("saddle", "loss surface", choices=surface_choice())
+class SaddleParams(SurfaceChoice):
+    surface: str = param("saddle", SURFACE_DOC)
+    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
+                                                             none_means=DOMAIN_DEFAULT)
     start: tuple[float, float] | None = param(None, "start point [x, y]",
                                               none_means="the surface's start, (-4, 0.001)")
     steps: int = param(50, "optimizer steps each racer takes", interval="[1, 2000]")
@@ -78,10 +90,7 @@ class SaddleParams:
     def check(self) -> None:
         if not self.racers:
             raise ValueError("racers: at least one racer is needed")
-        surface = surfaces.get(self.surface)
-        if self.start is not None and not surface.in_domain(np.array(self.start)):
-            raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
-                             f"{list(surface.domain)} of {self.surface}")
+        super().check()
 
 
 # --- the outcome, computed from the trajectories --------------------------------------------------
@@ -116,7 +125,9 @@ def escape_lines(results: list[EscapeOutcome], steps: int, radius: float,
     """What the data says about who left the plotted region, when, and how long each lingered."""
     lines = []
     for o in results:
-        near = f"{o.steps_near} steps within {radius:g} of the {focus.kind}, " if focus else ""
+        steps_word = "step" if o.steps_near == 1 else "steps"
+        near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}, "
+                if focus else "")
         end = (f"escaped at step {o.escaped_at}." if o.escaped_at is not None
                else f"still inside after {steps} steps.")
         lines.append(f"{o.name}: {near}{end}")
@@ -155,8 +166,7 @@ class SaddleEscape(ExplainerScene):
 
     def construct(self) -> None:
         p, th = self.params, self.theme
-        surface = surfaces.get(p.surface)
-        start = p.start if p.start is not None else surface.start
+        surface, start = p.resolved(), p.start_point()
         runs = run_racers(p.racers, surface, start, p.steps, th)
         focus = focus_point(surface)
 
@@ -237,7 +247,10 @@ class SaddleEscape(ExplainerScene):
         for c in surface.critical_points:
             if c.kind in ("saddle", "minimum"):
                 anchor = box.world(c.x, c.y, surface.f(c.x, c.y))
-                markers.add(label(Dot(radius=0.07, color=th.marker), anchor))
+                mark = (Star(n=5, outer_radius=0.12, color=th.marker, fill_opacity=1,
+                             stroke_width=1) if c.kind == "minimum"
+                        else Dot(radius=0.07, color=th.marker))
+                markers.add(label(mark, anchor))
                 if c is focus:
                     markers.add(label(text(f"{c.kind} point", th, 20),
                                       anchor + [0, 0, 0.35]))

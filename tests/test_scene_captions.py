@@ -97,3 +97,15 @@ def test_saddle_caption_names_whoever_escapes_first(tmp_path):
     lines = construct(SaddleEscape, params, tmp_path).caption_lines
     assert lines[-1].startswith("Gradient descent escaped first") or lines[-1].startswith(
         "Only Gradient descent escaped")
+
+
+def test_race_on_a_formula_reaches_a_found_minimum(tmp_path):
+    surface = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+    params = build(RaceParams, {"surface": surface, "domain": [-5, 5, -5, 5],
+                                "start": [-0.5, 0.5]}, "race")
+    lines = construct(RosenbrockRace, params, tmp_path).caption_lines
+    traj = run(adam(0.1), params.resolved(), (-0.5, 0.5), 2000)
+    end = traj.position[-1]
+    minimum = min(params.resolved().minima, key=lambda c: np.hypot(c.x - end[0], c.y - end[1]))
+    reached = f"Adam reached ({minimum.x:.3g}, {minimum.y:.3g})"
+    assert any(line.startswith(reached) for line in lines)

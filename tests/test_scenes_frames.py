@@ -94,3 +94,21 @@ def test_algorithm_default(scene):
 def test_algorithm_custom_light(scene):
     scene.configure(AlgorithmParams(surface="himmelblau", lr=0.05, steps=50), theme="light")
     AdamAlgorithm.construct(scene)
+
+
+HIMMELBLAU = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
+
+
+@frames_comparison(base_scene=RosenbrockRace)
+def test_race_on_a_formula(scene):
+    scene.configure(build(RaceParams, {"surface": HIMMELBLAU, "domain": [-5, 5, -5, 5],
+                                       "start": [-0.5, 0.5]}, "race"))
+    RosenbrockRace.construct(scene)
+
+
+@frames_comparison(base_scene=SaddleEscape)
+def test_saddle_scene_on_a_formula(scene):
+    racers = {"gd": {"lr": 0.01}, "adam": {"lr": 0.1}}
+    scene.configure(build(SaddleParams, {"surface": HIMMELBLAU, "domain": [-5, 5, -5, 5],
+                                         "start": [0.5, -0.5], "racers": racers}, "saddle"))
+    SaddleEscape.construct(scene)
