@@ -61,7 +61,7 @@ def test_diverging_run_stops_cleanly(tmp_path, capsys):
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["--surface", "bowl"], "invalid choice: 'bowl' (choose from 'rosenbrock', 'saddle'"),
+    (["--surface", "bowl"], "unknown surface 'bowl': not one of rosenbrock, saddle"),
     (["--optimizer", "adagrad"], "invalid choice: 'adagrad' (choose from 'sgd', 'momentum'"),
     (["--lr", "abc"], "argument --lr: 'abc' is not a number"),
     (["--lr", "nan"], "argument --lr: 'nan' is not a finite number"),
