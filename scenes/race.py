@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from manim import (
-    DL,
     DOWN,
     DR,
     LEFT,
@@ -256,11 +255,8 @@ class RosenbrockRace(ExplainerScene):
 
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
         """One row per racer (name, hyperparameters, live loss), then the shared step counter."""
-        legend, readouts = racer_legend([(r.name, r.color, r.racer.summary()) for r in runs],
-                                        self.theme, "loss")
-        VGroup(legend, *readouts).shift(heading.get_corner(DL) + 0.4 * DOWN
-                                        - legend.get_corner(UL))
-        return legend, readouts
+        return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
+                            "loss", below=heading)
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
              readouts: list[Readout]) -> UpdateFromAlphaFunc:

@@ -9,11 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from manim import (
-    DL,
     DOWN,
     LEFT,
     RIGHT,
-    UL,
     UP,
     Circle,
     Cross,
@@ -271,11 +269,8 @@ class SaddleEscape(ExplainerScene):
             mob.move_to(view.project(anchor))
 
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
-        legend, readouts = racer_legend([(r.name, r.color, r.racer.summary()) for r in runs],
-                                        self.theme, "f", size=22)
-        VGroup(legend, *readouts).shift(heading.get_corner(DL) + 0.35 * DOWN
-                                        - legend.get_corner(UL))
-        return legend, readouts
+        return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
+                            "f", below=heading, buff=0.35, size=22)
 
     def inset(self, runs, focus, legend) -> tuple[VGroup, list]:
         """Distance to the focus point against step, log scale: the crawl made visible."""

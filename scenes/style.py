@@ -231,10 +231,11 @@ def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:
 
 
 def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label: str,
-                 counter_label: str = "step", size: float = 24) -> tuple[VGroup, list[Readout]]:
+                 below: VMobject, buff: float = 0.4, counter_label: str = "step",
+                 size: float = 24) -> tuple[VGroup, list[Readout]]:
     """Legend rows ``(name, colour, details)`` with a live value readout in a column to the
-    right of the longest name, then a counter line. Returns the group and the readouts (one
-    per racer, then the counter)."""
+    right of the longest name, then a counter line, placed under ``below`` (left-aligned).
+    Returns the group and the readouts (one per racer, then the counter)."""
     rows = VGroup()
     for name, color, details in entries:
         head = VGroup(swatch(color), text(name, theme, size, color=color, weight="BOLD"))
@@ -253,4 +254,6 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
     counter = text(counter_label, theme, size * 0.85, color=theme.muted)
     counter.next_to(rows, DOWN, buff=0.3, aligned_edge=LEFT)
     readouts.append(Readout("", theme.text, size=size * 0.9).place(baseline_after(counter)))
-    return VGroup(rows, labels, counter), readouts
+    legend = VGroup(rows, labels, counter)
+    VGroup(legend, *readouts).shift(below.get_corner(DL) + buff * DOWN - legend.get_corner(UL))
+    return legend, readouts

@@ -1,8 +1,12 @@
-"""Options of Manim's frame-comparison convention (as in ManimCE's own tests/conftest.py).
+"""Test options and helpers.
+
+Options of Manim's frame-comparison convention (as in ManimCE's own tests/conftest.py):
 
     pytest tests/test_scenes_frames.py --set_test     # (re)write the control frames
     pytest tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
 """
+
+import pytest
 
 
 def pytest_addoption(parser):
@@ -19,3 +23,20 @@ def pytest_configure(config):
     from manim.utils.testing import frames_comparison
 
     frames_comparison.MIN_CAIRO_VERSION = 0
+
+
+@pytest.fixture(scope="module")
+def construct(tmp_path_factory):
+    """Run a scene's construct with animations skipped and no video; return the scene."""
+    from manim import tempconfig
+
+    def build(cls, params):
+        cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
+               "media_dir": str(tmp_path_factory.mktemp("media")), "disable_caching": True,
+               "verbosity": "ERROR", "progress_bar": "none"}
+        with tempconfig(cfg):
+            scene = cls(params=params, skip_animations=True)
+            scene.render()
+        return scene
+
+    return build

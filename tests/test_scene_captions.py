@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from manim import tempconfig
 
 from optim_core import adam, run, sgd
 from optim_core.surfaces import get
@@ -15,20 +14,9 @@ from scenes.style import format_number
 ROSEN, SADDLE = get("rosenbrock"), get("saddle")
 
 
-def construct(cls, params, tmp_path):
-    """Run a scene's construct with animations skipped (no video), return the scene."""
-    cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
-           "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
-           "progress_bar": "none"}
-    with tempconfig(cfg):
-        scene = cls(params=params, skip_animations=True)
-        scene.render()
-    return scene
-
-
 @pytest.fixture(scope="module")
-def default_race(tmp_path_factory):
-    return construct(RosenbrockRace, RaceParams(), tmp_path_factory.mktemp("race"))
+def default_race(construct):
+    return construct(RosenbrockRace, RaceParams())
 
 
 def test_default_race_caption_matches_the_first_notebook(default_race):
@@ -53,24 +41,24 @@ def test_readouts_show_the_trajectory(default_race):
     assert step.text_ == "2000 / 2000"
 
 
-def test_reaching_the_minimum_is_stated_with_the_step(tmp_path):
+def test_reaching_the_minimum_is_stated_with_the_step(construct):
     params = RaceParams(tolerance=0.2)
-    lines = construct(RosenbrockRace, params, tmp_path).caption_lines
+    lines = construct(RosenbrockRace, params).caption_lines
     a = run(adam(0.1), ROSEN, (-1.5, -1.0), 2000)
     first = int(np.flatnonzero(np.linalg.norm(a.position - 1, axis=1) <= 0.2)[0])
     assert f"Adam reached (1, 1) (within 0.2) at step {first}." in lines
     assert "SGD: no minimum reached (within 0.2) in 2000 steps." in lines
 
 
-def test_a_diverging_racer_is_reported_and_the_scene_finishes(tmp_path):
+def test_a_diverging_racer_is_reported_and_the_scene_finishes(construct):
     params = RaceParams(racers={"sgd": Racer("sgd", lr=0.01), "adam": Racer("adam", lr=0.1)})
-    scene = construct(RosenbrockRace, params, tmp_path)
+    scene = construct(RosenbrockRace, params)
     assert "SGD diverged at step 3." in scene.caption_lines
     assert "Adam did not reach a minimum (within 0.05) in 2000 steps." in scene.caption_lines
 
 
-def test_saddle_default_story_is_true(tmp_path):
-    lines = construct(SaddleEscape, SaddleParams(), tmp_path).caption_lines
+def test_saddle_default_story_is_true(construct):
+    lines = construct(SaddleEscape, SaddleParams()).caption_lines
     gd = run(sgd(0.1), SADDLE, (-4.0, 0.001), 50)
     ad = run(adam(0.3), SADDLE, (-4.0, 0.001), 50)
     near = [int(np.sum(np.linalg.norm(t.position, axis=1) <= 1.0)) for t in (gd, ad)]
@@ -81,29 +69,29 @@ def test_saddle_default_story_is_true(tmp_path):
     assert f"Adam escaped first, {out[0] - out[1]} steps before Gradient descent." in lines
 
 
-def test_saddle_with_the_notebooks_numbers_does_not_claim_a_trap(tmp_path):
+def test_saddle_with_the_notebooks_numbers_does_not_claim_a_trap(construct):
     """The second notebook says gradient descent gets trapped; its own numbers say otherwise."""
     params = build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle")
-    lines = construct(SaddleEscape, params, tmp_path).caption_lines
+    lines = construct(SaddleEscape, params).caption_lines
     assert "Gradient descent: 0 steps within 1 of the saddle, escaped at step 11." in lines
     assert "Adam: 0 steps within 1 of the saddle, escaped at step 8." in lines
     assert "Adam escaped first, 3 steps before Gradient descent." in lines
 
 
-def test_saddle_caption_names_whoever_escapes_first(tmp_path):
+def test_saddle_caption_names_whoever_escapes_first(construct):
     # A slow Adam against a brisk gradient descent: the caption must follow the data.
     params = build(SaddleParams, {"start": [-4.0, 0.4], "racers": {"adam": {"lr": 0.05}}},
                    "saddle")
-    lines = construct(SaddleEscape, params, tmp_path).caption_lines
+    lines = construct(SaddleEscape, params).caption_lines
     assert lines[-1].startswith("Gradient descent escaped first") or lines[-1].startswith(
         "Only Gradient descent escaped")
 
 
-def test_race_on_a_formula_reaches_a_found_minimum(tmp_path):
+def test_race_on_a_formula_reaches_a_found_minimum(construct):
     surface = "(x**2 + y - 11)**2 + (x + y**2 - 7)**2"
     params = build(RaceParams, {"surface": surface, "domain": [-5, 5, -5, 5],
                                 "start": [-0.5, 0.5]}, "race")
-    lines = construct(RosenbrockRace, params, tmp_path).caption_lines
+    lines = construct(RosenbrockRace, params).caption_lines
     traj = run(adam(0.1), params.resolved(), (-0.5, 0.5), 2000)
     end = traj.position[-1]
     minimum = min(params.resolved().minima, key=lambda c: np.hypot(c.x - end[0], c.y - end[1]))

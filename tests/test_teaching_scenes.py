@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from manim import tempconfig
 
 from optim_core import accumulate, adam, adam_uncorrected, momentum, rmsprop, run, sgd
 from optim_core.surfaces import get, mountain
@@ -10,16 +9,6 @@ from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_cap_lines
 from scenes.bias import BiasCorrection, BiasParams, step_ratio, stream
 from scenes.moments import MomentAccumulation, MomentParams, gradient_stream, memory, zigzags
 from scenes.mountain import MountainAnalogy, MountainParams, lr_verdict, valley_facts
-
-
-def construct(cls, params, tmp_path):
-    cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
-           "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
-           "progress_bar": "none"}
-    with tempconfig(cfg):
-        scene = cls(params=params, skip_animations=True)
-        scene.render()
-    return scene
 
 
 def test_mountain_minima_are_where_the_slope_vanishes():
@@ -108,5 +97,5 @@ def test_eps_caption_depends_on_the_run():
     (BiasCorrection, BiasParams(beta1=0.8, beta2=0.99, v_steps=100)),
     (AdamAlgorithm, AlgorithmParams(surface="himmelblau", lr=0.05, steps=50)),
 ])
-def test_scenes_render_with_custom_parameters(cls, params, tmp_path):
-    construct(cls, params, tmp_path)
+def test_scenes_render_with_custom_parameters(cls, params, construct):
+    construct(cls, params)
