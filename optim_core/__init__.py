@@ -16,11 +16,18 @@ from .optimizers import (
     sgd,
 )
 from .surfaces import SURFACES, CriticalPoint, Surface
-from .trajectory import Trajectory, accumulate, interpolate, run, sample_frames, step_at
+from .trajectory import (
+    Trajectory,
+    accumulate,
+    interpolate,
+    interpolator,
+    run,
+    sample_frames,
+    step_at,
+)
 
 __all__ = [
     "OPTIMIZERS", "SURFACES", "CriticalPoint", "Optimizer", "Surface", "Trajectory", "accumulate",
-    "adam",
-    "adam_uncorrected", "adamw", "amsgrad", "interpolate", "make", "momentum", "rmsprop", "run",
-    "sample_frames", "sgd", "step_at",
+    "adam", "adam_uncorrected", "adamw", "amsgrad", "interpolate", "interpolator", "make",
+    "momentum", "rmsprop", "run", "sample_frames", "sgd", "step_at",
 ]

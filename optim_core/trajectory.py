@@ -268,15 +268,22 @@ def step_at(alpha: Any, steps: int, warp: str = "ease") -> Array:
     return np.clip(WARPS[warp](u, steps), 0.0, steps)
 
 
-def interpolate(values: Array, at_steps: Any) -> Array:
-    """Values (leading axis = step) at fractional steps, linear between consecutive steps.
+def interpolator(values: Array) -> Callable[[Any], Array]:
+    """A function from fractional steps to values (leading axis = step), linear between
+    consecutive steps and clamped to the recorded range. Build it once, call it every frame.
 
     Linear because the optimizer moves in straight segments: what is drawn between two iterates
     is the update itself.
     """
     values = np.asarray(values, dtype=float)
-    spline = make_interp_spline(np.arange(values.shape[0]), values, k=1, axis=0)
-    return spline(np.clip(np.asarray(at_steps, dtype=float), 0, values.shape[0] - 1))
+    last = values.shape[0] - 1
+    spline = make_interp_spline(np.arange(last + 1), values, k=1, axis=0)
+    return lambda at_steps: spline(np.clip(np.asarray(at_steps, dtype=float), 0, last))
+
+
+def interpolate(values: Array, at_steps: Any) -> Array:
+    """Values (leading axis = step) at fractional steps: :func:`interpolator`, used once."""
+    return interpolator(values)(at_steps)
 
 
 def sample_frames(traj: Trajectory, n_frames: int, warp: str = "ease") -> tuple[Array, Array]:

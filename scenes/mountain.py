@@ -30,7 +30,7 @@ from manim import (
 )
 
 from optim_core import analysis as A
-from optim_core import interpolate, run, sgd
+from optim_core import interpolator, run, sgd
 from optim_core.surfaces import Surface, mountain
 from scenes.base import ExplainerScene
 from scenes.params import param
@@ -237,10 +237,11 @@ class MountainAnalogy(ExplainerScene):
     def walk_animation(self, pm, land, walk, hiker, fog, readouts) -> UpdateFromAlphaFunc:
         steps = walk.valid_steps - 1
         movers = VGroup(hiker, fog, *readouts)
+        where = interpolator(walk.position[: steps + 1, 0])
 
         def update(group: VGroup, alpha: float) -> None:
             s = alpha * steps
-            theta = float(interpolate(walk.position[: steps + 1, 0], s))
+            theta = float(where(s))
             hiker.move_to(self.ground_point(pm, land, theta), aligned_edge=DOWN)
             self.clear_fog(fog, hiker)
             k = int(s)

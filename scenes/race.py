@@ -26,7 +26,7 @@ from manim import (
     linear,
 )
 
-from optim_core import Surface, interpolate, step_at
+from optim_core import Surface, interpolator, step_at
 from optim_core import analysis as A
 from optim_core.trajectory import WARPS
 from scenes.base import (
@@ -266,20 +266,20 @@ class RosenbrockRace(ExplainerScene):
         for r in runs:
             pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
             pieces = [type(pc)(pc.steps, pm(pc.points)) for pc in pieces]
+            where = interpolator(r.traj.position[: r.traj.valid_steps])
             trail = VMobject().set_stroke(r.color, width=3, opacity=0.95)
             head = Dot(radius=0.075, color=r.color).set_stroke(self.theme.background, width=2,
                                                                background=True)
-            drawn.append((r, pieces, trail, head))
-        movers = VGroup(*(m for _, _, t, h in drawn for m in (t, h)), *readouts)
+            drawn.append((r, pieces, trail, head, where))
+        movers = VGroup(*(m for _, _, t, h, _ in drawn for m in (t, h)), *readouts)
         width = len(str(steps))
 
         def update(group: VGroup, alpha: float) -> None:
             s = float(step_at(alpha, steps, warp))
-            for (r, pieces, trail, head), readout in zip(drawn, readouts, strict=False):
-                last = r.traj.valid_steps - 1
-                s_r = min(s, last)
+            for (r, pieces, trail, head, where), readout in zip(drawn, readouts, strict=False):
+                s_r = min(s, r.traj.valid_steps - 1)
                 set_polyline(trail, reveal(pieces, s_r))
-                pos = interpolate(r.traj.position[: last + 1], s_r)
+                pos = where(s_r)
                 inside = bool(surface.in_domain(pos))
                 head.move_to(pm(pos)).set_opacity(1.0 if inside else 0.0)
                 readout.set_text(format_number(float(r.traj.loss[int(s_r)])))

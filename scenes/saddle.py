@@ -28,7 +28,7 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface, interpolate, step_at
+from optim_core import CriticalPoint, Surface, interpolator, step_at
 from optim_core import analysis as A
 from optim_core.trajectory import WARPS
 from scenes.base import (
@@ -317,12 +317,13 @@ class SaddleEscape(ExplainerScene):
         for r in runs:
             pieces = [lift(pc, surface, box) for pc in
                       clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)]
+            where = interpolator(r.traj.position[: r.traj.valid_steps])
             trail = VMobject().set_stroke(r.color, width=4)
             head = Dot(radius=0.08, color=r.color).set_stroke(self.theme.background, width=2,
                                                               background=True)
-            drawn.append((r, pieces, trail, head))
+            drawn.append((r, pieces, trail, head, where))
         inset_lines = [vm for _, _, vm in inset_paths]
-        movers = Group(scenery, *(m for _, _, t, hd in drawn for m in (t, hd)), *readouts,
+        movers = Group(scenery, *(m for _, _, t, hd, _ in drawn for m in (t, hd)), *readouts,
                        *inset_lines)
         width = len(str(p.steps))
         azimuth0 = view.azimuth
@@ -332,11 +333,10 @@ class SaddleEscape(ExplainerScene):
             view.azimuth = azimuth0 + p.orbit * np.sin(np.pi * alpha) ** 2
             self.reproject(view)
             s = float(step_at(alpha, p.steps, p.warp))
-            for (r, pieces, trail, head), readout in zip(drawn, readouts, strict=False):
-                last = r.traj.valid_steps - 1
-                s_r = min(s, last)
+            for (r, pieces, trail, head, where), readout in zip(drawn, readouts, strict=False):
+                s_r = min(s, r.traj.valid_steps - 1)
                 set_polyline(trail, [view.project(w) for w in reveal(pieces, s_r)])
-                xy = interpolate(r.traj.position[: last + 1], s_r)
+                xy = where(s_r)
                 head.move_to(view.project(box.world(xy[0], xy[1], surface.f(xy[0], xy[1]))))
                 head.set_opacity(1.0 if surface.in_domain(xy) else 0.0)
                 readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
