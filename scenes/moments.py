@@ -72,6 +72,14 @@ def zigzags(traj, axis: int = 1) -> int:
     return int(np.count_nonzero(np.sign(y[1:]) * np.sign(y[:-1]) < 0))
 
 
+def overshoot(traj, surface) -> float:
+    """How far a run travels past the minimum along x (the ravine's flat direction)."""
+    start_x = traj.position[0, 0]
+    target = surface.minima[0].x
+    past = (traj.position[: traj.valid_steps, 0] - target) * np.sign(target - start_x)
+    return float(max(past.max(), 0.0))
+
+
 class MomentAccumulation(ExplainerScene):
     key = "moments"
     title = "Moments: averaging the gradients"
@@ -220,9 +228,12 @@ class MomentAccumulation(ExplainerScene):
                            field_raster(ravine, pm, th)))
         n = p.ravine_steps
         u_sgd, u_rms = runs["sgd"].update[1], runs["rmsprop"].update[1]
+        roll = overshoot(runs["momentum"], ravine)
         lines = [
             f"Momentum is a heavy ball: in {n} steps its path crosses the valley floor "
-            f"{zigzags(runs['momentum'])} times, SGD's {zigzags(runs['sgd'])} times.",
+            f"{zigzags(runs['momentum'])} times, SGD's {zigzags(runs['sgd'])} times"
+            + (f", and it keeps rolling along the flat direction, {roll:.3g} past the "
+               "minimum." if roll > 0.01 else "."),
             f"RMSProp divides each coordinate by its own √v: its first step is "
             f"({u_rms[0]:+.3g}, {u_rms[1]:+.3g}) where SGD's is ({u_sgd[0]:+.3g}, "
             f"{u_sgd[1]:+.3g}): big where gradients are small, small where they are large.",

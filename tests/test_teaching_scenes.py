@@ -7,7 +7,14 @@ from optim_core import accumulate, adam, adam_uncorrected, momentum, rmsprop, ru
 from optim_core.surfaces import get, mountain
 from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_cap_lines
 from scenes.bias import BiasCorrection, BiasParams, step_ratio, stream
-from scenes.moments import MomentAccumulation, MomentParams, gradient_stream, memory, zigzags
+from scenes.moments import (
+    MomentAccumulation,
+    MomentParams,
+    gradient_stream,
+    memory,
+    overshoot,
+    zigzags,
+)
 from scenes.mountain import MountainAnalogy, MountainParams, lr_verdict, valley_facts
 
 
@@ -63,6 +70,7 @@ def test_ravine_claims():
     m = run(momentum(p.lr_momentum, p.beta1), ravine, ravine.start, p.ravine_steps)
     r = run(rmsprop(p.lr_rmsprop, p.rmsprop_beta2), ravine, ravine.start, p.ravine_steps)
     assert zigzags(m) < zigzags(s)  # the heavy ball smooths the zig-zag
+    assert overshoot(m, ravine) > 0.1 > overshoot(s, ravine)  # and keeps rolling on flat ground
     u = np.abs(r.update[1])
     assert u[0] == pytest.approx(u[1], rel=1e-6)  # RMSProp: equal first steps per coordinate
     assert abs(s.update[1, 1]) > 5 * abs(s.update[1, 0])
