@@ -60,13 +60,12 @@ def manim_config(job: Job) -> dict[str, Any]:
         "verbosity": "WARNING", "progress_bar": "display" if job.show_progress else "none",
         "max_inflight_encoders": 2,
     }
+    cfg["format"] = job.format  # "png" saves the last frame instead of a movie
     if job.format == "png":
-        cfg.update(write_to_movie=False, save_last_frame=True, format="png")
-    else:
-        cfg.update(write_to_movie=True, format=job.format)
-        if job.format == "mp4":
-            # H.264 in yuv420p plays in PowerPoint, Keynote, browsers and LMS pages.
-            cfg["video_encoder_options"] = {"preset": job.encoder_preset}
+        cfg["save_last_frame"] = True
+    elif job.format == "mp4":
+        # H.264 in yuv420p plays in PowerPoint, Keynote, browsers and LMS pages.
+        cfg["video_encoder_options"] = {"preset": job.encoder_preset}
     return cfg
 
 

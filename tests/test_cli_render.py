@@ -207,3 +207,13 @@ def test_video_frames_come_from_the_scene(tmp_path):
     [png] = [n for n in outputs(out) if n.endswith(".png")]
     pixels = np.asarray(Image.open(out / png))
     assert pixels.std() > 10  # not a blank frame
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_every_manim_setting_we_pass_is_one_manim_knows(fmt):
+    """tempconfig silently drops unknown keys: a renamed Manim option must fail here instead."""
+    from manim import config
+
+    job = export.Job("race", None, "dark", 160, 90, 15, fmt, fmt != "mp4", "superfast", "m", "t",
+                     False)
+    assert [k for k in export.manim_config(job) if k not in config] == []
