@@ -240,7 +240,7 @@ def load_config(args: argparse.Namespace) -> Config:
     preset_data = merge({}, layers[0])
     if getattr(args, "config", None):
         layers.append(read_toml(Path(args.config), "config file"))
-    for text in getattr(args, "set", None) or []:
+    for text in [*getattr(args, "set_before", []), *getattr(args, "set", [])]:
         keys, value = parse_assignment(text)
         layers.append(nest(keys, value))
     flags = {k: getattr(args, k, None) for k in ("quality", "fps", "format", "theme", "out",
@@ -464,13 +464,16 @@ def join_explainer(jobs: list[Job], config: Config, rebuilt: bool, report: Repor
 
 # --- commands ------------------------------------------------------------------------------------
 
-def add_render_options(p: argparse.ArgumentParser) -> None:
+def add_render_options(p: argparse.ArgumentParser, set_dest: str = "set") -> None:
+    """The common options, on the main parser and on each command. They default to "absent"
+    (SUPPRESS), so options given before the command survive the command's own parsing."""
     g = p.add_argument_group("render options (override the [render] table of presets/configs)")
+    g.argument_default = argparse.SUPPRESS
     g.add_argument("--preset", metavar="NAME",
                    help="a preset from assets/presets (default: default); see `render.py presets`")
     g.add_argument("--config", metavar="FILE.toml",
                    help="a TOML file with a [render] table and scene tables")
-    g.add_argument("--set", action="append", metavar="KEY=VALUE",
+    g.add_argument("--set", action="append", metavar="KEY=VALUE", dest=set_dest,
                    help="override one parameter, e.g. race.racers.adam.lr=0.05 (repeatable)")
     g.add_argument("-q", "--quality", choices=list(QUALITIES),
                    help="l 480p15, m 720p30, h 1080p60 (default), p 1440p60, k 2160p60")
@@ -546,7 +549,7 @@ def params_markdown(table: str) -> str:
 def cmd_render(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes)
     config = load_config(args)
-    render_scenes(keys, config, Reporter(args.quiet))
+    render_scenes(keys, config, Reporter(getattr(args, "quiet", False)))
     return 0
 
 
@@ -555,17 +558,18 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     from PIL import Image
 
     target = Path(args.dir)
+    quiet = getattr(args, "quiet", False)
     with tempfile.TemporaryDirectory() as tmp:
         args.out, args.format, args.quality, args.theme = tmp, "png", "l", "light"
         config = load_config(args)
-        jobs, _ = render_scenes(list(SCENE_CLASSES), config, Reporter(args.quiet))
+        jobs, _ = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
         target.mkdir(parents=True, exist_ok=True)
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
             tmp_png = target / f".{job.scene_key}.png.part"
             still.save(tmp_png, format="PNG", optimize=True)
             os.replace(tmp_png, target / f"{job.scene_key}.png")
-            Reporter(args.quiet).say(f"gallery:    {target / job.scene_key}.png")
+            Reporter(quiet).say(f"gallery:    {target / job.scene_key}.png")
     return 0
 
 
@@ -582,7 +586,7 @@ def cmd_explainer(args: argparse.Namespace) -> int:
 def build_parser() -> Parser:
     parser = Parser(prog="render.py", description=__doc__.split("\n")[0],
                     epilog="Without a command: render the whole explainer (same as `explainer`).")
-    add_render_options(parser)
+    add_render_options(parser, set_dest="set_before")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.add_parser("list", help="the scenes in explainer order").set_defaults(func=cmd_list)
     sub.add_parser("presets", help="the presets in assets/presets").set_defaults(func=cmd_presets)

@@ -72,6 +72,15 @@ def test_precedence_defaults_preset_config_set_flags(tmp_path):
     assert config.label["race"].startswith("p") and config.label["saddle"] == "lecture"
 
 
+def test_options_before_the_command_are_kept():
+    args = render.build_parser().parse_args(
+        ["--theme", "light", "--set", "race.steps=5", "render", "race", "-q", "l",
+         "--set", "race.warp=log"])
+    config = render.load_config(args)
+    assert config.settings.theme == "light" and config.settings.quality == "l"
+    assert config.scenes["race"].steps == 5 and config.scenes["race"].warp == "log"
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["render", "rase"], "unknown scene 'rase'; did you mean 'race'?"),
     (["render", "race", "--set", "race.stpes=3"], "race.stpes: unknown key; did you mean 'steps'?"),
