@@ -161,7 +161,7 @@ class MomentAccumulation(ExplainerScene):
                 n = int(np.ceil(t))
                 set_polyline(bars, [panel.bar(k, values[k]) for k in range(n)])
                 # average[k + 1] is the state after g_{k+1}: row 0 is the zero it starts from.
-                set_polyline(line, [panel.points(average[: n + 1], start=0)])
+                set_polyline(line, [panel.points(average[: n + 1])])
                 read.set_text(f"{average[n]:+.4f}" if n else "+0.0000")
 
         update(movers, 0.0)
@@ -301,8 +301,9 @@ class Panel:
         return np.array([[x - half, self.y0, 0], [x + half, self.y0, 0], [x + half, top, 0],
                          [x - half, top, 0], [x - half, self.y0, 0]])
 
-    def points(self, values: np.ndarray, start: int = 0) -> np.ndarray:
-        """A line through values[i] at step start + i - 1 (row 0 sits at the left edge)."""
-        k = np.arange(len(values)) + start - 1
+    def points(self, values: np.ndarray) -> np.ndarray:
+        """A line through an average's rows: row 0 (the zero it starts from) at the left edge,
+        row k over bar k - 1 (the gradient that made it)."""
+        k = np.arange(len(values)) - 1
         xs = np.where(k < 0, self.left, self.x(np.maximum(k, 0)))
         return np.column_stack([xs, self.y0 + values * self.scale, np.zeros(len(values))])

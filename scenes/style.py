@@ -7,7 +7,7 @@ colour-blind-safe palette; each symbol of Adam's formulas keeps one colour in ev
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from manim import DL, DOWN, LEFT, RIGHT, UL, Dot, MathTex, Text, VGroup, VMobject
@@ -62,7 +62,6 @@ class Theme:
     marker: str
     shade: int = 0  # index into the (dark, light) pairs above
     contour_opacity: float = 0.45
-    extra: dict[str, str] = field(default_factory=dict)
 
     def racer(self, name: str) -> str:
         return RACER_COLORS[name][self.shade]

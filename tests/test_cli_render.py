@@ -72,6 +72,17 @@ def test_precedence_defaults_preset_config_set_flags(tmp_path):
     assert config.label["race"].startswith("p") and config.label["saddle"] == "lecture"
 
 
+@pytest.mark.parametrize(("argv", "size"), [
+    ([], (1920, 1080, 60)), (["-q", "l"], (854, 480, 15)), (["-q", "k", "--fps", "24"],
+                                                          (3840, 2160, 24)),
+    (["--height", "200"], (356, 200, 60)), (["--width", "320"], (320, 180, 60)),
+    (["--width", "300", "--height", "300"], (300, 300, 60)),
+])
+def test_frame_size_and_rate(argv, size):
+    args = render.build_parser().parse_args(["render", "race", *argv])
+    assert render.load_config(args).settings.size() == size
+
+
 def test_options_before_the_command_are_kept():
     args = render.build_parser().parse_args(
         ["--theme", "light", "--set", "race.steps=5", "render", "race", "-q", "l",
