@@ -101,8 +101,12 @@ def render(job: Job) -> Result:
 def publish(source: Path, target: Path) -> None:
     """Move a finished file into place atomically (copy to a hidden temporary, then rename)."""
     tmp = target.with_name(f".{target.name}.part")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 # --- joining -------------------------------------------------------------------------------------
