@@ -12,7 +12,6 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import dataclasses
 import difflib
 import hashlib
@@ -21,6 +20,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import tomllib
@@ -391,6 +391,7 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> tuple[li
                     next(j for j in todo if j.scene_key == result.scene_key), fingerprint))
                 report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
     except KeyboardInterrupt:
+        remove_leftovers(out)
         done = ", ".join(finished) or "none"
         raise Interrupted(f"interrupted; finished scenes kept: {done}") from None
     if failures:
@@ -408,7 +409,11 @@ class RenderFailed(Exception):
 
 
 def run_jobs(jobs: list[Job], workers: int, report: Reporter):
-    """Yield results as scenes finish; in parallel worker processes when workers > 1."""
+    """Yield results as scenes finish; in parallel worker processes when workers > 1.
+
+    Workers ignore Ctrl-C; the main process stops them all at once (``terminate``), so an
+    interrupt does not wait for the scenes in flight.
+    """
     for i, job in enumerate(jobs, start=1):
         report.say(f"rendering:  {job.scene_key} ({i}/{len(jobs)}) at {job.width}x{job.height}, "
                    f"{job.fps} fps, {job.format}")
@@ -416,16 +421,27 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
         for job in jobs:
             yield guarded(job)
         return
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        futures = [pool.submit(guarded, job) for job in jobs]
-        try:
-            for future in concurrent.futures.as_completed(futures):
-                yield future.result()
-        except KeyboardInterrupt:
-            for future in futures:
-                future.cancel()
-            raise
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=ignore_interrupts)
+    try:
+        yield from pool.imap_unordered(guarded, jobs)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def remove_leftovers(out: Path) -> None:
+    """What stopped workers may leave: half-copied outputs and their private work folders."""
+    for part in out.glob(".*.part*"):
+        part.unlink(missing_ok=True)
+    for work in (out / ".cache" / "media").glob("*/render-*"):
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def guarded(job: Job) -> Result:

@@ -237,3 +237,32 @@ def test_every_manim_setting_we_pass_is_one_manim_knows(fmt):
     job = export.Job("race", None, "dark", 160, 90, 15, fmt, fmt != "mp4", "superfast", "m", "t",
                      False)
     assert [k for k in export.manim_config(job) if k not in config] == []
+
+
+def test_ctrl_c_stops_parallel_workers_at_once(tmp_path):
+    """A real SIGINT to `render.py explainer --jobs 2`: exit 130 at once, finished scenes kept,
+    nothing half-written."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    argv = [sys.executable, "render.py", "explainer", *FAST[:-3], "--jobs", "2", "--out", str(out)]
+    proc = subprocess.Popen(argv, cwd=Path(render.__file__).parent, stderr=subprocess.PIPE,
+                            text=True)
+    lines = []
+    for line in proc.stderr:  # wait until one scene is finished, while others are in flight
+        lines.append(line)
+        if line.startswith("rendered:"):
+            break
+    proc.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and time.monotonic() - start < 10
+    assert "interrupted; finished scenes kept: " in rest
+    kept = rest.split("finished scenes kept: ")[1].split("\n")[0].split(", ")
+    videos = [n for n in outputs(out) if n.endswith(".mp4")]
+    assert sorted(n.split("-")[0] for n in videos) == sorted(kept)
+    assert not any(n.startswith("explainer") for n in outputs(out))
+    assert not list(out.rglob("*.part*")) and not list(out.glob(".cache/media/*/render-*"))
