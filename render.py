@@ -152,8 +152,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(traj.to_csv())
     else:
-        text = traj.to_json() if args.out.suffix.lower() == ".json" else traj.to_csv()
-        write_atomically(args.out, text)
+        write_atomically(args.out, traj.dumps(args.out))
     if traj.diverged:
         print(f"note: the run diverged at step {int(traj.diverged_at)}; "
               f"the rows stop at step {traj.valid_steps - 1}", file=sys.stderr)
@@ -312,11 +311,14 @@ class SystemProblem(Exception):
     """The machine lacks something: one line and exit code 3."""
 
 
+def render_tag(s: RenderSettings) -> str:
+    """What an output's name says about how it was rendered: ``1080p60-dark[-alpha]``."""
+    _, h, fps = s.size()
+    return f"{h}p{fps}-{s.theme}{'-alpha' if s.transparent else ''}"
+
+
 def output_name(key: str, config: Config, ext: str) -> str:
-    s = config.settings
-    w, h, fps = s.size()
-    alpha = "-alpha" if s.transparent else ""
-    return f"{key}-{config.label[key]}-{h}p{fps}-{s.theme}{alpha}.{ext}"
+    return f"{key}-{config.label[key]}-{render_tag(config.settings)}.{ext}"
 
 
 def make_jobs(keys: list[str], config: Config, out: Path, show_progress: bool) -> list[Job]:
@@ -462,9 +464,7 @@ def join_explainer(jobs: list[Job], config: Config, rebuilt: bool, report: Repor
     labels = {config.label[j.scene_key] for j in jobs}
     label = labels.pop() if len(labels) == 1 else "p" + digest(
         {j.scene_key: to_data(j.params) for j in jobs})[:8]
-    w, h, fps = s.size()
-    alpha = "-alpha" if s.transparent else ""
-    target = Path(s.out) / f"explainer-{label}-{h}p{fps}-{s.theme}{alpha}.{s.format}"
+    target = Path(s.out) / f"explainer-{label}-{render_tag(s)}.{s.format}"
     if target.exists() and not rebuilt:
         report.say(f"up to date: {target}")
         return

@@ -133,11 +133,12 @@ class Trajectory:
         doc = json.loads(text)
         return cls.from_columns(doc["columns"], doc.get("settings"), doc.get("diverged_at"))
 
+    def dumps(self, path: str | Path) -> str:
+        """The export a file name asks for: JSON for ``.json``, else CSV."""
+        return self.to_json() if Path(path).suffix.lower() == ".json" else self.to_csv()
+
     def save(self, path: str | Path) -> None:
-        """Write CSV or JSON by the file's suffix."""
-        path = Path(path)
-        text = self.to_json() if path.suffix.lower() == ".json" else self.to_csv()
-        path.write_text(text)
+        Path(path).write_text(self.dumps(path))
 
 
 # --- running -------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from manim import Scene
 from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
 from optim_core.optimizers import hyperparameters
 from scenes.params import param
+from scenes.plot2d import Piece, clip_path
 from scenes.raster import RasterCamera
 from scenes.style import RACER_COLORS, THEMES, Theme
 
@@ -68,6 +69,7 @@ class RacerRun:
     racer: Racer
     traj: Trajectory
     color: str
+    pieces: list[Piece]  # the path's stretches inside the plotted domain (data coordinates)
 
     @property
     def name(self) -> str:
@@ -81,7 +83,9 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
     out = []
     for key, racer in racers.items():
         color = theme.racer(racer.color if racer.color != "auto" else next(auto))
-        out.append(RacerRun(key, racer, run(racer.build(), surface, start, steps), color))
+        traj = run(racer.build(), surface, start, steps)
+        pieces = clip_path(traj.position[: traj.valid_steps], surface.domain)
+        out.append(RacerRun(key, racer, traj, color, pieces))
     return out
 
 

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -71,8 +72,6 @@ def manim_config(job: Job) -> dict[str, Any]:
 
 def render(job: Job) -> Result:
     """Render ``job`` and move its outputs into place (video or PNG, plus the .srt)."""
-    import time
-
     from manim import tempconfig
 
     from scenes import SCENES

@@ -14,6 +14,7 @@ from manim import (
     RIGHT,
     UP,
     Brace,
+    Create,
     FadeIn,
     FadeOut,
     Line,
@@ -243,14 +244,10 @@ class MomentAccumulation(ExplainerScene):
         for _, static, paths, field in groups:
             self.add(field)
             self.play(FadeIn(static), run_time=0.6)
-            self.play(*(self.draw_path(path) for path in paths), run_time=2.0)
+            self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
         self.play(FadeIn(caption), run_time=0.8)
         self.wait(4.0)
         self.play(*(FadeOut(m) for m in self.mobjects if m is not title), run_time=0.8)
-
-    def draw_path(self, path: VMobject):
-        from manim import Create
-        return Create(path, rate_func=linear)
 
     def adam_beat(self, title) -> None:
         th = self.theme

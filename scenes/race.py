@@ -41,8 +41,8 @@ from scenes.base import (
 )
 from scenes.params import param
 from scenes.plot2d import (
+    Piece,
     PlaneMap,
-    clip_path,
     contour_lines,
     field_raster,
     plot_frame,
@@ -56,10 +56,10 @@ from scenes.style import (
     fit_below,
     fit_width,
     format_number,
+    formula,
     paragraph,
     racer_legend,
     stack,
-    tex,
     text,
 )
 
@@ -233,8 +233,8 @@ class RosenbrockRace(ExplainerScene):
         title = fit_width(text(" vs ".join(r.name for r in runs), self.theme, 34, weight="BOLD"),
                           PANEL_WIDTH)
         sub = text(f"on the {surface.title}", self.theme, 26, color=self.theme.muted)
-        formula = fit_width(tex(surface.latex, self.theme, 30), PANEL_WIDTH)
-        block = stack(title, sub, formula, buff=0.16)
+        latex = fit_width(formula(self.theme, surface.latex, size=30), PANEL_WIDTH)
+        block = stack(title, sub, latex, buff=0.16)
         return block.to_corner(UL, buff=0.45).set_x(PANEL_LEFT + block.width / 2)
 
     def marks(self, surface: Surface, pm: PlaneMap, start) -> VGroup:
@@ -264,8 +264,7 @@ class RosenbrockRace(ExplainerScene):
         warp = self.params.warp
         drawn = []
         for r in runs:
-            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
-            pieces = [type(pc)(pc.steps, pm(pc.points)) for pc in pieces]
+            pieces = [Piece(pc.steps, pm(pc.points)) for pc in r.pieces]
             where = interpolator(r.traj.position[: r.traj.valid_steps])
             trail = VMobject().set_stroke(r.color, width=3, opacity=0.95)
             head = Dot(radius=0.075, color=r.color).set_stroke(self.theme.background, width=2,
@@ -297,8 +296,7 @@ class RosenbrockRace(ExplainerScene):
             if stop is None:
                 continue
             # Mark where the drawn path ends: its last point inside the plot.
-            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
-            end = pieces[-1].points[-1] if pieces else np.array(r.traj.position[0])
+            end = r.pieces[-1].points[-1] if r.pieces else np.array(r.traj.position[0])
             cross = Cross(scale_factor=0.12, stroke_color=r.color, stroke_width=5).move_to(pm(end))
             verb = "diverged" if o.diverged_at is not None else "left the plot"
             label = text(f"{verb} at step {stop}", th, 18, color=r.color)

@@ -11,6 +11,7 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Circle,
@@ -42,7 +43,7 @@ from scenes.base import (
     run_racers,
 )
 from scenes.params import param
-from scenes.plot2d import Piece, PlaneMap, clip_path, reveal, set_polyline, ticks
+from scenes.plot2d import Piece, PlaneMap, reveal, set_polyline, ticks
 from scenes.race import point_text
 from scenes.style import (
     BODY_FONT,
@@ -51,10 +52,10 @@ from scenes.style import (
     fit_below,
     fit_width,
     format_number,
+    formula,
     paragraph,
     racer_legend,
     stack,
-    tex,
     text,
 )
 from scenes.view3d import SurfaceBox, SurfaceMesh, View, fit_view
@@ -208,8 +209,8 @@ class SaddleEscape(ExplainerScene):
     def heading(self, surface: Surface) -> VGroup:
         title = text(self.title if surface.name == "saddle" else f"Racing on the {surface.title}",
                      self.theme, 32, weight="BOLD")
-        block = stack(fit_width(title, PANEL_WIDTH),
-                      fit_width(tex(surface.latex, self.theme, 30), PANEL_WIDTH), buff=0.16)
+        latex = formula(self.theme, surface.latex, size=30)
+        block = stack(fit_width(title, PANEL_WIDTH), fit_width(latex, PANEL_WIDTH), buff=0.16)
         return block.to_edge(UP, buff=0.4).set_x(PANEL_LEFT + block.width / 2)
 
     def scenery(self, surface, box, view, mesh, focus, start) -> Group:
@@ -221,7 +222,7 @@ class SaddleEscape(ExplainerScene):
         self.anchors_3d: list[tuple[VMobject, np.ndarray]] = []
 
         def line(a, b):
-            m = Line(ORIGIN3, RIGHT, stroke_color=th.axis, stroke_width=1.5)
+            m = Line(ORIGIN, RIGHT, stroke_color=th.axis, stroke_width=1.5)
             self.lines_3d.append((m, np.array([a, b])))
             return m
 
@@ -241,7 +242,7 @@ class SaddleEscape(ExplainerScene):
                    label(text("y", th, 24), w(x1, (y0 + y1) / 2) + [0.75, 0, 0]))
         top = box.z_range[1]
         floor.add(line(w(x0, y1), w(x0, y1, top)))
-        labels.add(label(tex("f(x, y)", th, 28), w(x0, y1, top) + [0, 0, 0.3]))
+        labels.add(label(formula(th, "f(x, y)", size=28), w(x0, y1, top) + [0, 0, 0.3]))
         for c in surface.critical_points:
             if c.kind in ("saddle", "minimum"):
                 anchor = box.world(c.x, c.y, surface.f(c.x, c.y))
@@ -262,11 +263,15 @@ class SaddleEscape(ExplainerScene):
         return group
 
     def reproject(self, view: View) -> None:
-        for mob, ends in self.lines_3d:
-            a, b = view.project(ends)
-            mob.put_start_and_end_on(a, b)
-        for mob, anchor in self.anchors_3d:
-            mob.move_to(view.project(anchor))
+        """Place every line and label for ``view``: one projection of all their points."""
+        n = len(self.lines_3d)
+        points = view.project(np.concatenate(
+            [np.array([ends for _, ends in self.lines_3d]).reshape(-1, 3),
+             np.array([anchor for _, anchor in self.anchors_3d])]))
+        for i, (mob, _) in enumerate(self.lines_3d):
+            mob.put_start_and_end_on(points[2 * i], points[2 * i + 1])
+        for (mob, _), at in zip(self.anchors_3d, points[2 * n:], strict=True):
+            mob.move_to(at)
 
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
         return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
@@ -315,8 +320,7 @@ class SaddleEscape(ExplainerScene):
         p = self.params
         drawn = []
         for r in runs:
-            pieces = [lift(pc, surface, box) for pc in
-                      clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)]
+            pieces = [lift(pc, surface, box) for pc in r.pieces]
             where = interpolator(r.traj.position[: r.traj.valid_steps])
             trail = VMobject().set_stroke(r.color, width=4)
             head = Dot(radius=0.08, color=r.color).set_stroke(self.theme.background, width=2,
@@ -356,10 +360,9 @@ class SaddleEscape(ExplainerScene):
             k = A.first_exit(r.traj, surface.domain)
             if k is None:
                 continue
-            pieces = clip_path(r.traj.position[: r.traj.valid_steps], surface.domain)
-            if not pieces:
+            if not r.pieces:
                 continue
-            x, y = pieces[0].points[-1]
+            x, y = r.pieces[0].points[-1]
             at = view.project(box.world(x, y, surface.f(x, y)))
             cross = Cross(scale_factor=0.1, stroke_color=r.color, stroke_width=5).move_to(at)
             note = text(f"escaped at step {k}", th, 18, color=r.color)
@@ -370,9 +373,6 @@ class SaddleEscape(ExplainerScene):
         caption.next_to(inset, DOWN, buff=0.25).set_x(PANEL_LEFT - 0.2 + caption.width / 2)
         fit_below(caption, FRAME_BOTTOM)
         return out.add(caption)
-
-
-ORIGIN3 = np.zeros(3)
 
 
 def small(s: str, theme, size: float = 18) -> Text:

@@ -39,13 +39,6 @@ SYMBOL_COLORS: dict[str, tuple[str, str]] = {
     "eps": ("#BBBBBB", "#555555"),
 }
 
-# How each symbol is written in LaTeX, so formulas can colour it by name.
-SYMBOL_TEX: dict[str, str] = {
-    "g": "g", "m": "m", "v": "v", "m_hat": r"\hat{m}", "v_hat": r"\hat{v}", "lr": r"\alpha",
-    "beta1": r"\beta_1", "beta2": r"\beta_2", "eps": r"\epsilon",
-}
-
-
 @dataclass(frozen=True)
 class Theme:
     """Colours of one theme. ``field`` and ``surface`` are colour ramps (low value first)."""
@@ -68,10 +61,6 @@ class Theme:
 
     def symbol(self, name: str) -> str:
         return SYMBOL_COLORS[name][self.shade]
-
-    def tex_colors(self) -> dict[str, str]:
-        """``{tex: colour}`` for MathTex's ``tex_to_color_map``."""
-        return {SYMBOL_TEX[name]: self.symbol(name) for name in SYMBOL_TEX}
 
 
 THEMES: dict[str, Theme] = {
@@ -105,13 +94,6 @@ def ramp(values: np.ndarray, stops: tuple[str, ...]) -> np.ndarray:
 
 def text(s: str, theme: Theme, size: float = 24, color: str | None = None, **kw) -> Text:
     return Text(s, font=BODY_FONT, font_size=size, color=color or theme.text, **kw)
-
-
-def tex(s: str, theme: Theme, size: float = 34, symbols: tuple[str, ...] = (), **kw) -> MathTex:
-    """MathTex in the theme's text colour; the named symbols (keys of SYMBOL_TEX) are isolated
-    and drawn in their fixed colours."""
-    colors = {SYMBOL_TEX[name]: theme.symbol(name) for name in symbols}
-    return MathTex(s, font_size=size, color=theme.text, tex_to_color_map=colors, **kw)
 
 
 def formula(theme: Theme, *parts: str | tuple[str, str], size: float = 36) -> MathTex:
