@@ -1,7 +1,8 @@
 # Two commands: `make render` and `make test`. Every target sets up what it needs first.
 #   1. Debian packages Manim compiles against and renders LaTeX with (apt-get, once);
 #   2. a virtual environment in .venv with the project installed editable (pip, once per
-#      change of pyproject.toml).
+#      change of pyproject.toml);
+#   3. reveal.js for the offline lecture deck, from the npm registry (pinned; never a CDN).
 # Stamp files in .venv/ make a second run start at once.
 
 PYTHON ?= python3
@@ -9,29 +10,34 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP_SYS := $(VENV)/.system-packages
 STAMP_PIP := $(VENV)/.installed
+REVEAL_VERSION := 6.0.1
+REVEAL := $(VENV)/share/reveal.js
+STAMP_REVEAL := $(REVEAL)/.version-$(REVEAL_VERSION)
 
 # What pycairo/manimpango compile against, and what Manim's LaTeX template needs.
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev \
 	texlive-latex-base texlive-latex-recommended texlive-latex-extra \
-	texlive-fonts-recommended dvisvgm
+	texlive-fonts-recommended dvisvgm \
+	chromium chromium-driver
+# (chromium and its driver: the test that opens the lecture deck in a real, offline browser)
 
 .PHONY: render test setup bench clean
 .DEFAULT_GOAL := render
 
-render: $(STAMP_PIP)
+render: $(STAMP_PIP) $(STAMP_REVEAL)
 	$(PY) render.py
 
-test: $(STAMP_PIP)
+test: $(STAMP_PIP) $(STAMP_REVEAL)
 	$(VENV)/bin/ruff check --quiet .
 	$(PY) -m pytest
 
-setup: $(STAMP_PIP)
+setup: $(STAMP_PIP) $(STAMP_REVEAL)
 
-bench: $(STAMP_PIP)
+bench: $(STAMP_PIP) $(STAMP_REVEAL)
 	$(PY) tests/benchmarks/bench_core.py
 	$(PY) tests/benchmarks/bench_scenes.py
 
-$(STAMP_SYS):
+$(STAMP_SYS): Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "error: Python >= 3.11 is needed (found $$($(PYTHON) --version 2>&1))"; exit 1; }
 	@missing=$$(for p in $(APT_PACKAGES); do \
@@ -60,6 +66,13 @@ $(STAMP_SYS):
 $(STAMP_PIP): $(STAMP_SYS) pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+$(STAMP_REVEAL): $(STAMP_SYS)
+	@command -v npm >/dev/null || { echo "error: npm is needed once, to fetch reveal.js for the lecture deck (apt-get install npm)"; exit 1; }
+	rm -rf $(REVEAL) && mkdir -p $(REVEAL)
+	cd $(REVEAL) && npm pack --silent reveal.js@$(REVEAL_VERSION) >/dev/null && \
+		tar xzf reveal.js-$(REVEAL_VERSION).tgz --strip-components=1 && rm reveal.js-$(REVEAL_VERSION).tgz
 	touch $@
 
 clean:

@@ -4,6 +4,7 @@
     python render.py list                 # the scenes, in explainer order
     python render.py params race          # every parameter of a scene
     python render.py render race --set race.racers.adam.lr=0.05 -q l
+    python render.py slides               # a lecture deck: one slide per beat, captions as notes
     python render.py trace --surface rosenbrock --optimizer adam --lr 0.1 --start -1.5 -1
 
 Every error is one line on stderr and exit code 2; nothing half-written is left behind.
@@ -347,8 +348,10 @@ class Manifest:
         except (OSError, ValueError):
             self.data = {}
 
-    def fresh(self, target: str, key: str) -> bool:
-        return Path(target).exists() and self.data.get(Path(target).name) == key
+    def fresh(self, job: Job, key: str) -> bool:
+        deck = job.deck_dir
+        return (Path(job.target).exists() and self.data.get(Path(job.target).name) == key
+                and (deck is None or deck.is_dir()))
 
     def record(self, target: str, key: str) -> None:
         self.data[Path(target).name] = key
@@ -377,7 +380,7 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> tuple[li
     jobs = make_jobs(keys, config, out, show_progress=not report.quiet and jobs_n == 1)
     todo = []
     for job in jobs:
-        if manifest.fresh(job.target, cache_key(job, fingerprint)):
+        if manifest.fresh(job, cache_key(job, fingerprint)):
             report.say(f"up to date: {job.target} (same parameters and code; not rendered again)")
         else:
             todo.append(job)
@@ -456,15 +459,19 @@ def guarded(job: Job) -> Result:
         return Result(job.scene_key, job.target, 0.0, f"{type(exc).__name__}: {exc}")
 
 
+def joined_label(jobs: list[Job], config: Config) -> str:
+    """The preset name if every scene uses it, else a hash of all the scenes' parameters."""
+    labels = {config.label[j.scene_key] for j in jobs}
+    return labels.pop() if len(labels) == 1 else "p" + digest(
+        {j.scene_key: to_data(j.params) for j in jobs})[:8]
+
+
 def join_explainer(jobs: list[Job], config: Config, rebuilt: bool, report: Reporter) -> None:
     s = config.settings
     if s.format not in ("mp4", "webm"):
         report.say(f"no joined video for format {s.format} (mp4 and webm only)")
         return
-    labels = {config.label[j.scene_key] for j in jobs}
-    label = labels.pop() if len(labels) == 1 else "p" + digest(
-        {j.scene_key: to_data(j.params) for j in jobs})[:8]
-    target = Path(s.out) / f"explainer-{label}-{render_tag(s)}.{s.format}"
+    target = Path(s.out) / f"explainer-{joined_label(jobs, config)}-{render_tag(s)}.{s.format}"
     if target.exists() and not rebuilt:
         report.say(f"up to date: {target}")
         return
@@ -589,6 +596,32 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     return 0
 
 
+REVEAL_JS = ROOT / ".venv" / "share" / "reveal.js"  # fetched from npm by `make setup`
+
+
+def cmd_slides(args: argparse.Namespace) -> int:
+    """Render (or reuse) the scenes, then build the deck from their beats: no second render."""
+    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    config = load_config(args)
+    if config.settings.format not in ("mp4", "webm"):
+        raise UsageError(f"--format {config.settings.format}: a deck is made of video clips; "
+                         "use mp4 or webm")
+    if not (REVEAL_JS / "dist" / "reveal.js").is_file():
+        raise SystemProblem(f"reveal.js not found in {REVEAL_JS}; run: make setup")
+    report = Reporter(getattr(args, "quiet", False))
+    jobs, _ = render_scenes(keys, config, report)
+    os.environ.setdefault("TQDM_DISABLE", "1")  # manim-slides' converters: one line per file
+    stem = (Path(jobs[0].target).stem if len(jobs) == 1 else
+            f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
+    target = Path(config.settings.out) / f"{stem}-deck"
+    outputs = export.build_deck([j.deck_dir for j in jobs], target, config.settings.theme,
+                                REVEAL_JS)
+    report.say(f"deck:       {', '.join(str(o) for o in outputs)}")
+    report.say(f"present:    open {outputs[0]} in a browser (arrows to advance, S for the "
+               "speaker view with the notes), or the .pptx in PowerPoint/Keynote")
+    return 0
+
+
 def cmd_explainer(args: argparse.Namespace) -> int:
     config = load_config(args)
     report = Reporter(getattr(args, "quiet", False))
@@ -617,6 +650,17 @@ def build_parser() -> Parser:
     p = sub.add_parser("explainer", help="render every scene and join them into one video")
     add_render_options(p)
     p.set_defaults(func=cmd_explainer)
+    p = sub.add_parser("slides", help="a lecture deck (HTML, PPTX, PDF): one slide per beat",
+                       description="Render the scenes (or reuse the videos already rendered "
+                                   "with the same settings) and build a deck from their beats: "
+                                   "each slide plays one beat and stops on its last frame; "
+                                   "the caption is the speaker note. Writes NAME-deck.html "
+                                   "(offline reveal.js; S opens the speaker view), "
+                                   "NAME-deck.pptx and NAME-deck.pdf next to the videos.")
+    p.add_argument("scenes", nargs="*", metavar="SCENE",
+                   help="scene names from `list` (default: all, in explainer order)")
+    add_render_options(p)
+    p.set_defaults(func=cmd_slides)
     p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
     p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
     add_render_options(p)

@@ -128,7 +128,7 @@ SURFACES: dict[str, Surface] = {
             latex=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
             start=(-1.5, -1.0),
             levels="log",
-            lesson="a long curved valley, easy to find and slow to follow to the minimum",
+            lesson="a curved valley, easy to find, slow to follow",
         ),
         Surface(
             name="saddle",
@@ -139,7 +139,7 @@ SURFACES: dict[str, Surface] = {
             critical_points=(CriticalPoint(0.0, 0.0, "saddle"),),
             latex=r"f(x, y) = x^2 - y^2",
             start=(-4.0, 0.001),
-            lesson="a flat point that is not a minimum, where plain gradients crawl",
+            lesson="flat at its centre, yet not a minimum",
         ),
         Surface(
             name="beale",
@@ -152,7 +152,7 @@ SURFACES: dict[str, Surface] = {
                    r" + (2.625 - x + xy^3)^2"),
             start=(1.0, 1.5),
             levels="log",
-            lesson="flat plateaus and sharp walls, with gradients spanning many decades",
+            lesson="plateaus and walls; gradients span decades",
         ),
         Surface(
             name="himmelblau",
@@ -174,7 +174,7 @@ SURFACES: dict[str, Surface] = {
             latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
             start=(-0.5, 0.0),
             levels="log",
-            lesson="four equal minima, so where you start decides where you end",
+            lesson="four equal minima; the start picks one",
         ),
         Surface(
             name="ravine",
@@ -185,7 +185,7 @@ SURFACES: dict[str, Surface] = {
             critical_points=(CriticalPoint(0.0, 0.0, "minimum"),),
             latex=r"f(x, y) = \tfrac{1}{2}\,(x^2 + 20\,y^2)",
             start=(-3.5, 1.2),
-            lesson="steep across and shallow along, so plain gradients zig-zag",
+            lesson="steep across, shallow along",
         ),
     )
 }
@@ -259,5 +259,5 @@ def mountain(bowl: float = 0.06, ripple: float = 0.9, frequency: float = 1.3,
         f=lambda x, y: J(x) + 0.5 * y * y, df=lambda x, y: (dJ(x), y),
         domain=(lo, hi, -1.0, 1.0), critical_points=tuple(points),
         latex=rf"J(\theta) = {bowl:g}\,\theta^2 + {ripple:g}\,\sin({frequency:g}\,\theta) + 2.5",
-        start=(4.5, 0.0), lesson="valleys at several heights; the slope only shows the way down",
+        start=(4.5, 0.0), lesson="valleys at several heights",
     )

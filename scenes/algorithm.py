@@ -31,9 +31,10 @@ from scenes.base import (
     ExplainerScene,
     SurfaceChoice,
 )
+from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import PlaneMap, plot_frame, set_polyline, ticks
-from scenes.style import Readout, fit_width, formula, paragraph, text
+from scenes.style import Readout, fit_width, formula, point_text, scene_title, text
 
 # (row name, symbol colour, state key) of the number table; "g" is the gradient of step t.
 ROWS = (("g", "g"), ("m", "m"), ("v", "v"), ("m̂", "m_hat"), ("v̂", "v_hat"), ("Δθ", "lr"),
@@ -56,16 +57,16 @@ class AlgorithmParams(SurfaceChoice):
     steps: int = param(200, "steps run in total (the rest fast)", interval="[5, 20000]")
 
 
-def eps_cap_lines(lr: float, eps: float, sqrt_v_hat_min: float) -> list[str]:
-    """What ε did in this run, from the smallest √v̂ it met."""
-    lines = [f"ε keeps the division safe: where v̂ is tiny, the step per unit of m̂, "
-             f"α / (√v̂ + ε), is capped at α / ε = {lr / eps:.3g}."]
+def eps_captions(lr: float, eps: float, sqrt_v_hat_min: float) -> list[str]:
+    """What ε does, and what it did in this run, from the smallest √v̂ the run met."""
+    lines = ["ε keeps the division safe where v̂ is tiny.",
+             f"The step per unit of m̂, α / (√v̂ + ε), is capped at α / ε = {lr / eps:.3g}."]
     if sqrt_v_hat_min > 100 * eps:
-        lines.append(f"In this run √v̂ never fell below {sqrt_v_hat_min:.3g}, "
-                     f"so ε = {eps:g} changed the steps by less than 1 %.")
+        lines.append(f"Here √v̂ never fell below {sqrt_v_hat_min:.3g}: ε changed the steps by "
+                     "under 1 %.")
     else:
-        lines.append(f"In this run √v̂ fell to {sqrt_v_hat_min:.3g}, where ε = {eps:g} "
-                     f"shortens the step noticeably.")
+        lines.append(f"Here √v̂ fell to {sqrt_v_hat_min:.3g}, where ε = {eps:g} shortens the "
+                     "step noticeably.")
     return lines
 
 
@@ -79,44 +80,50 @@ class AdamAlgorithm(ExplainerScene):
         p, th = self.params, self.theme
         surface, start = p.resolved(), p.start_point()
         traj = run(adam(p.lr, p.beta1, p.beta2, p.eps), surface, start, p.steps)
-        title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
+        title = scene_title(self.title, th)
 
         # Beat 1: the five lines of Algorithm 1.
-        lines = self.algorithm().next_to(title, DOWN, buff=0.9).to_edge(LEFT, buff=0.6)
+        lines = self.algorithm().next_to(title, DOWN, buff=0.6)
+        lines.to_edge(LEFT, buff=0.6)
         table, cells, step = self.table(lines)
-        self.subtitle("Algorithm 1 of Kingma & Ba: the gradient, two moving averages, their "
-                      f"bias correction, and the update. Here on the {surface.title}, "
-                      f"α = {p.lr:g}, from {tuple(float(c) for c in start)}.", 6)
-        self.play(FadeIn(title), FadeIn(lines), run_time=1.0)
-        self.play(FadeIn(table), run_time=0.8)
+        with self.beat("Algorithm 1 of Kingma & Ba: a gradient, two averages, a correction, "
+                       "a step."):
+            self.play(FadeIn(title), FadeIn(lines), run_time=1.0)
 
-        # Beat 2: a few steps in detail, each line lit while its numbers appear.
+        # Beat 2: the run the numbers come from.
+        with self.beat(first_fitting(f"A real run on the {surface.title}: α = {p.lr:g}, from "
+                                     f"{point_text(start)}.",
+                                     f"A real run: α = {p.lr:g}, from {point_text(start)}.")):
+            self.play(FadeIn(table), run_time=0.8)
+
+        # Beats 3+: a few steps in detail, each line lit while its numbers appear.
         box = SurroundingRectangle(lines[0], color=th.symbol("lr"), buff=0.08)
-        self.play(Create(box), run_time=0.5)
         last = min(p.detailed_steps, traj.valid_steps - 1)
         for t in range(1, last + 1):
-            step.set_text(f"{t}")
-            for i, rows in enumerate(LINE_ROWS):
-                target = SurroundingRectangle(lines[i], color=th.symbol("lr"), buff=0.08)
-                self.play(box.animate.become(target), run_time=0.4)
-                for r in rows:
-                    self.fill_row(cells[r], r, traj, t)
-                self.wait(0.5)
-        self.subtitle(f"Then {traj.valid_steps - 1 - last} more steps, fast; every number is "
-                      "the run's own.", 5)
+            with self.beat(f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."):
+                if t == 1:
+                    self.play(Create(box), run_time=0.4)
+                step.set_text(f"{t}")
+                for i, rows in enumerate(LINE_ROWS):
+                    target = SurroundingRectangle(lines[i], color=th.symbol("lr"), buff=0.08)
+                    self.play(box.animate.become(target), run_time=0.35)
+                    for r in rows:
+                        self.fill_row(cells[r], r, traj, t)
+                    self.wait(0.45)
 
-        # Beat 3: many steps fast, the readouts ticking.
-        self.play(FadeOut(box), run_time=0.3)
-        self.play(self.fast(cells, step, traj, last), run_time=5, rate_func=linear)
-        self.wait(1.0)
+        # Beat: many steps fast, the readouts ticking.
+        with self.beat(f"Then {traj.valid_steps - 1 - last} more steps, fast; every number is "
+                       "the run's own."):
+            self.play(FadeOut(box), run_time=0.3)
+            self.play(self.fast(cells, step, traj, last), run_time=5, rate_func=linear)
+        self.clear_stage(title)
 
-        # Beat 4: epsilon caps the step where v_hat is tiny.
-        self.play(FadeOut(lines), FadeOut(table), *(FadeOut(c) for row in cells for c in row),
-                  FadeOut(step), run_time=0.6)
-        self.epsilon(traj)
+        # Beats: epsilon caps the step where v_hat is tiny.
+        self.epsilon(traj, title)
 
-        # Beat 5: why Adam is the default choice, each reason from something shown.
-        self.reasons(traj, title)
+        # Beat: what comes next (the case for Adam is made with data, not asserted).
+        with self.beat("Next: Adam against plain gradient descent, on a valley and a saddle."):
+            self.play(FadeIn(self.next_up(), shift=0.2 * UP), run_time=0.8)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -181,7 +188,7 @@ class AdamAlgorithm(ExplainerScene):
 
         return UpdateFromAlphaFunc(movers, update)
 
-    def epsilon(self, traj) -> None:
+    def epsilon(self, traj, *keep) -> None:
         p, th = self.params, self.theme
         x = np.linspace(-10, 2, 200)  # log10 of sqrt(v_hat)
         eps_values = sorted({p.eps, 1e-4, 1e-1})
@@ -189,7 +196,7 @@ class AdamAlgorithm(ExplainerScene):
         lo = min(float(v.min()) for v in ys.values())
         hi = max(float(v.max()) for v in ys.values())
         box = (-10, 2, np.floor(lo), np.ceil(hi))
-        pm = PlaneMap.stretch(box, 6.4, 3.3, np.array([-2.6, 0.85, 0]))
+        pm = PlaneMap.stretch(box, 7.6, 3.9, np.array([-1.9, 0.35, 0]))
         frame = VGroup(plot_frame(box, pm, th, 14, x_numbers=False, y_numbers=False))
         for k in ticks(box[2], box[3]):  # log scales: label the powers of ten
             frame.add(text(f"1e{int(k)}", th, 16, color=th.muted)
@@ -198,44 +205,32 @@ class AdamAlgorithm(ExplainerScene):
             frame.add(text(f"1e{int(k)}", th, 16, color=th.muted)
                       .next_to(pm(np.array([k, box[2]])), DOWN, buff=0.08))
         x_label = formula(th, r"\sqrt{", (r"\hat{v}", "v_hat"), "}", r"\ \text{(log)}",
-                          size=26).next_to(frame, DOWN, buff=0.45)
+                          size=26).next_to(frame, DOWN, buff=0.4)
         y_label = formula(th, (r"\alpha", "lr"), r"/ (\sqrt{", (r"\hat{v}", "v_hat"), "} +",
-                          (r"\epsilon", "eps"), ")", size=26).next_to(frame, UP, buff=0.1)
+                          (r"\epsilon", "eps"), ")", r"\ \text{(log)}", size=26)
+        y_label.next_to(frame, UP, buff=0.15)
         curves, names = VGroup(), VGroup()
         palette = [th.racer(c) for c in ("sky", "orange", "purple")]
         for (e, y), color in zip(ys.items(), palette, strict=False):
             curves.add(set_polyline(VMobject(), [pm(np.column_stack([x, y]))])
                        .set_stroke(color, width=3.5))
-            names.add(text(f"ε = {e:g}", th, 20, color=color))
-        names.arrange(DOWN, aligned_edge=LEFT).next_to(frame, RIGHT, buff=0.4).align_to(frame, UP)
+            names.add(text(f"ε = {e:g}", th, 22, color=color))
+        names.arrange(DOWN, aligned_edge=LEFT).next_to(frame, RIGHT, buff=0.5).align_to(frame, UP)
         sqrt_v = np.sqrt(traj.state["v_hat"][1: traj.valid_steps])
-        lines = eps_cap_lines(p.lr, p.eps, float(sqrt_v.min()))
-        caption = paragraph(lines, th, 22, width=13).to_edge(DOWN, buff=0.35)
-        self.subtitle(" ".join(lines), 7)
-        self.play(FadeIn(frame), FadeIn(x_label), FadeIn(y_label), FadeIn(names), run_time=0.8)
-        self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
-        self.play(FadeIn(caption), run_time=0.6)
-        self.wait(3.5)
-        self.play(*(FadeOut(m) for m in (frame, x_label, y_label, names, curves, caption)),
-                  run_time=0.6)
+        captions = eps_captions(p.lr, p.eps, float(sqrt_v.min()))
+        self.eps_captions = captions  # for tests
+        with self.beat(captions[0]):
+            self.play(FadeIn(frame), FadeIn(x_label), FadeIn(y_label), FadeIn(names),
+                      run_time=0.8)
+        with self.beat(captions[1]):
+            self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
+        with self.beat(captions[2]):
+            pass
+        self.clear_stage(*keep)
 
-    def reasons(self, traj, title) -> None:
-        p, th = self.params, self.theme
-        first = np.abs(traj.update[1])
-        items = [
-            "Momentum: m averages the gradients, so zig-zags cancel (Moments).",
-            "Per-coordinate scale: dividing by √v̂ makes the first step "
-            f"({first[0]:.3g}, {first[1]:.3g}), about α = {p.lr:g} in every coordinate, "
-            "however steep the slope (this run).",
-            "Bias correction: m̂ and v̂ are right from step 1 (Bias correction).",
-            f"Defaults that travel: β₁ = {p.beta1:g}, β₂ = {p.beta2:g}, ε = {p.eps:g} ran "
-            "every Adam in this video.",
-        ]
-        heading = text("Why Adam is the default choice", th, 30, weight="BOLD")
-        body = paragraph([f"• {s}" for s in items], th, 24, width=12.0, buff=0.16)
-        block = VGroup(heading, body).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
-        block.next_to(title, DOWN, buff=0.6)
-        self.subtitle(" ".join(items), 8)
-        self.play(FadeIn(heading), run_time=0.6)
-        self.play(FadeIn(body, shift=0.2 * UP), run_time=1.2)
-        self.wait(5.0)
+    def next_up(self) -> VGroup:
+        th = self.theme
+        rows = VGroup(text("Next, with data:", th, 30, color=th.muted),
+                      text("• the race on the Rosenbrock valley", th, 30),
+                      text("• escaping a saddle point", th, 30))
+        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.3).move_to([-1.0, 0.3, 0])

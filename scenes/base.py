@@ -1,19 +1,23 @@
-"""What every explainer scene shares: parameters and theme injection, racers, captions."""
+"""What every explainer scene shares: parameters and theme injection, racers, beats."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import Scene
+from manim import ManimColor, UpdateFromAlphaFunc, VGroup, linear
 
 from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
 from optim_core.optimizers import hyperparameters
+from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, reading_time
+from scenes.deck import DeckScene
 from scenes.params import param
 from scenes.plot2d import Piece, clip_path
 from scenes.raster import RasterCamera
-from scenes.style import RACER_COLORS, THEMES, Theme
+from scenes.style import RACER_COLORS, THEMES, Theme, caption_band
 
 PRETTY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam",
                 "adam_uncorrected": "Adam (uncorrected)", "adamw": "AdamW", "amsgrad": "AMSGrad"}
@@ -115,11 +119,26 @@ class SurfaceChoice:
                              f"{list(surface.domain)} of {self.surface}")
 
 
-class ExplainerScene(Scene):
-    """A plain Manim scene that takes a validated parameter object and a theme.
+@dataclass(frozen=True)
+class Beat:
+    """One step of a scene's story as it was rendered: its caption and its span in the video."""
+
+    index: int  # 1-based, in scene order
+    caption: str
+    start: float  # seconds from the start of the scene
+    end: float
+    cue_end: float  # when the caption leaves the screen (at most MAX_CUE after start)
+
+
+class ExplainerScene(DeckScene):
+    """A plain Manim scene that takes a validated parameter object and a theme, told in beats.
 
     ``manim scenes/race.py RosenbrockRace`` renders the defaults; ``render.py`` passes
-    ``params=`` and ``theme=``. Nothing touches Manim's global config.
+    ``params=``, ``theme=`` and ``deck_folder=``. Nothing touches Manim's global config.
+
+    Every animation plays inside a beat (``with self.beat(caption): self.play(...)``): the caption
+    is shown in the caption band, written to the .srt and used as the slide's speaker note, and
+    the beat holds until the caption has been read.
     """
 
     key: ClassVar[str]  # the scene's table name in TOML and --set ("race", "saddle", ...)
@@ -130,7 +149,24 @@ class ExplainerScene(Scene):
     def __init__(self, params: Any = None, theme: str | Theme = "dark", **kwargs: Any):
         self.params = params if params is not None else self.Params()
         self.theme = THEMES[theme] if isinstance(theme, str) else theme
+        self.beats: list[Beat] = []
+        self._caption: VGroup | None = None
+        self._cue_end = 0.0
         super().__init__(**kwargs)
+
+    @classmethod
+    def with_params(cls, theme: str = "dark", **values: Any) -> type[ExplainerScene]:
+        """A subclass with these parameters and theme, e.g. for Jupyter's ``%manim`` magic:
+        ``Race = RosenbrockRace.with_params(steps=300, theme="light")``. Values are checked
+        like ``--set`` values."""
+        from scenes.params import build
+
+        params = build(cls.Params, values, cls.key)
+
+        def init(self, **kwargs: Any) -> None:
+            cls.__init__(self, params=params, theme=theme, **kwargs)
+
+        return type(cls.__name__, (cls,), {"__init__": init})
 
     def configure(self, params: Any = None, theme: str | Theme | None = None) -> None:
         """Swap parameters and/or theme after construction (before ``construct`` runs)."""
@@ -138,15 +174,65 @@ class ExplainerScene(Scene):
             self.params = params
         if theme is not None:
             self.theme = THEMES[theme] if isinstance(theme, str) else theme
-            self.camera.background_color = self.theme.background
+            self.camera.background_color = ManimColor(self.theme.background)
 
     def setup(self) -> None:
         # Scenes draw Raster layers; a renderer made elsewhere (e.g. by Manim's test helpers)
         # comes with a plain camera, which is swapped for one that knows them.
         if not isinstance(self.renderer.camera, RasterCamera):
             self.renderer.camera = RasterCamera()
-        self.camera.background_color = self.theme.background
+        self.camera.background_color = ManimColor(self.theme.background)
 
-    def subtitle(self, content: str, duration: float) -> None:
-        """A subtitle entry (written to the .srt beside the video) starting now."""
-        self.add_subcaption(content, duration=duration)
+    # --- beats -------------------------------------------------------------------------------
+
+    @contextmanager
+    def beat(self, caption: str) -> Iterator[None]:
+        """One beat: shows ``caption``, runs the animations played in the ``with`` block, then
+        holds until the caption has been read (15 characters a second plus a pause)."""
+        lines = cue_lines(caption)
+        if self._caption is not None:
+            raise RuntimeError("beats do not nest")
+        self.next_slide(notes=" ".join(caption.split()))
+        start = self.renderer.time
+        self._cue_end = start + MAX_CUE
+        self._caption = caption_band(lines, self.theme)
+        self.add(self._caption)
+        yield
+        held = self.renderer.time - start
+        self.wait(max(reading_time(caption) - held, MIN_HOLD))
+        end = self.renderer.time
+        self.remove(self._caption)
+        self._caption = None
+        cue_end = min(end, start + MAX_CUE)
+        self.add_subcaption("\n".join(lines), duration=cue_end - start, offset=start - end)
+        self.beats.append(Beat(len(self.beats) + 1, " ".join(caption.split()), start, end,
+                               cue_end))
+
+    def clear_stage(self, *keep: Any) -> None:
+        """Remove everything on screen but ``keep``: a cut between beats, like a slide change."""
+        self.remove(*(m for m in self.mobjects if m not in keep and m is not self._caption))
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Scene.play, plus: a caption leaves the screen once its cue (at most 7 s) is over,
+        even in the middle of a long animation."""
+        if self._caption is None:
+            raise RuntimeError(f"{type(self).__name__}: every animation belongs to a beat "
+                               "(with self.beat(caption): ...)")
+        animations = self.compile_animations(*args, **kwargs)
+        now = self.renderer.time
+        duration = self.get_run_time(animations)
+        if self._caption in self.mobjects and now + duration > self._cue_end + 1e-9:
+            if now >= self._cue_end:
+                self.remove(self._caption)
+            else:
+                animations.append(drop_at(self._caption, (self._cue_end - now) / duration,
+                                          duration))
+        super().play(*animations)
+
+
+def drop_at(caption: VGroup, alpha: float, run_time: float) -> UpdateFromAlphaFunc:
+    """Hide ``caption`` from ``alpha`` of an animation on (a caption's 7 s limit)."""
+    def update(mob: VGroup, a: float) -> None:
+        mob.set_opacity(0.0 if a >= alpha else 1.0)
+
+    return UpdateFromAlphaFunc(caption, update, run_time=run_time, rate_func=linear)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, VGroup, VMobject, Write, linear
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, VGroup, VMobject, Write, linear
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
-from scenes.style import fit_width, formula, paragraph, text
+from scenes.style import fit_width, formula, scene_title, text
 
 
 @dataclass(frozen=True)
@@ -54,61 +54,63 @@ class BiasCorrection(ExplainerScene):
         p, th = self.params, self.theme
         g = stream(p)
         acc = accumulate(adam(beta1=p.beta1, beta2=p.beta2), g)
-        title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
-        self.play(FadeIn(title), run_time=0.8)
-
-        # Beat 1: the raw averages lag behind the true running mean.
+        title = scene_title(self.title, th)
         n1, n2 = p.m_steps, p.v_steps
         mean_g = np.cumsum(g[:n1]) / np.arange(1, n1 + 1)
         mean_g2 = np.cumsum(g[:n2] ** 2) / np.arange(1, n2 + 1)
         top = self.chart(n1, [mean_g, acc["m"][1:n1 + 1], acc["m_hat"][1:n1 + 1]],
                          ["running mean of g", "m_t", "m̂_t"], ["muted", "m", "m_hat"],
-                         np.array([0.0, 0.75, 0]))
+                         np.array([0.0, 0.95, 0]))
         bottom = self.chart(n2, [mean_g2, acc["v"][1:n2 + 1], acc["v_hat"][1:n2 + 1]],
                             ["running mean of g²", "v_t", "v̂_t"], ["muted", "v", "v_hat"],
-                            np.array([0.0, -2.3, 0]))
-        m10, v100 = acc["m"][min(10, n1)], acc["v"][min(100, n2)]
-        self.subtitle(f"m and v start at zero, so they lag: after 10 steps m = {m10:.3g} while "
-                      f"the gradients average {mean_g[min(10, n1) - 1]:.3g}; after 100 steps "
-                      f"v = {v100:.3g} against {mean_g2[min(100, n2) - 1]:.3g}.", 7)
-        for chart in (top, bottom):
-            self.play(FadeIn(chart[0]), run_time=0.6)
-            self.play(*(Create(line, rate_func=linear) for line in chart[1][:2]), run_time=2.0)
-        self.wait(1.0)
+                            np.array([0.0, -1.65, 0]))
+        self.lag_captions = lag_captions(acc, mean_g, mean_g2, n1, n2)
 
-        # Beat 2: dividing by 1 - beta^t removes the lag.
+        # Beat 1: m and v start at zero.
+        with self.beat("m and v start at zero, so at first they lag behind what they average."):
+            self.play(FadeIn(title), FadeIn(top[0]), FadeIn(bottom[0]), run_time=0.8)
+
+        # Beats 2-3: the raw averages against the true running means, with the numbers.
+        for chart, caption in zip((top, bottom), self.lag_captions, strict=True):
+            with self.beat(caption):
+                self.play(*(Create(line, rate_func=linear) for line in chart[1][:2]),
+                          run_time=2.0)
+
+        # Beat 4: dividing by 1 - beta^t removes the lag.
         rules = VGroup(
             formula(th, (r"\hat{m}_t", "m_hat"), "=", r"\frac{", ("m_t", "m"), "}{1 -",
                     (r"\beta_1^t", "beta1"), "}", size=34),
             formula(th, (r"\hat{v}_t", "v_hat"), "=", r"\frac{", ("v_t", "v"), "}{1 -",
                     (r"\beta_2^t", "beta2"), "}", size=34)).arrange(RIGHT, buff=1.5)
-        rules.next_to(title, DOWN, buff=0.2)
-        self.subtitle("Dividing by 1 − βᵗ undoes the pull toward zero: m̂ and v̂ follow the "
-                      "true averages from the first step.", 5)
-        self.play(Write(rules), run_time=1.2)
-        self.play(*(Create(c[1][2], rate_func=linear) for c in (top, bottom)), run_time=2.0)
-        self.wait(1.5)
-        self.play(*(FadeOut(m) for m in (top, bottom, rules)), run_time=0.6)
+        rules.next_to(title, DOWN, buff=0.15).set_x(1.5)
+        with self.beat("Dividing by 1 − βᵗ undoes the pull toward zero."):
+            self.play(Write(rules), run_time=1.2)
+        with self.beat("m̂ and v̂ start where the gradients are, not at zero."):
+            self.play(*(Create(c[1][2], rate_func=linear) for c in (top, bottom)), run_time=2.0)
+        self.clear_stage(title)
 
-        # Beat 3: the factor 1 / (1 - beta^t), and step 1 worked out with real numbers.
+        # Beat 6: the factor 1 / (1 - beta^t).
         factor = self.factor_chart()
+        with self.beat(f"The factor 1/(1 − βᵗ) starts at {1 / (1 - p.beta1):.3g} for β₁ and "
+                       f"{1 / (1 - p.beta2):.4g} for β₂, then falls to 1."):
+            self.play(FadeIn(factor), run_time=1.0)
+
+        # Beats 7-8: step 1 worked out with real numbers.
         g1, m1, mh1 = g[0], acc["m"][1], acc["m_hat"][1]
         worked = VGroup(
             formula(th, ("m_1", "m"), "= (1 -", (r"\beta_1", "beta1"), f") \\times {g1:.4f} =",
                     f"{m1:.4f}", size=34),
             formula(th, (r"\hat{m}_1", "m_hat"), "=", f"\\frac{{{m1:.4f}}}{{1 - {p.beta1:g}}} =",
                     f"{mh1:.4f}", "=", ("g_1", "g"), size=34),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         fit_width(worked, 6.0).next_to(factor, RIGHT, buff=0.9)
-        self.subtitle(f"Step 1 with the real numbers: m₁ = (1 − β₁) g₁ = {m1:.4f}, and "
-                      f"m̂₁ = m₁ / (1 − β₁) = {mh1:.4f}, exactly g₁.", 6)
-        self.play(FadeIn(factor), run_time=1.0)
-        self.play(Write(worked[0]), run_time=1.0)
-        self.play(Write(worked[1]), run_time=1.0)
-        self.wait(2.5)
-        self.play(FadeOut(factor), FadeOut(worked), run_time=0.6)
+        with self.beat(f"Step 1 with real numbers: m₁ = (1 − β₁) g₁ = {m1:.4f}."):
+            self.play(Write(worked[0]), run_time=1.0)
+        with self.beat(f"m̂₁ = m₁ / (1 − β₁) = {mh1:.4f}: exactly g₁."):
+            self.play(Write(worked[1]), run_time=1.0)
+        self.clear_stage(title)
 
-        # Beat 4: without correction the first steps are several times too large.
+        # Beats 9+: without correction the first steps are the wrong size.
         self.without_correction(g)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ class BiasCorrection(ExplainerScene):
         t = np.arange(1, n + 1)
         f1, f2 = 1 / (1 - p.beta1**t), 1 / (1 - p.beta2**t)
         top = float(np.log10(max(f1.max(), f2.max()))) + 0.2
-        pm = PlaneMap.stretch((0, n, 0, top), 5.6, 3.6, np.array([-3.4, -0.3, 0]))
+        pm = PlaneMap.stretch((0, n, 0, top), 6.0, 3.9, np.array([-3.2, -0.1, 0]))
         frame = VGroup(plot_frame((0, n, 0, top), pm, th, 16, y_numbers=False))
         for k in ticks(0, top):  # log scale: label the decades
             frame.add(text(f"{10 ** k:g}", th, 16, color=th.muted)
@@ -155,9 +157,8 @@ class BiasCorrection(ExplainerScene):
         p, th = self.params, self.theme
         ratio = step_ratio(p, g[: p.m_steps])
         n = len(ratio)
-        peak = int(np.argmax(ratio))
-        pm = PlaneMap.stretch((0, n, 0, float(ratio.max()) * 1.15), 5.6, 3.0,
-                              np.array([-3.4, 0.3, 0]))
+        pm = PlaneMap.stretch((0, n, 0, float(ratio.max()) * 1.15), 6.0, 3.9,
+                              np.array([-3.2, -0.1, 0]))
         frame = plot_frame((0, n, 0, float(ratio.max()) * 1.15), pm, th, 16)
         curve = set_polyline(VMobject(), [pm(np.column_stack([np.arange(1, n + 1), ratio]))])
         curve.set_stroke(th.symbol("g"), width=4)
@@ -169,7 +170,7 @@ class BiasCorrection(ExplainerScene):
                 (("Adam", th.racer("sky"), adam(p.lr, p.beta1, p.beta2)),
                  ("without correction", th.racer("vermillion"),
                   adam_uncorrected(p.lr, p.beta1, p.beta2)))]
-        pm2 = PlaneMap.fit(rosen.domain, 4.0, 4.0, np.array([3.9, 0.3, 0]))
+        pm2 = PlaneMap.fit(rosen.domain, 4.6, 4.6, np.array([3.9, -0.1, 0]))
         field = field_raster(rosen, pm2, th)
         static = VGroup(contour_lines(rosen, pm2, th), plot_frame(rosen.domain, pm2, th, 14))
         paths = VGroup()
@@ -180,18 +181,40 @@ class BiasCorrection(ExplainerScene):
         first = [float(np.linalg.norm(traj.update[1])) for _, _, traj in runs]
         names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
         names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
-        at_one = (f"{ratio[0]:.3g}x too large" if ratio[0] > 1.05 else
-                  f"{ratio[0]:.3g}x too small" if ratio[0] < 0.95 else "about right")
-        lines = [f"Without correction the step is {at_one} at step 1 and {ratio[peak]:.3g}x "
-                 f"the corrected one at step {peak + 1}, before the ratio decays.",
-                 f"On the Rosenbrock valley (lr {p.lr:g}) the first step is {first[1]:.3g} long "
-                 f"instead of {first[0]:.3g}."]
-        caption = paragraph(lines, th, 22, width=13).to_edge(DOWN, buff=0.3)
-        self.subtitle(" ".join(lines), 7)
-        self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
-        self.play(Create(curve, rate_func=linear), run_time=1.5)
-        self.add(field)
-        self.play(FadeIn(static), FadeIn(names), run_time=0.8)
-        self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
-        self.play(FadeIn(caption), run_time=0.8)
-        self.wait(3.0)
+        self.ratio_captions = ratio_captions(ratio, p.lr, first)
+        with self.beat(self.ratio_captions[0]):
+            self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
+            self.play(Create(curve, rate_func=linear), run_time=1.5)
+        with self.beat(self.ratio_captions[1]):
+            pass
+        with self.beat(self.ratio_captions[2]):
+            self.add(field)
+            self.play(FadeIn(static), FadeIn(names), run_time=0.8)
+            self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
+
+
+def lag_captions(acc, mean_g: np.ndarray, mean_g2: np.ndarray, n1: int, n2: int) -> list[str]:
+    """m after 10 steps and v after 100 steps (or the last shown) against the true means."""
+    k1, k2 = min(10, n1), min(100, n2)
+    m, v = float(acc["m"][k1]), float(acc["v"][k2])
+    return [f"After {k1} steps m = {m:.3g}, while the gradients average "
+            f"{mean_g[k1 - 1]:.3g}.",
+            f"After {k2} steps v = {v:.3g}, while the squared gradients average "
+            f"{mean_g2[k2 - 1]:.3g}."]
+
+
+def ratio_captions(ratio: np.ndarray, lr: float, first: list[float]) -> list[str]:
+    """How far off the uncorrected steps are, from the core's two optimizers."""
+    at_one = (f"{ratio[0]:.3g}x too large" if ratio[0] > 1.05 else
+              f"{ratio[0]:.3g}x too small" if ratio[0] < 0.95 else "about right")
+    peak = int(np.argmax(ratio))
+    if 0 < peak < len(ratio) - 1:
+        second = f"The ratio peaks at step {peak + 1}, {ratio[peak]:.3g}x, then decays."
+    elif peak == 0:
+        second = (f"The ratio is largest at step 1 and falls to {ratio[-1]:.3g}x by step "
+                  f"{len(ratio)}.")
+    else:
+        second = f"The ratio grows to {ratio[peak]:.3g}x by step {peak + 1}, the last shown."
+    return [f"Without correction, step 1 is {at_one}.", second,
+            f"On Rosenbrock (lr {lr:g}) the first step is {first[1]:.3g} long, not "
+            f"{first[0]:.3g}."]

@@ -45,6 +45,14 @@ class Job:
     target: str  # final output path
     show_progress: bool
 
+    @property
+    def deck_dir(self) -> Path | None:
+        """Where the scene's slide clips and presentation JSON are kept (videos only)."""
+        if self.format not in ("mp4", "webm"):
+            return None
+        target = Path(self.target)
+        return target.parent / ".cache" / "slides" / target.stem
+
 
 @dataclass(frozen=True)
 class Result:
@@ -60,6 +68,7 @@ def manim_config(job: Job) -> dict[str, Any]:
         "media_dir": job.media_dir, "disable_caching": True, "transparent": job.transparent,
         "verbosity": "WARNING", "progress_bar": "display" if job.show_progress else "none",
         "max_inflight_encoders": 2,
+        "max_files_cached": -1,  # the deck's clips are made from every partial movie
     }
     cfg["format"] = job.format  # "png" saves the last frame instead of a movie
     if job.format == "png":
@@ -80,14 +89,17 @@ def render(job: Job) -> Result:
     cls = {c.key: c for c in SCENES}[job.scene_key]
     Path(job.media_dir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="render-", dir=job.media_dir))
+    deck = work / job.deck_dir.name if job.deck_dir else None
     try:
         with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
-            scene = cls(params=job.params, theme=job.theme)
+            scene = cls(params=job.params, theme=job.theme, deck_folder=deck)
             scene.render()
             writer = scene.renderer.file_writer
             produced = Path(writer.image_file_path if job.format == "png"
                             else writer.movie_file_path)
         target = Path(job.target)
+        if deck is not None:
+            publish_folder(deck, job.deck_dir)
         publish(produced, target)
         srt = produced.with_suffix(".srt")
         if srt.exists():
@@ -106,6 +118,16 @@ def publish(source: Path, target: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def publish_folder(source: Path, target: Path) -> None:
+    """Move a finished folder into place: the old one (if any) is renamed away, then removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.replace(target, old)
+    os.replace(source, target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 # --- joining -------------------------------------------------------------------------------------
@@ -162,6 +184,46 @@ def chapter_text(chapters: list[tuple[float, str]]) -> str:
         return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
     return "".join(f"{stamp(t)} {title}\n" for t, title in chapters)
+
+
+# --- the lecture deck ---------------------------------------------------------------------------
+
+# The files of reveal.js the manim-slides template loads (fetched from npm at setup, never a CDN).
+REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "dist/theme/black.css",
+                "dist/theme/white.css", "dist/plugin/notes.js", "dist/plugin/markdown.js",
+                "dist/plugin/highlight/zenburn.css")
+
+
+def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path) -> list[Path]:
+    """One deck from the scenes' slide folders (each the clips and JSON of one render): an
+    offline reveal.js HTML with its assets folder, a .pptx and a .pdf, named after ``target``
+    (``target.html``, ``target_assets/``, ``target.pptx``, ``target.pdf``). Returns the files."""
+    from manim_slides.config import PresentationConfig
+    from manim_slides.convert import PDF, PowerPoint, RevealJS
+
+    configs = [PresentationConfig.from_file(next(d.glob("*.json"))) for d in decks]
+    html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
+    work = Path(tempfile.mkdtemp(prefix=".deck-", dir=target.parent))
+    try:
+        staged = work / html.name
+        vendored = work / assets.name / "reveal.js"
+        for name in REVEAL_FILES:
+            (vendored / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(reveal / name, vendored / name)
+        RevealJS(presentation_configs=configs, cdn_url=f"{assets.name}/reveal.js",
+                 reveal_theme="black" if theme == "dark" else "white",
+                 title=target.stem).convert_to(staged)
+        PowerPoint(presentation_configs=configs).convert_to(work / f"{target.name}.pptx")
+        PDF(presentation_configs=configs).convert_to(work / f"{target.name}.pdf")
+        publish_folder(work / assets.name, assets)
+        outputs = [html, assets]
+        for suffix in (".pptx", ".pdf"):
+            os.replace(work / f"{target.name}{suffix}", target.with_name(target.name + suffix))
+            outputs.append(target.with_name(target.name + suffix))
+        os.replace(staged, html)
+        return outputs
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # --- subtitles -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from manim import (
     Brace,
     Create,
     FadeIn,
-    FadeOut,
+    Indicate,
     Line,
     UpdateFromAlphaFunc,
     VGroup,
@@ -29,7 +29,7 @@ from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
-from scenes.style import Readout, formula, paragraph, text
+from scenes.style import Readout, formula, scene_title, text
 
 SOURCES = ("noisy", "rosenbrock")
 
@@ -91,52 +91,67 @@ class MomentAccumulation(ExplainerScene):
         p, th = self.params, self.theme
         g = gradient_stream(p)
         acc = accumulate(adam(beta1=p.beta1, beta2=p.beta2), g)  # Adam's own m and v
-
-        # Beat 1: a stream of gradients, and m_t drawn over it as it accumulates.
-        title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
+        title = scene_title(self.title, th)
         m_rule = formula(th, ("m_t", "m"), "=", (r"\beta_1", "beta1"), ("m_{t-1}", "m"), "+",
                          "(1 -", (r"\beta_1", "beta1"), ")", ("g_t", "g"), size=34)
         v_rule = formula(th, ("v_t", "v"), "=", (r"\beta_2", "beta2"), ("v_{t-1}", "v"), "+",
                          "(1 -", (r"\beta_2", "beta2"), ")", ("g_t^2", "g"), size=34)
-        VGroup(m_rule, v_rule).arrange(RIGHT, buff=1.2).next_to(title, DOWN, buff=0.3)
+        VGroup(m_rule, v_rule).arrange(RIGHT, buff=1.2).next_to(title, DOWN, buff=0.3).set_x(0)
         top, bottom = self.panels()
         g_bars, m_line, m_read = self.series(top, g, acc["m"], "g", "m", "g_t", "m_t")
-        self.subtitle("Each step brings a new, noisy gradient g_t. The first moment m_t is "
-                      f"their exponential moving average, with β₁ = {p.beta1:g}.", 7)
-        self.play(FadeIn(title), FadeIn(m_rule), FadeIn(top.frame), run_time=1.0)
-        self.play(self.grow(g, [(g_bars, m_line, m_read, top, g, acc["m"])]), run_time=5,
-                  rate_func=linear)
+        m_items = [(g_bars, m_line, m_read, top, g, acc["m"])]
 
-        # Beat 2: v_t, the average of g_t^2, in its own panel.
+        # Beat 1: a stream of gradients arrives, one per step.
+        stream = ("noisy gradient g_t (seeded noise around a trend)" if p.source == "noisy"
+                  else "gradient g_t: the x-gradients of Adam on Rosenbrock")
+        with self.beat(f"Each step brings a new {stream}."):
+            self.play(FadeIn(title), FadeIn(top.frame), run_time=1.0)
+            self.play(self.grow(g, m_items, average=False), run_time=3, rate_func=linear)
+
+        # Beat 2: m_t, their moving average, drawn over them as it accumulates.
+        with self.beat(f"The first moment m_t is their moving average, with β₁ = {p.beta1:g}."):
+            self.play(FadeIn(m_rule), run_time=0.8)
+            self.play(self.grow(g, m_items, bars=False), run_time=4, rate_func=linear)
+
+        # Beat 3: v_t, the average of g_t^2, in its own panel.
         g2_bars, v_line, v_read = self.series(bottom, g * g, acc["v"], "g", "v", "g_t^2", "v_t")
-        self.subtitle(f"The second moment v_t averages g_t² with β₂ = {p.beta2:g}, so slowly that "
-                      f"after {len(g)} steps v_t = {acc['v'][-1]:.3g} while the mean of g_t² is "
-                      f"{np.mean(g * g):.3g}: it starts at zero and lags (the next scene).", 6)
-        self.play(FadeIn(v_rule), FadeIn(bottom.frame), run_time=0.8)
-        self.play(self.grow(g, [(g2_bars, v_line, v_read, bottom, g * g, acc["v"])]),
-                  run_time=4, rate_func=linear)
+        with self.beat(f"The second moment v_t averages g_t² the same way, with β₂ = "
+                       f"{p.beta2:g}."):
+            self.play(FadeIn(v_rule), FadeIn(bottom.frame), run_time=0.8)
+            self.play(self.grow(g, [(g2_bars, v_line, v_read, bottom, g * g, acc["v"])]),
+                      run_time=4, rate_func=linear)
 
-        # Beat 3: the weights of the average, a decaying kernel sliding along the stream.
-        kernel, note = self.kernel(top, g)
-        self.subtitle(note, 7)
-        self.play(FadeIn(kernel[1]), run_time=0.8)
-        self.play(self.slide(kernel, top, len(g)), run_time=4, rate_func=linear)
-        self.wait(1.5)
+        # Beat 4: how far v_t is from the plain mean of g_t^2 after the stream.
+        v_end, mean_g2 = float(acc["v"][-1]), float(np.mean(g * g))
+        relation = ("lags far below it" if v_end < 0.5 * mean_g2 else
+                    "sits below it" if v_end < mean_g2 else "is not below it")
+        with self.beat(f"After {len(g)} steps v_t = {v_end:.3g}; the mean of g_t² is "
+                       f"{mean_g2:.3g}: v_t {relation}."):
+            self.play(Indicate(v_read, color=th.symbol("v")), run_time=1.0)
 
-        # Beat 4: momentum as a heavy ball, RMSProp as a per-coordinate step size.
-        self.play(*(FadeOut(m) for m in self.mobjects if m is not title), run_time=0.8)
-        self.ravine_beat(title)
+        # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
+        kernel = self.kernel(top)
+        with self.beat("m_t weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
+            self.play(FadeIn(kernel[1]), run_time=0.8)
+            self.play(self.slide(kernel, top, len(g)), run_time=4, rate_func=linear)
+        with self.beat(f"So m_t remembers about 1/(1 − β₁) = {memory(p.beta1):.3g} steps; "
+                       f"v_t about {memory(p.beta2):.4g}."):
+            pass
+        self.clear_stage(title)
 
-        # Beat 5: Adam = both ideas.
-        self.adam_beat(title)
+        # Beats 7+: momentum as a heavy ball, RMSProp as a per-coordinate step size.
+        self.ravine_beats(title)
+
+        # Last beat: Adam = both ideas.
+        self.adam_beat()
 
     # --- panels and series ------------------------------------------------------------------
 
     def panels(self):
         p = self.params
-        width, height = 12.0, 2.15
-        return (Panel(width, height, np.array([0.3, 0.35, 0]), p.steps, self.theme),
-                Panel(width, height, np.array([0.3, -2.5, 0]), p.steps, self.theme))
+        width, height = 12.0, 1.9
+        return (Panel(width, height, np.array([0.3, 0.95, 0]), p.steps, self.theme),
+                Panel(width, height, np.array([0.3, -1.62, 0]), p.steps, self.theme))
 
     def series(self, panel, bars, line, bar_symbol, line_symbol, bar_tex, line_tex):
         th = self.theme
@@ -152,34 +167,33 @@ class MomentAccumulation(ExplainerScene):
         panel.frame.add(legend)
         return bar_mob, line_mob, read
 
-    def grow(self, g, items) -> UpdateFromAlphaFunc:
-        """Bars appear one by one; the average's line follows, with its live value."""
-        movers = VGroup(*(m for bars, line, read, *_ in items for m in (bars, line, read)))
+    def grow(self, g, items, bars: bool = True, average: bool = True) -> UpdateFromAlphaFunc:
+        """Bars appear one by one and/or the average's line follows, with its live value."""
+        movers = VGroup(*(m for b, line, read, *_ in items
+                          for m, on in ((b, bars), (line, average), (read, average)) if on))
 
         def update(group, alpha: float) -> None:
             t = alpha * len(g)
-            for bars, line, read, panel, values, average in items:
+            for bar_mob, line, read, panel, values, average_values in items:
                 n = int(np.ceil(t))
-                set_polyline(bars, [panel.bar(k, values[k]) for k in range(n)])
-                # average[k + 1] is the state after g_{k+1}: row 0 is the zero it starts from.
-                set_polyline(line, [panel.points(average[: n + 1])])
-                read.set_text(f"{average[n]:+.4f}" if n else "+0.0000")
+                if bars:
+                    set_polyline(bar_mob, [panel.bar(k, values[k]) for k in range(n)])
+                if average:
+                    # row k + 1 is the state after g_{k+1}: row 0 is the zero it starts from.
+                    set_polyline(line, [panel.points(average_values[: n + 1])])
+                    read.set_text(f"{average_values[n]:+.4f}" if n else "+0.0000")
 
         update(movers, 0.0)
         self.add(movers)
         return UpdateFromAlphaFunc(movers, update)
 
-    def kernel(self, panel, g):
-        p, th = self.params, self.theme
-        k1, k2 = memory(p.beta1), memory(p.beta2)
+    def kernel(self, panel) -> VGroup:
+        th = self.theme
         curve = VMobject().set_stroke(th.symbol("beta1"), width=4)
         label = formula(th, "(1 -", (r"\beta_1", "beta1"), ")", (r"\beta_1", "beta1"), "^k",
-                        size=28).next_to(panel.frame, RIGHT, buff=-2.2).shift(0.25 * DOWN)
-        note = (f"m_t weighs the gradient k steps back by (1 − β₁)β₁ᵏ: it remembers about "
-                f"1/(1 − β₁) = {k1:.3g} steps. v_t with β₂ = {p.beta2:g} remembers about "
-                f"{k2:.4g} steps.")
+                        size=28)
         label.move_to([panel.left + panel.width - 1.2, panel.y0 + panel.height / 2 + 0.25, 0])
-        return VGroup(curve, label), note
+        return VGroup(curve, label)
 
     def slide(self, kernel, panel, n) -> UpdateFromAlphaFunc:
         beta = self.params.beta1
@@ -199,7 +213,7 @@ class MomentAccumulation(ExplainerScene):
 
     # --- momentum and RMSProp on the ravine -------------------------------------------------
 
-    def ravine_beat(self, title) -> None:
+    def ravine_beats(self, title) -> None:
         p, th = self.params, self.theme
         ravine = surfaces.get("ravine")
         runs = {
@@ -212,62 +226,78 @@ class MomentAccumulation(ExplainerScene):
         colors = {"sgd": th.racer("vermillion"), "momentum": th.racer("green"),
                   "rmsprop": th.racer("purple")}
         groups = []
-        for i, (other, label) in enumerate((("momentum", "Momentum"), ("rmsprop", "RMSProp"))):
-            center = np.array([-3.55 + 7.1 * i, 0.35, 0])
-            pm = PlaneMap.fit(ravine.domain, 6.2, 3.6, center)
+        for other, label in (("momentum", "Momentum"), ("rmsprop", "RMSProp")):
+            pm = PlaneMap.fit(ravine.domain, 10.6, 5.1, np.array([0.0, -0.05, 0]))
             paths = VGroup()
             for key in ("sgd", other):
                 traj = runs[key]
                 pts = pm(traj.position[: traj.valid_steps])
-                paths.add(set_polyline(VMobject(), [pts]).set_stroke(colors[key], width=3))
-            names = VGroup(text("SGD", th, 22, color=colors["sgd"]),
-                           text(label, th, 22, color=colors[other]))
-            names.arrange(RIGHT, buff=0.4).next_to(pm(np.array(ravine.domain[1::2])), UP, 0.1)
+                paths.add(set_polyline(VMobject(), [pts]).set_stroke(colors[key], width=4))
+            names = VGroup(text("SGD", th, 28, color=colors["sgd"]),
+                           text(label, th, 28, color=colors[other]))
+            names.arrange(RIGHT, buff=0.5).next_to(pm(np.array(ravine.domain[1::2])), UP, 0.12)
             names.align_to(pm(np.array(ravine.domain[0::2])), LEFT)
-            groups.append((pm, VGroup(contour_lines(ravine, pm, th),
-                                      plot_frame(ravine.domain, pm, th, 16), names), paths,
+            groups.append((VGroup(contour_lines(ravine, pm, th),
+                                  plot_frame(ravine.domain, pm, th, 18), names), paths,
                            field_raster(ravine, pm, th)))
         n = p.ravine_steps
-        u_sgd, u_rms = runs["sgd"].update[1], runs["rmsprop"].update[1]
+        z_m, z_s = zigzags(runs["momentum"]), zigzags(runs["sgd"])
         roll = overshoot(runs["momentum"], ravine)
-        lines = [
-            f"Momentum is a heavy ball: in {n} steps its path crosses the valley floor "
-            f"{zigzags(runs['momentum'])} times, SGD's {zigzags(runs['sgd'])} times"
-            + (f", and it keeps rolling along the flat direction, {roll:.3g} past the "
-               "minimum." if roll > 0.01 else "."),
-            f"RMSProp divides each coordinate by its own √v: its first step is "
-            f"({u_rms[0]:+.3g}, {u_rms[1]:+.3g}) where SGD's is ({u_sgd[0]:+.3g}, "
-            f"{u_sgd[1]:+.3g}): big where gradients are small, small where they are large.",
-        ]
-        caption = paragraph(lines, th, 21, width=13.2).to_edge(DOWN, buff=0.35)
-        self.subtitle(" ".join(lines), 8)
-        for _, static, paths, field in groups:
-            self.add(field)
-            self.play(FadeIn(static), run_time=0.6)
-            self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
-        self.play(FadeIn(caption), run_time=0.8)
-        self.wait(4.0)
-        self.play(*(FadeOut(m) for m in self.mobjects if m is not title), run_time=0.8)
+        u_sgd, u_rms = np.abs(runs["sgd"].update[1]), np.abs(runs["rmsprop"].update[1])
+        self.ravine_captions = ravine_captions(n, z_m, z_s, roll, u_sgd, u_rms)
+        (m_static, m_paths, m_field), (r_static, r_paths, r_field) = groups
+        with self.beat(self.ravine_captions[0]):
+            self.add(m_field)
+            self.play(FadeIn(m_static), run_time=0.6)
+            self.play(*(Create(path, rate_func=linear) for path in m_paths), run_time=2.5)
+        for caption in self.ravine_captions[1:-2]:
+            with self.beat(caption):
+                pass
+        with self.beat(self.ravine_captions[-2]):
+            self.clear_stage(title)
+            self.add(r_field)
+            self.play(FadeIn(r_static), run_time=0.6)
+            self.play(*(Create(path, rate_func=linear) for path in r_paths), run_time=2.5)
+        with self.beat(self.ravine_captions[-1]):
+            pass
+        self.clear_stage(title)
 
-    def adam_beat(self, title) -> None:
+    def adam_beat(self) -> None:
         th = self.theme
         update = formula(th, r"\theta_t", "=", r"\theta_{t-1}", "-", (r"\alpha", "lr"),
                          r"\frac{", (r"\hat{m}_t", "m_hat"), "}{", r"\sqrt{", (r"\hat{v}_t",
                                                                                "v_hat"),
-                         "}", "+", (r"\epsilon", "eps"), "}", size=52)
-        update.move_to([0, 0.6, 0])
+                         "}", "+", (r"\epsilon", "eps"), "}", size=60)
+        update.move_to([0, 0.3, 0])
         top = Brace(update[6], UP, color=th.symbol("m"))
         bottom = Brace(VGroup(update[8], update[9], update[10]), DOWN, color=th.symbol("v"))
-        top_label = text("momentum: the average direction", th, 22,
-                         color=th.symbol("m")).next_to(top, UP, buff=0.1)
-        bottom_label = text("RMSProp: each coordinate's own scale", th, 22,
-                            color=th.symbol("v")).next_to(bottom, DOWN, buff=0.1)
-        self.subtitle("Adam joins both ideas: the average direction of m, divided per "
-                      "coordinate by the square root of v.", 6)
-        self.play(Write(update), run_time=1.5)
-        self.play(FadeIn(VGroup(top, top_label)), run_time=0.8)
-        self.play(FadeIn(VGroup(bottom, bottom_label)), run_time=0.8)
-        self.wait(3.0)
+        top_label = text("momentum: the average direction", th, 26,
+                         color=th.symbol("m")).next_to(top, UP, buff=0.12)
+        bottom_label = text("RMSProp: each coordinate's own scale", th, 26,
+                            color=th.symbol("v")).next_to(bottom, DOWN, buff=0.12)
+        with self.beat("Adam joins both: m's average direction, divided per coordinate by √v."):
+            self.play(Write(update), run_time=1.5)
+            self.play(FadeIn(VGroup(top, top_label)), run_time=0.8)
+            self.play(FadeIn(VGroup(bottom, bottom_label)), run_time=0.8)
+
+
+def ravine_captions(n: int, z_m: int, z_s: int, roll: float, u_sgd: np.ndarray,
+                    u_rms: np.ndarray) -> list[str]:
+    """What the ravine runs show, each claim from the runs' own numbers."""
+    if z_m < z_s:
+        lines = [f"Momentum averages the zig-zag away: {z_m} floor crossings against "
+                 f"SGD's {z_s}."]
+    else:
+        lines = [f"In {n} steps momentum crosses the valley floor {z_m} times; SGD {z_s} "
+                 "times."]
+    if roll > 0.01:
+        lines.append(f"Like a heavy ball it keeps rolling: {roll:.3g} past the minimum along x.")
+    ratio_sgd, ratio_rms = u_sgd[1] / u_sgd[0], u_rms[1] / u_rms[0]
+    lines.append(f"SGD's first step is {ratio_sgd:.3g}x longer across the ravine than along "
+                 "it.")
+    lines.append(f"RMSProp divides each coordinate by its own √v: its first step's ratio is "
+                 f"{ratio_rms:.3g}x.")
+    return lines
 
 
 class Panel:

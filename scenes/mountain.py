@@ -35,15 +35,11 @@ from optim_core.surfaces import Surface, mountain
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, set_polyline
-from scenes.style import (
-    Readout,
-    formula,
-    paragraph,
-    text,
-)
+from scenes.style import Readout, formula, scene_title, small_number, text
 
-FOG_BOX = (-5.9, 7.2, -3.35, 0.95)  # the landscape part of the frame, under the text
-CAPTION_Y = 1.45  # one line of text between the readouts and the landscape
+FOG_BOX = (-6.0, 7.2, -2.62, 1.3)  # the landscape part of the frame, under the text
+LAND_CENTER = np.array([0.35, -0.5, 0.0])
+FLOOR_TOLERANCE = 0.05  # θ-distance to a valley floor that counts as standing on it
 HIKER_SVG = Path(__file__).resolve().parent.parent / "assets" / "hiker.svg"
 
 
@@ -56,32 +52,72 @@ class MountainParams:
     start: float = param(4.5, "where the hiker starts (θ)", interval="[-5.5, 5.5]")
     lr: float = param(0.4, "learning rate α of the main walk", interval="(0, 10]")
     lr_small: float = param(0.05, "a learning rate that is too small", interval="(0, 10]")
-    lr_large: float = param(1.2, "a learning rate that is too large", interval="(0, 10]")
+    lr_large: float = param(1.5, "a learning rate that is too large", interval="(0, 10]")
     steps: int = param(30, "gradient-descent steps of each walk", interval="[1, 500]")
     fog: float = param(1.2, "how far the hiker can see (scene units)", interval="[0.3, 10]")
 
 
 # --- facts, computed from the trajectories -------------------------------------------------------
 
-def valley_facts(surface: Surface, theta: float) -> tuple[float, float, float, float]:
-    """(nearest local minimum, its J, lowest minimum, its J) for a final position theta."""
-    minima = [c.x for c in surface.minima]
-    near = min(minima, key=lambda m: abs(m - theta))
-    low = min(minima, key=lambda m: surface.f(m, 0.0))
-    return near, float(surface.f(near, 0.0)), low, float(surface.f(low, 0.0))
+def nearest_floor(surface: Surface, theta: float) -> float:
+    return min((c.x for c in surface.minima), key=lambda m: abs(m - theta))
 
 
-def lr_verdict(theta: np.ndarray, floor: float, steps: int, diverged_at: int | None) -> str:
-    """How a learning rate behaved, from its iterates around the valley floor it ended near."""
-    if diverged_at is not None:
-        return f"diverged at step {diverged_at}"
-    side = np.sign(theta - floor)
-    crossings = int(np.count_nonzero(side[1:] * side[:-1] < 0))
-    gap = abs(theta[-1] - floor)
-    if crossings:
-        return (f"jumped across the valley floor {crossings} times in {steps} steps; "
-                f"still {gap:.3g} away")
-    return f"after {steps} steps still {gap:.3g} from the valley floor"
+def lowest_floor(surface: Surface) -> float:
+    return min((c.x for c in surface.minima), key=lambda m: surface.f(m, 0.0))
+
+
+@dataclass(frozen=True)
+class Walk:
+    """How one learning rate's walk went, measured against the valley floor it ended nearest."""
+
+    lr: float
+    steps: int
+    diverged_at: int | None
+    floor: float
+    gap: float  # |final θ - floor|
+    crossings: int  # times the walk jumped across that floor
+
+    @classmethod
+    def of(cls, traj, surface: Surface, lr: float) -> Walk:
+        theta = traj.position[: traj.valid_steps, 0]
+        floor = nearest_floor(surface, float(theta[-1]))
+        side = np.sign(theta - floor)
+        return cls(lr, traj.valid_steps - 1, int(traj.diverged_at) if traj.diverged else None,
+                   floor, float(abs(theta[-1] - floor)),
+                   int(np.count_nonzero(side[1:] * side[:-1] < 0)))
+
+
+def lr_caption(walk: Walk, reference: Walk) -> str:
+    """One learning rate's verdict, from its own walk compared with the main walk's."""
+    a = f"α = {walk.lr:g}"
+    if walk.diverged_at is not None:
+        return f"{a} is too large: the walk diverges at step {walk.diverged_at}."
+    worse = walk.gap > max(FLOOR_TOLERANCE, 2 * reference.gap)
+    if not worse:
+        return (f"{a} also works: after {walk.steps} steps it is {walk.gap:.2g} from the "
+                f"valley floor.")
+    if walk.crossings:
+        return (f"{a} is too large: {walk.crossings} jumps across the floor, still "
+                f"{walk.gap:.2g} away.")
+    return f"{a} is too small: after {walk.steps} steps still {walk.gap:.2g} from the floor."
+
+
+def limit_captions(surface: Surface, k: int, theta: float, slope: float) -> list[str]:
+    """Where the main walk ended, and what the slope underfoot could not show."""
+    near, low = nearest_floor(surface, theta), lowest_floor(surface)
+    gap = abs(theta - near)
+    drop = float(surface.f(near, 0.0) - surface.f(low, 0.0))
+    if gap <= FLOOR_TOLERANCE:
+        where = "the lowest valley floor" if near == low else "a valley floor"
+        first = (f"After {k} steps the hiker rests at θ = {theta:.3g}, {where} (slope "
+                 f"{small_number(slope)}).")
+    else:
+        first = f"After {k} steps the hiker is at θ = {theta:.3g}, {gap:.3g} from a valley floor."
+    if near == low:
+        return [first]
+    return [first, f"The lowest valley, at θ = {low:.3g}, is {drop:.3g} lower: the slope "
+                   "underfoot cannot show it."]
 
 
 class MountainAnalogy(ExplainerScene):
@@ -95,61 +131,70 @@ class MountainAnalogy(ExplainerScene):
         land = mountain(p.bowl, p.ripple, p.frequency)
         walk = run(sgd(p.lr), land, (p.start, 0.0), p.steps)
         theta = walk.position[: walk.valid_steps, 0]
-
-        # Beat 1: the range in profile; position is the weights, altitude the loss.
         pm, ground, labels = self.landscape(land)
-        title = text(self.title, th, 34, weight="BOLD").to_edge(UP, buff=0.3)
-        self.title_mob = title
-        self.subtitle("Training is a walk over a landscape: position = the weights θ, "
-                      "altitude = the loss J(θ).", 3)
-        self.play(FadeIn(title), Create(ground), run_time=1.5)
-        self.play(FadeIn(labels), run_time=1.0)
+        title = scene_title(self.title, th)
 
-        # Beat 2: fog rolls in; the hiker sees only the ground underfoot.
+        # Beat 1: the range in profile.
+        with self.beat("Training is a walk over a landscape of loss."):
+            self.play(FadeIn(title), Create(ground), run_time=1.5)
+
+        # Beat 2: position is the weights, altitude the loss.
+        with self.beat("Position is the weights θ; altitude is the loss J(θ)."):
+            self.play(FadeIn(labels), run_time=1.0)
+
+        # Beat 3: fog rolls in; the hiker sees only the ground underfoot.
         hiker = self.hiker(pm, land, theta[0])
         fog = self.fog(hiker)
-        self.subtitle("In thick fog the hiker sees only the ground underfoot.", 2.5)
-        self.play(FadeIn(fog), FadeIn(hiker), run_time=1.5)
-        self.wait(0.5)
+        with self.beat("In thick fog, the hiker sees only the ground underfoot."):
+            self.play(FadeIn(fog), FadeIn(hiker), run_time=1.5)
 
-        # Beat 3: the slope underfoot, the gradient uphill and the step downhill.
-        slope = self.slope(pm, land, theta[0], walk.grad[0, 0])
-        g0 = walk.grad[0, 0]
-        self.subtitle(f"The slope underfoot is the gradient, ∇J = {g0:.3g}: it points uphill. "
-                      f"The step goes the other way, scaled by α = {p.lr:g}.", 4)
-        self.play(Create(slope[0]), run_time=0.8)
-        self.play(FadeIn(slope[1:]), run_time=1.2)
-        self.wait(1.0)
+        # Beat 4: the slope underfoot is the gradient; it points uphill.
+        g0 = float(walk.grad[0, 0])
+        slope = self.slope(pm, land, theta[0], g0)
+        with self.beat(f"The slope underfoot is the gradient, ∇J = {g0:.3g}. It points uphill."):
+            self.play(Create(slope[0]), run_time=0.8)
+            self.play(FadeIn(slope[1:3]), run_time=0.8)
 
-        # Beat 4: the rule, term by term.
+        # Beat 5: the step goes the other way, scaled by the learning rate.
+        with self.beat(f"So the hiker steps the other way, scaled by the learning rate "
+                       f"α = {p.lr:g}."):
+            self.play(FadeIn(slope[3:]), run_time=0.8)
+
+        # Beat 6: the rule, term by term.
         rule = formula(th, r"\theta_{\mathrm{new}}", "=", r"\theta_{\mathrm{old}}", "-",
                        (r"\alpha", "lr"), (r"\nabla J(\theta_{\mathrm{old}})", "g"), size=42)
-        rule.next_to(title, DOWN, buff=0.3)
-        self.subtitle("The rule: new position = old position minus the learning rate times "
-                      "the gradient.", 4)
-        for part in (rule[0:3], rule[3], rule[4], rule[5]):
-            self.play(Write(part), run_time=0.6)
-        self.wait(0.8)
+        rule.next_to(title, DOWN, buff=0.35).set_x(0)
+        with self.beat("The rule: new position = old position − α × the gradient."):
+            for part in (rule[0:3], rule[3], rule[4], rule[5]):
+                self.play(Write(part), run_time=0.6)
 
-        # Beat 5: the walk, every position an iterate of the core's gradient descent.
-        readouts = self.readouts(rule)
-        self.play(FadeOut(slope), FadeIn(readouts[0]), run_time=0.6)
-        self.upper = VGroup(rule, readouts[0], *readouts[1])
-        self.subtitle(f"{p.steps} steps of gradient descent with α = {p.lr:g}.", 6)
-        self.play(self.walk_animation(pm, land, walk, hiker, fog, readouts[1]), run_time=6,
-                  rate_func=linear)
+        # Beat 7: the walk, every position an iterate of the core's gradient descent.
+        labels_row, readouts = self.readouts(rule)
+        with self.beat(f"{walk.valid_steps - 1} steps of gradient descent with α = {p.lr:g}."):
+            self.play(FadeOut(slope), FadeIn(labels_row), run_time=0.6)
+            self.play(self.walk_animation(pm, land, walk, hiker, fog, readouts), run_time=6,
+                      rate_func=linear)
 
-        # Beat 6: what the learning rate does.
-        near, j_near, low, j_low = valley_facts(land, float(theta[-1]))
-        compare = self.learning_rates(pm, land, near)
-        self.play(FadeIn(compare[0]), run_time=1.0)
-        self.wait(2.5)
-        self.play(FadeOut(compare[0]), FadeIn(compare[1]), run_time=1.0)
-        self.wait(2.5)
+        # Beats 8-9: what the learning rate does: the verdicts follow the walks.
+        main = Walk.of(walk, land, p.lr)
+        self.lr_captions = []
+        for lr, color in ((p.lr_small, th.symbol("lr")), (p.lr_large, th.symbol("g"))):
+            traj = run(sgd(lr), land, (p.start, 0.0), p.steps)
+            caption = lr_caption(Walk.of(traj, land, lr), main)
+            self.lr_captions.append(caption)
+            drawn = self.lr_walk(pm, land, traj, lr, color)
+            with self.beat(caption):
+                self.play(FadeIn(drawn), run_time=1.0)
+            self.remove(drawn)
 
-        # Beat 7: the limits of the picture: a valley is not the lowest valley.
-        self.play(FadeOut(compare[1]), run_time=0.5)
-        self.limits(pm, land, walk, fog, near, j_near, low, j_low)
+        # Beats 10+: the limits of the picture: a valley is not the lowest valley.
+        k, pos, _ = A.final(walk)
+        self.limit_captions = limit_captions(land, k, float(pos[0]), float(walk.grad[k, 0]))
+        marks = self.valley_marks(pm, land, float(pos[0]))
+        for i, caption in enumerate(self.limit_captions):
+            with self.beat(caption):
+                if i == 0:
+                    self.play(FadeOut(fog), FadeIn(marks), run_time=1.2)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -159,7 +204,7 @@ class MountainAnalogy(ExplainerScene):
         xs = np.linspace(x0, x1, 400)
         js = land.f(xs, 0.0)
         pm = PlaneMap.stretch((x0, x1, float(js.min()) - 0.6, float(js.max()) + 0.4),
-                              12.0, 3.3, np.array([0.35, -1.45, 0.0]))
+                              12.0, 2.9, LAND_CENTER)
         ridge = VMobject().set_points_as_corners(pm(np.column_stack([xs, js])))
         floor = pm(np.array([[x1, js.min() - 0.6], [x0, js.min() - 0.6]]))
         body = VMobject().set_points_as_corners(
@@ -254,48 +299,26 @@ class MountainAnalogy(ExplainerScene):
         self.add(*readouts)
         return UpdateFromAlphaFunc(movers, update)
 
-    def learning_rates(self, pm: PlaneMap, land: Surface, floor: float) -> list[VGroup]:
-        """Two panels drawn on the range: a crawl and an overshoot, each from the core."""
-        p, th = self.params, self.theme
-        out = []
-        for lr, word, color in ((p.lr_small, "too small", th.symbol("lr")),
-                                (p.lr_large, "too large", th.symbol("g"))):
-            traj = run(sgd(lr), land, (p.start, 0.0), p.steps)
-            theta = traj.position[: traj.valid_steps, 0]
-            inside = theta[(theta >= land.domain[0]) & (theta <= land.domain[1])]
-            pts = pm(np.column_stack([inside, land.f(inside, 0.0)]))
-            path = set_polyline(VMobject(), [pts]).set_stroke(color, width=3)
-            dots = VGroup(*(Dot(pt, radius=0.045, color=color) for pt in pts))
-            verdict = lr_verdict(theta, floor, p.steps,
-                                 int(traj.diverged_at) if traj.diverged else None)
-            caption = text(f"α = {lr:g} is {word}: {verdict}.", th, 22, color=color)
-            caption.scale_to_fit_width(min(caption.width, 13.0)).move_to([0, CAPTION_Y, 0])
-            out.append(VGroup(path, dots, caption))
-        return out
+    def lr_walk(self, pm: PlaneMap, land: Surface, traj, lr: float, color: str) -> VGroup:
+        """One learning rate's walk drawn on the range, with its α as a label."""
+        theta = traj.position[: traj.valid_steps, 0]
+        inside = theta[(theta >= land.domain[0]) & (theta <= land.domain[1])]
+        pts = pm(np.column_stack([inside, land.f(inside, 0.0)]))
+        path = set_polyline(VMobject(), [pts]).set_stroke(color, width=3)
+        dots = VGroup(*(Dot(pt, radius=0.045, color=color) for pt in pts))
+        label = formula(self.theme, (rf"\alpha = {lr:g}", "lr"), size=32).set_color(color)
+        label.next_to(VGroup(path, dots), UP, buff=0.35)
+        return VGroup(path, dots, label)
 
-    def limits(self, pm, land, walk, fog, near, j_near, low, j_low) -> None:
+    def valley_marks(self, pm: PlaneMap, land: Surface, theta: float) -> VGroup:
+        """Dashed marks at the valley floor the hiker ended nearest and at the lowest one."""
         th = self.theme
-        k, pos, loss = A.final(walk)
-        grad = float(walk.grad[k, 0])
-        if abs(near - low) < 1e-9:
-            lines = [f"After {k} steps the hiker stands at θ = {pos[0]:.3g} with slope "
-                     f"{grad:.2g}: the lowest valley of this range."]
-        else:
-            floor = (f"{grad:.2g}: a valley floor, so every step is now tiny."
-                     if abs(pos[0] - near) < 0.05 else
-                     f"{grad:.2g}, still {abs(pos[0] - near):.3g} from the valley floor.")
-            lines = [f"After {k} steps the hiker stands at θ = {pos[0]:.3g}, where the slope is "
-                     + floor,
-                     f"The lowest valley, at θ = {low:.3g}, is {j_near - j_low:.3g} lower. "
-                     f"The slope underfoot cannot show it."]
-        note = paragraph(lines, th, 24, width=12.5).next_to(self.title_mob, DOWN, buff=0.3)
-        self.subtitle(" ".join(lines), 5)
-        self.play(FadeOut(self.upper), FadeIn(note), run_time=1.0)
-        self.wait(1.5)
+        near, low = nearest_floor(land, theta), lowest_floor(land)
+        spots = [(near, "nearest floor")] if near != low else []
+        spots.append((low, "lowest valley"))
         marks = VGroup()
-        for theta, label in ((near, "stopped here"), (low, "lowest valley")):
-            at = self.ground_point(pm, land, theta)
+        for x, label in spots:
+            at = self.ground_point(pm, land, x)
             marks.add(DashedLine(at + 1.1 * UP, at, color=th.muted),
-                      text(label, th, 20, color=th.muted).next_to(at + 1.1 * UP, UP, 0.05))
-        self.play(FadeOut(fog), FadeIn(marks), run_time=1.5)
-        self.wait(2.5)
+                      text(label, th, 22, color=th.muted).next_to(at + 1.1 * UP, UP, 0.05))
+        return marks

@@ -39,6 +39,7 @@ from scenes.base import (
     SurfaceChoice,
     run_racers,
 )
+from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import (
     Piece,
@@ -51,14 +52,14 @@ from scenes.plot2d import (
 )
 from scenes.raster import Raster
 from scenes.style import (
-    FRAME_BOTTOM,
+    PICTURE_TOP,
     Readout,
-    fit_below,
     fit_width,
     format_number,
     formula,
-    paragraph,
+    point_text,
     racer_legend,
+    scene_title,
     stack,
     text,
 )
@@ -123,57 +124,50 @@ def outcomes(runs: list[RacerRun], surface: Surface, tolerance: float) -> list[R
     return out
 
 
-def point_text(p) -> str:
-    return "(" + ", ".join(f"{c:.3g}" for c in p) + ")"
-
-
-def summary_lines(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
-    """What the data says, in short sentences (no claim that the numbers do not support)."""
+def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
+    """What the data says, one short caption per fact (no claim the numbers do not support)."""
     lines = []
+    tol = f"within {tolerance:g}"
     for o in results:
         if o.diverged_at is not None:
             lines.append(f"{o.name} diverged at step {o.diverged_at}.")
-        elif o.left_plot_at is not None:
-            lines.append(f"{o.name} left the plot at step {o.left_plot_at}.")
-    finished = [o for o in results if o.diverged_at is None]
-    if finished and finished[0].minimum is not None:
-        targets = {o.minimum for o in finished}
-        if len(targets) == 1:
-            each = ", ".join(f"{o.name} {o.distance:.3g}" for o in finished)
-            lines.append(f"Distance to {point_text(targets.pop())} after {steps} steps: {each}.")
+            continue
+        left = f" (it left the plot at step {o.left_plot_at})" if o.left_plot_at is not None else ""
+        if o.minimum is None:
+            lines.append(f"{o.name} ends at loss {o.final_loss:.3g} after {steps} steps{left}.")
+        elif o.reached_at is not None:
+            lines.append(f"{o.name} reached {point_text(o.minimum)} ({tol}) at step "
+                         f"{o.reached_at}{left}.")
         else:
-            each = ", ".join(f"{o.name} {o.distance:.3g} from {point_text(o.minimum)}"
-                             for o in finished)
-            lines.append(f"Distance to the nearest minimum after {steps} steps: {each}.")
-    # Loss ratios mean nothing once both sit at a minimum: the "reached" lines say it then.
-    if len(finished) >= 2 and not all(o.reached_at is not None for o in finished):
+            lines.append(f"{o.name} ends {o.distance:.3g} from {point_text(o.minimum)} after "
+                         f"{steps} steps{left}.")
+    finished = [o for o in results if o.diverged_at is None]
+    reached = sorted((o for o in finished if o.reached_at is not None), key=lambda o: o.reached_at)
+    if len(reached) >= 2 and len(reached) == len(finished):
+        first, second = reached[:2]
+        gap = second.reached_at - first.reached_at
+        lines.append(f"{first.name} and {second.name} arrived at the same step." if gap == 0
+                     else f"{first.name} arrived first, {gap} steps before {second.name}.")
+    elif len(finished) >= 2:
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         if best.final_loss > 0 and runner.final_loss / best.final_loss >= 1.05:
-            ratio = runner.final_loss / best.final_loss
-            lines.append(f"{best.name} ends {ratio:.3g}x lower in loss than {runner.name}.")
+            lines.append(f"{best.name} ends {runner.final_loss / best.final_loss:.3g}x lower "
+                         f"in loss than {runner.name}.")
         else:
             lines.append(f"{best.name} and {runner.name} end level in loss.")
-    reached = sorted((o for o in results if o.reached_at is not None), key=lambda o: o.reached_at)
-    missed = [o for o in finished if o.reached_at is None and o.minimum is not None]
-    tol = f"within {tolerance:g}"
-    for o in reached:
-        lines.append(f"{o.name} reached {point_text(o.minimum)} ({tol}) at step {o.reached_at}.")
-    if missed and not reached:
-        who = {1: missed[0].name, 2: "Neither"}.get(len(missed), "No racer")
-        verb = "did not reach" if len(missed) == 1 else "reached"
-        lines.append(f"{who} {verb} a minimum ({tol}) in {steps} steps.")
-    elif missed:
-        names = ", ".join(o.name for o in missed)
-        lines.append(f"{names}: no minimum reached ({tol}) in {steps} steps.")
+    if finished and not reached and finished[0].minimum is not None:
+        lines.append(f"No racer came {tol} of a minimum in {steps} steps."
+                     if len(finished) > 1 else
+                     f"{finished[0].name} did not come {tol} of a minimum in {steps} steps.")
     return lines
 
 
 # --- the scene -----------------------------------------------------------------------------------
 
-PLOT_SIZE = 6.0
-PLOT_CENTER = np.array([-3.25, 0.05, 0.0])
-PANEL_LEFT = 0.35
-PANEL_WIDTH = 6.4
+PLOT_SIZE = 5.55
+PLOT_CENTER = np.array([-3.55, 0.1, 0.0])
+PANEL_LEFT = 0.45
+PANEL_WIDTH = 6.2
 
 
 class RosenbrockRace(ExplainerScene):
@@ -186,35 +180,41 @@ class RosenbrockRace(ExplainerScene):
         p, th = self.params, self.theme
         surface, start = p.resolved(), p.start_point()
         runs = run_racers(p.racers, surface, start, p.steps, th)
+        results = outcomes(runs, surface, p.tolerance)
 
         # Beat 1: the landscape.
         pm, field, lines = self.landscape(surface)
         heading = self.heading(runs, surface)
-        self.subtitle(f"The {surface.title}: {surface.lesson}.", 2)
-        self.add(field)
-        self.play(FadeIn(lines), FadeIn(heading), run_time=1.0)
-        self.wait(0.5)
+        with self.beat(first_fitting(f"The {surface.title}: {surface.lesson}.",
+                                     f"The {surface.title}.")):
+            self.add(field)
+            self.play(FadeIn(scene_title(self.title, th)), FadeIn(lines), FadeIn(heading),
+                      run_time=1.0)
 
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)
         legend, readouts = self.legend(runs, heading)
-        names = " and ".join(f"{r.name} ({r.racer.summary().split(' · ')[0]})" for r in runs)
-        self.subtitle(f"{names} start together at {point_text(start)}.", 2)
-        self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
+        names = " and ".join(r.name for r in runs)
+        with self.beat(first_fitting(f"{names} start together at {point_text(start)}.",
+                                     f"{len(runs)} racers start together at {point_text(start)}.")):
+            self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race, every drawn point an optimizer iterate.
-        self.subtitle(f"{p.steps} steps each; the clock runs slower at first so the first steps "
-                      f"can be seen.", p.race_time)
-        self.play(self.race(runs, surface, pm, readouts), run_time=p.race_time, rate_func=linear)
+        clock = {"linear": "the clock runs at one pace",
+                 "ease": "the clock runs slower at first, so the first steps show",
+                 "log": "the clock runs on a log scale, so the first steps show"}[p.warp]
+        with self.beat(first_fitting(f"{p.steps} steps each; {clock}.", f"{p.steps} steps each.")):
+            self.play(self.race(runs, surface, pm, readouts), run_time=p.race_time,
+                      rate_func=linear)
 
-        # Beat 4: what the data says.
-        results = outcomes(runs, surface, p.tolerance)
-        lines = summary_lines(results, p.steps, p.tolerance)
-        self.readouts, self.caption_lines = readouts, lines  # what the viewer saw, for tests
-        ending = self.ending(runs, results, pm, surface, lines, legend)
-        self.subtitle(" ".join(lines), 4)
-        self.play(FadeIn(ending), run_time=1.0)
-        self.wait(3.0)
+        # Beats 4+: what the data says, one fact a beat; the ends of the paths marked.
+        self.readouts = readouts  # what the viewer saw, for tests
+        self.caption_lines = outcome_captions(results, p.steps, p.tolerance)
+        marks = self.ending(runs, results, pm, surface)
+        for i, caption in enumerate(self.caption_lines):
+            with self.beat(caption):
+                if i == 0:
+                    self.play(FadeIn(marks), run_time=0.8)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -235,7 +235,7 @@ class RosenbrockRace(ExplainerScene):
         sub = text(f"on the {surface.title}", self.theme, 26, color=self.theme.muted)
         latex = fit_width(formula(self.theme, surface.latex, size=30), PANEL_WIDTH)
         block = stack(title, sub, latex, buff=0.16)
-        return block.to_corner(UL, buff=0.45).set_x(PANEL_LEFT + block.width / 2)
+        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UL)
 
     def marks(self, surface: Surface, pm: PlaneMap, start) -> VGroup:
         th = self.theme
@@ -256,7 +256,7 @@ class RosenbrockRace(ExplainerScene):
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
         """One row per racer (name, hyperparameters, live loss), then the shared step counter."""
         return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
-                            "loss", below=heading)
+                            "loss", below=heading, size=30 if len(runs) <= 2 else 24)
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
              readouts: list[Readout]) -> UpdateFromAlphaFunc:
@@ -288,7 +288,8 @@ class RosenbrockRace(ExplainerScene):
         self.add(movers)
         return UpdateFromAlphaFunc(movers, update)
 
-    def ending(self, runs, results, pm, surface, lines, legend) -> VGroup:
+    def ending(self, runs, results, pm, surface) -> VGroup:
+        """A cross and a short label where a path stops early (diverged or left the plot)."""
         th = self.theme
         out = VGroup()
         for r, o in zip(runs, results, strict=True):
@@ -303,10 +304,7 @@ class RosenbrockRace(ExplainerScene):
             inward = LEFT if end[0] > np.mean(surface.domain[:2]) else RIGHT
             label.next_to(cross, inward + 0.6 * toward_centre(surface, end), buff=0.08)
             out.add(cross, label)
-        caption = paragraph(lines, th, 20, width=PANEL_WIDTH)
-        caption.next_to(legend, DOWN, buff=0.45, aligned_edge=LEFT)
-        fit_below(caption, FRAME_BOTTOM)
-        return out.add(caption)
+        return out
 
 
 def toward_centre(surface: Surface, p) -> np.ndarray:

@@ -13,6 +13,7 @@ from manim import (
     LEFT,
     ORIGIN,
     RIGHT,
+    UL,
     UP,
     Circle,
     Cross,
@@ -42,19 +43,19 @@ from scenes.base import (
     SurfaceChoice,
     run_racers,
 )
+from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import Piece, PlaneMap, reveal, set_polyline, ticks
-from scenes.race import point_text
 from scenes.style import (
     BODY_FONT,
-    FRAME_BOTTOM,
+    PICTURE_TOP,
     Readout,
-    fit_below,
     fit_width,
     format_number,
     formula,
-    paragraph,
+    point_text,
     racer_legend,
+    scene_title,
     stack,
     text,
 )
@@ -119,38 +120,42 @@ def escape_outcomes(runs: list[RacerRun], surface: Surface, radius: float) -> li
         final_loss=A.final(r.traj)[2]) for r in runs]
 
 
-def escape_lines(results: list[EscapeOutcome], steps: int, radius: float,
-                 focus: CriticalPoint | None) -> list[str]:
-    """What the data says about who left the plotted region, when, and how long each lingered."""
+def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
+                    focus: CriticalPoint | None) -> list[str]:
+    """What the data says about who left the plotted region, when, and how long each lingered;
+    one short caption per fact."""
     lines = []
     for o in results:
         steps_word = "step" if o.steps_near == 1 else "steps"
-        near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}, "
+        near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}"
                 if focus else "")
-        end = (f"escaped at step {o.escaped_at}." if o.escaped_at is not None
-               else f"still inside after {steps} steps.")
-        lines.append(f"{o.name}: {near}{end}")
+        end = (f"escaped at step {o.escaped_at}" if o.escaped_at is not None
+               else f"still inside after {steps} steps")
+        lines.append(first_fitting(f"{o.name}: {near}; {end}." if near else f"{o.name}: {end}.",
+                                   f"{o.name}: {end}."))
     out = sorted((o for o in results if o.escaped_at is not None), key=lambda o: o.escaped_at)
     stayed = [o for o in results if o.escaped_at is None]
     if not out:
-        lines.append(f"{'Neither' if len(results) == 2 else 'No racer'} escaped in {steps} steps.")
+        lines.append(f"{'Neither' if len(results) == 2 else 'No racer'} escaped in {steps} steps."
+                     if len(results) > 1 else f"{results[0].name} did not escape in {steps} steps.")
     elif len(results) == 2 and len(out) == 2:
         first, second = out
         gap = second.escaped_at - first.escaped_at
         lines.append(f"Both escaped at step {first.escaped_at}." if gap == 0 else
                      f"{first.name} escaped first, {gap} steps before {second.name}.")
-    elif len(out) == 1 and stayed:
+    elif len(out) == 1 and stayed and len(results) > 1:
         lines.append(f"Only {out[0].name} escaped in {steps} steps.")
-    else:
-        order = ", then ".join(f"{o.name} (step {o.escaped_at})" for o in out)
-        lines.append(f"First out: {order}.")
+    elif len(out) > 1:
+        lines.append(first_fitting(
+            "First out: " + ", then ".join(f"{o.name} (step {o.escaped_at})" for o in out) + ".",
+            f"First out: {out[0].name}, at step {out[0].escaped_at}."))
     return lines
 
 
 # --- the scene ----------------------------------------------------------------------------------
 
-VIEW_WIDTH, VIEW_HEIGHT = 7.6, 6.6
-VIEW_CENTER = np.array([-3.0, -0.35, 0.0])
+VIEW_WIDTH, VIEW_HEIGHT = 7.8, 5.6
+VIEW_CENTER = np.array([-3.0, 0.12, 0.0])
 PANEL_LEFT = 1.45
 PANEL_WIDTH = 5.3
 INSET_SIZE = (4.3, 1.3)
@@ -176,42 +181,46 @@ class SaddleEscape(ExplainerScene):
         mesh = SurfaceMesh(surface, box, th, mesh_resolution(surface))
         scenery = self.scenery(surface, box, view, mesh, focus, start)
         heading = self.heading(surface)
-        lesson = f"The {surface.title.lower()}: {surface.lesson}."
-        self.subtitle(lesson, 2.5)
-        self.add(scenery)
-        self.play(FadeIn(heading), run_time=1.0)
-        self.wait(1.0)
+        with self.beat(first_fitting(f"The {surface.title.lower()}: {surface.lesson}.",
+                                     f"The {surface.title.lower()}.")):
+            self.add(scenery)
+            title = self.title if focus and focus.kind == "saddle" else \
+                f"Racing on the {surface.title}"
+            self.play(FadeIn(scene_title(title, th)), FadeIn(heading), run_time=1.0)
 
         # Beat 2: who starts where.
         legend, readouts = self.legend(runs, heading)
         names = " and ".join(r.name for r in runs)
-        self.subtitle(f"{names} start together at {point_text(start)}.", 2)
-        self.play(FadeIn(legend), run_time=1.0)
+        with self.beat(first_fitting(f"{names} start together at {point_text(start)}.",
+                                     f"{len(runs)} racers start together at {point_text(start)}.")):
+            self.play(FadeIn(legend), run_time=1.0)
 
-        # Beat 3: the race while the camera orbits; the inset shows the crawl.
+        # Beat 3: the race while the camera orbits; the inset shows the distance on a log scale.
         inset, inset_paths = self.inset(runs, focus, legend)
-        self.add(inset)
-        self.subtitle(f"{p.steps} steps each, drawn on the surface; the inset shows the distance "
-                      f"to the {focus.kind if focus else 'start'} on a log scale.", p.race_time)
-        self.play(self.race(runs, surface, box, view, scenery, readouts, inset_paths),
-                  run_time=p.race_time, rate_func=linear)
+        with self.beat(first_fitting(
+                f"{p.steps} steps each; the inset: distance to the "
+                f"{focus.kind if focus else 'start'}, log scale.", f"{p.steps} steps each.")):
+            self.add(inset)
+            self.play(self.race(runs, surface, box, view, scenery, readouts, inset_paths),
+                      run_time=p.race_time, rate_func=linear)
 
-        # Beat 4: what the data says.
-        lines = escape_lines(escape_outcomes(runs, surface, p.radius), p.steps, p.radius, focus)
-        self.readouts, self.caption_lines = readouts, lines  # what the viewer saw, for tests
-        ending = self.ending(runs, surface, box, view, lines, inset)
-        self.subtitle(" ".join(lines), 4)
-        self.play(FadeIn(ending), run_time=1.0)
-        self.wait(3.0)
+        # Beats 4+: what the data says, one fact a beat.
+        self.readouts = readouts  # what the viewer saw, for tests
+        self.caption_lines = escape_captions(escape_outcomes(runs, surface, p.radius), p.steps,
+                                             p.radius, focus)
+        marks = self.ending(runs, surface, box, view)
+        for i, caption in enumerate(self.caption_lines):
+            with self.beat(caption):
+                if i == 0:
+                    self.play(FadeIn(marks), run_time=0.8)
 
     # --- helpers --------------------------------------------------------------------------------
 
     def heading(self, surface: Surface) -> VGroup:
-        title = text(self.title if surface.name == "saddle" else f"Racing on the {surface.title}",
-                     self.theme, 32, weight="BOLD")
+        sub = text(f"on the {surface.title.lower()}", self.theme, 26, color=self.theme.muted)
         latex = formula(self.theme, surface.latex, size=30)
-        block = stack(fit_width(title, PANEL_WIDTH), fit_width(latex, PANEL_WIDTH), buff=0.16)
-        return block.to_edge(UP, buff=0.4).set_x(PANEL_LEFT + block.width / 2)
+        block = stack(fit_width(latex, PANEL_WIDTH), fit_width(sub, PANEL_WIDTH), buff=0.16)
+        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UL)
 
     def scenery(self, surface, box, view, mesh, focus, start) -> Group:
         """Floor box with ticks, the surface, axis names and markers, all re-projectable."""
@@ -353,14 +362,13 @@ class SaddleEscape(ExplainerScene):
         self.add(*movers[1:])
         return UpdateFromAlphaFunc(movers, update)
 
-    def ending(self, runs, surface, box, view, lines, inset) -> VGroup:
+    def ending(self, runs, surface, box, view) -> VGroup:
+        """A cross and a short label where each path leaves the plotted region."""
         th = self.theme
         out = VGroup()
         for r in runs:
             k = A.first_exit(r.traj, surface.domain)
-            if k is None:
-                continue
-            if not r.pieces:
+            if k is None or not r.pieces:
                 continue
             x, y = r.pieces[0].points[-1]
             at = view.project(box.world(x, y, surface.f(x, y)))
@@ -369,10 +377,7 @@ class SaddleEscape(ExplainerScene):
             outward = at - view.project(np.zeros(3))
             note.next_to(cross, outward / np.linalg.norm(outward), buff=0.1)
             out.add(cross, note)
-        caption = paragraph(lines, th, 17, width=PANEL_WIDTH + 0.3)
-        caption.next_to(inset, DOWN, buff=0.25).set_x(PANEL_LEFT - 0.2 + caption.width / 2)
-        fit_below(caption, FRAME_BOTTOM)
-        return out.add(caption)
+        return out
 
 
 def small(s: str, theme, size: float = 18) -> Text:

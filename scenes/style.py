@@ -6,7 +6,6 @@ colour-blind-safe palette; each symbol of Adam's formulas keeps one colour in ev
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,6 +116,16 @@ def format_number(v: float, digits: int = 4) -> str:
     return f"{v:.{digits - 1}e}"
 
 
+def small_number(v: float, digits: int = 2, floor: float = 1e-6) -> str:
+    """A number for captions that says "≈ 0" rather than ``4.6e-13`` below ``floor``."""
+    return "≈ 0" if abs(v) < floor else f"{v:.{digits}g}"
+
+
+def point_text(p) -> str:
+    """A point for captions and labels: ``(-1.5, 1)``."""
+    return "(" + ", ".join(f"{c:.3g}" for c in p) + ")"
+
+
 class Readout(VMobject):
     """Monospaced text that changes every frame without re-typesetting anything.
 
@@ -179,18 +188,31 @@ def stack(*rows, buff: float = 0.18) -> VGroup:
     return VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=buff)
 
 
-CHAR_WIDTH = 0.0083  # scene units per character per font-size point, DejaVu Sans (measured)
+# --- the grid every scene is laid on ----------------------------------------------------------
+# Manim's frame is 14.2 x 8 units with the origin at its centre. From top to bottom: the scene's
+# title, the picture (with its labels, readouts and formulas), and the caption band, which holds
+# at most two lines and stays in the same place in every scene and theme.
+
+FRAME_LEFT, FRAME_RIGHT = -7.1, 7.1
+MARGIN = 0.45
+TITLE_TOP = 3.72
+PICTURE_TOP = 3.0
+PICTURE_BOTTOM = -2.72
+CAPTION_CENTER = -3.4
+CAPTION_SIZE = 28
 
 
-def paragraph(sentences: list[str], theme: Theme, size: float = 20, width: float = 6.0,
-              buff: float = 0.08) -> VGroup:
-    """Sentences wrapped to fit ``width`` scene units, one block, lines left-aligned."""
-    chars = max(12, int(width / (CHAR_WIDTH * size)))
-    lines = [line for s in sentences for line in textwrap.wrap(s, chars)]
-    return fit_width(stack(*(text(line, theme, size) for line in lines), buff=buff), width)
+def scene_title(title: str, theme: Theme) -> Text:
+    """The scene's title, top left, in every scene."""
+    mob = fit_width(text(title, theme, 34, weight="BOLD"), FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN)
+    return mob.move_to([FRAME_LEFT + MARGIN, TITLE_TOP, 0], aligned_edge=UL)
 
 
-FRAME_BOTTOM = -3.8  # lowest y a caption may reach (Manim's frame is 8 units tall)
+def caption_band(lines: list[str], theme: Theme) -> VGroup:
+    """A beat's caption (already broken into lines), centred in the caption band."""
+    rows = VGroup(*(text(line, theme, CAPTION_SIZE) for line in lines))
+    rows.arrange(DOWN, buff=0.14)
+    return rows.move_to([0, CAPTION_CENTER, 0])
 
 
 def fit_width(mob: VMobject, width: float) -> VMobject:

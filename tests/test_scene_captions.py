@@ -26,10 +26,18 @@ def test_default_race_caption_matches_the_first_notebook(default_race):
     assert 8 < ratio < 12  # "about 10x lower", as the data says
     lines = default_race.caption_lines
     assert f"Adam ends {ratio:.3g}x lower in loss than SGD." in lines
-    assert "Neither reached a minimum (within 0.05) in 2000 steps." in lines
+    assert "No racer came within 0.05 of a minimum in 2000 steps." in lines
     d_sgd, d_adam = (np.linalg.norm(t.position[-1] - 1) for t in (s, a))
-    assert f"Distance to (1, 1) after 2000 steps: SGD {d_sgd:.3g}, Adam {d_adam:.3g}." in lines
+    assert f"SGD ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
+    assert f"Adam ends {d_adam:.3g} from (1, 1) after 2000 steps." in lines
     assert not any("Adam reached" in line for line in lines)
+
+
+def test_the_clock_sentence_follows_the_warp(construct):
+    """Issue 10, case 1: a linear clock is not described as slowed down."""
+    beats = construct(RosenbrockRace, RaceParams(warp="linear", steps=200)).beats
+    assert any(b.caption == "200 steps each; the clock runs at one pace." for b in beats)
+    assert not any("slower" in b.caption for b in beats)
 
 
 def test_readouts_show_the_trajectory(default_race):
@@ -47,14 +55,15 @@ def test_reaching_the_minimum_is_stated_with_the_step(construct):
     a = run(adam(0.1), ROSEN, (-1.5, -1.0), 2000)
     first = int(np.flatnonzero(np.linalg.norm(a.position - 1, axis=1) <= 0.2)[0])
     assert f"Adam reached (1, 1) (within 0.2) at step {first}." in lines
-    assert "SGD: no minimum reached (within 0.2) in 2000 steps." in lines
+    d_sgd = np.linalg.norm(run(sgd(0.001), ROSEN, (-1.5, -1.0), 2000).position[-1] - 1)
+    assert f"SGD ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
 
 
 def test_a_diverging_racer_is_reported_and_the_scene_finishes(construct):
     params = RaceParams(racers={"sgd": Racer("sgd", lr=0.01), "adam": Racer("adam", lr=0.1)})
     scene = construct(RosenbrockRace, params)
     assert "SGD diverged at step 3." in scene.caption_lines
-    assert "Adam did not reach a minimum (within 0.05) in 2000 steps." in scene.caption_lines
+    assert "Adam did not come within 0.05 of a minimum in 2000 steps." in scene.caption_lines
 
 
 def test_saddle_default_story_is_true(construct):
@@ -64,7 +73,7 @@ def test_saddle_default_story_is_true(construct):
     near = [int(np.sum(np.linalg.norm(t.position, axis=1) <= 1.0)) for t in (gd, ad)]
     out = [int(np.flatnonzero(~SADDLE.in_domain(t.position))[0]) for t in (gd, ad)]
     assert near[0] > 20 and near[1] == 0 and out[1] < 15 < out[0]
-    assert (f"Gradient descent: {near[0]} steps within 1 of the saddle, "
+    assert (f"Gradient descent: {near[0]} steps within 1 of the saddle; "
             f"escaped at step {out[0]}.") in lines
     assert f"Adam escaped first, {out[0] - out[1]} steps before Gradient descent." in lines
 
@@ -73,8 +82,11 @@ def test_saddle_with_the_notebooks_numbers_does_not_claim_a_trap(construct):
     """The second notebook says gradient descent gets trapped; its own numbers say otherwise."""
     params = build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle")
     lines = construct(SaddleEscape, params).caption_lines
-    assert "Gradient descent: 0 steps within 1 of the saddle, escaped at step 11." in lines
-    assert "Adam: 0 steps within 1 of the saddle, escaped at step 8." in lines
+    assert "Gradient descent: 0 steps within 1 of the saddle; escaped at step 11." in lines
+    assert "Adam: 0 steps within 1 of the saddle; escaped at step 8." in lines
+    # Issue 10, case 6: no fixed sentence claims that plain gradients crawl here.
+    scene = construct(SaddleEscape, params)
+    assert not any("crawl" in b.caption for b in scene.beats)
     assert "Adam escaped first, 3 steps before Gradient descent." in lines
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from optim_core import accumulate, adam, adam_uncorrected, momentum, rmsprop, run, sgd
 from optim_core.surfaces import get, mountain
-from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_cap_lines
+from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_captions
 from scenes.bias import BiasCorrection, BiasParams, step_ratio, stream
 from scenes.moments import (
     MomentAccumulation,
@@ -15,7 +15,14 @@ from scenes.moments import (
     overshoot,
     zigzags,
 )
-from scenes.mountain import MountainAnalogy, MountainParams, lr_verdict, valley_facts
+from scenes.mountain import (
+    MountainAnalogy,
+    MountainParams,
+    Walk,
+    limit_captions,
+    lr_caption,
+    nearest_floor,
+)
 
 
 def test_mountain_minima_are_where_the_slope_vanishes():
@@ -30,21 +37,40 @@ def test_mountain_story_the_hiker_stops_in_a_local_valley():
     land = mountain(p.bowl, p.ripple, p.frequency)
     walk = run(sgd(p.lr), land, (p.start, 0.0), p.steps)
     assert np.all(walk.position[:, 1] == 0)  # the embedding keeps y exactly 0
-    near, j_near, low, j_low = valley_facts(land, walk.position[-1, 0])
-    assert abs(walk.position[-1, 0] - near) < 1e-6 and j_near > j_low + 0.5 and near != low
+    theta = float(walk.position[-1, 0])
+    assert abs(theta - nearest_floor(land, theta)) < 1e-6
+    first, lowest = limit_captions(land, p.steps, theta, float(walk.grad[-1, 0]))
+    assert "a valley floor (slope ≈ 0)" in first and "lowest" not in first
+    assert lowest.startswith("The lowest valley, at θ = -1.12, is 0.649 lower")
 
 
-def test_learning_rate_verdicts_follow_the_iterates():
-    p = MountainParams()
+def test_mountain_off_the_floor_says_how_far_not_lowest_valley():
+    """Issue 10, case 2: start=1, lr=0.05 ends 0.774 from the lowest floor, not in it."""
     land = mountain()
-    floor = valley_facts(land, 3.3)[0]
-    small = run(sgd(p.lr_small), land, (p.start, 0.0), p.steps).position[:, 0]
-    large = run(sgd(p.lr_large), land, (p.start, 0.0), p.steps).position[:, 0]
-    assert lr_verdict(small, floor, 30, None).startswith("after 30 steps still ")
-    crossings = int(np.count_nonzero(np.diff(np.sign(large - floor)) != 0))
-    assert lr_verdict(large, floor, 30, None).startswith(f"jumped across the valley floor "
-                                                           f"{crossings} times")
-    assert lr_verdict(large, floor, 30, 4) == "diverged at step 4"
+    walk = run(sgd(0.05), land, (1.0, 0.0), 30)
+    theta = float(walk.position[-1, 0])
+    (caption,) = limit_captions(land, 30, theta, float(walk.grad[-1, 0]))
+    gap = abs(theta - nearest_floor(land, theta))
+    assert gap > 0.5 and caption.endswith(f"{gap:.3g} from a valley floor.")
+    assert "lowest" not in caption and "rests" not in caption
+
+
+def test_learning_rate_verdicts_follow_the_walks():
+    """Issue 10, case 7: 1.2 converges (closer than 0.05 ends), so it is not called too large;
+    the default large rate (1.5) bounces for ever and ends farther than the small one."""
+    p, land = MountainParams(), mountain()
+    walks = {lr: Walk.of(run(sgd(lr), land, (p.start, 0.0), p.steps), land, lr)
+             for lr in (p.lr, p.lr_small, p.lr_large, 1.2)}
+    main = walks[p.lr]
+    assert lr_caption(walks[p.lr_small], main).startswith("α = 0.05 is too small: after 30 "
+                                                           "steps still 0.097")
+    large = walks[p.lr_large]
+    assert large.gap > walks[p.lr_small].gap and large.crossings > 20
+    assert lr_caption(large, main).startswith(f"α = 1.5 is too large: {large.crossings} jumps")
+    assert walks[1.2].gap < 0.01
+    assert lr_caption(walks[1.2], main).startswith("α = 1.2 also works")
+    diverged = Walk(5.0, 3, 3, 0.0, float("nan"), 0)
+    assert lr_caption(diverged, main) == "α = 5 is too large: the walk diverges at step 3."
 
 
 def test_moment_lines_are_adams_own_state():
@@ -65,6 +91,8 @@ def test_rosenbrock_stream_is_a_real_run():
 
 
 def test_ravine_claims():
+    from scenes.moments import ravine_captions
+
     p, ravine = MomentParams(), get("ravine")
     s = run(sgd(p.lr_sgd), ravine, ravine.start, p.ravine_steps)
     m = run(momentum(p.lr_momentum, p.beta1), ravine, ravine.start, p.ravine_steps)
@@ -74,6 +102,12 @@ def test_ravine_claims():
     u = np.abs(r.update[1])
     assert u[0] == pytest.approx(u[1], rel=1e-6)  # RMSProp: equal first steps per coordinate
     assert abs(s.update[1, 1]) > 5 * abs(s.update[1, 0])
+    lines = ravine_captions(p.ravine_steps, zigzags(m), zigzags(s), overshoot(m, ravine),
+                            np.abs(s.update[1]), u)
+    ratio = abs(s.update[1, 1] / s.update[1, 0])
+    # Issue 10, case 5: the step sizes per coordinate, with the numbers, not "big/small".
+    assert f"SGD's first step is {ratio:.3g}x longer across the ravine than along it." in lines
+    assert lines[-1].endswith("its first step's ratio is 1x.")
 
 
 def test_uncorrected_step_ratio_peaks_near_step_ten():
@@ -94,9 +128,23 @@ def test_step_one_worked_numbers():
 
 
 def test_eps_caption_depends_on_the_run():
-    assert "changed the steps by less than 1 %" in eps_cap_lines(0.1, 1e-8, 0.5)[1]
-    assert "shortens the step noticeably" in eps_cap_lines(0.1, 1e-2, 0.5)[1]
-    assert "α / ε = 1e+07" in eps_cap_lines(0.1, 1e-8, 0.5)[0]
+    assert "changed the steps by under 1 %" in eps_captions(0.1, 1e-8, 0.5)[2]
+    assert "shortens the step noticeably" in eps_captions(0.1, 1e-2, 0.5)[2]
+    assert "α / ε = 1e+07" in eps_captions(0.1, 1e-8, 0.5)[1]
+
+
+def test_noisy_is_said_only_of_the_noisy_stream(construct):
+    """Issue 10, case 4."""
+    scene = construct(MomentAccumulation, MomentParams(source="rosenbrock", steps=25))
+    assert not any("noisy" in b.caption for b in scene.beats)
+    scene = construct(MomentAccumulation, MomentParams(steps=25))
+    assert "noisy" in scene.beats[0].caption
+
+
+def test_algorithm_makes_no_claim_about_betas_used_elsewhere(construct):
+    """Issue 10, case 3: the bullet list ("... ran every Adam in this video") is gone."""
+    scene = construct(AdamAlgorithm, AlgorithmParams(steps=20))
+    assert not any("every Adam" in b.caption for b in scene.beats)
 
 
 @pytest.mark.parametrize(("cls", "params"), [

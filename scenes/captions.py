@@ -1,0 +1,86 @@
+"""Caption rules: what one beat may say, and how long it must stay on screen.
+
+Subtitle practice (BBC subtitle guidelines; Netflix timed-text style guide): about 15 characters
+a second, at most two lines of 42 characters, 1 to 7 seconds on screen, one cue at a time. A beat's
+caption is one cue: the sentence a narrator would say while the beat plays. A statement that does
+not fit is written as several beats; a caption that breaks the rule is an error when the scene is
+built, so custom parameters cannot produce an unreadable cue.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+READING_RATE = 15.0  # characters a second a viewer reads comfortably
+PAUSE = 0.6  # seconds added to the reading time (eyes go back to the picture)
+LINE_CHARS = 42
+MAX_LINES = 2
+MIN_CUE = 1.0  # seconds
+MAX_CUE = 7.0  # seconds; a longer beat keeps its picture but drops the caption at 7 s
+MIN_HOLD = 0.5  # seconds every beat holds its last frame (the end state of its animations)
+
+
+class CaptionError(ValueError):
+    """A caption that cannot be one readable cue."""
+
+
+def cue_lines(caption: str) -> list[str]:
+    """The caption broken into at most two lines of at most 42 characters, or CaptionError."""
+    caption = " ".join(caption.split())
+    if not caption:
+        raise CaptionError("a beat needs a caption (the sentence a narrator would say)")
+    lines = textwrap.wrap(keep_groups(caption), LINE_CHARS, break_long_words=False,
+                          break_on_hyphens=False)
+    if len(lines) > MAX_LINES or any(len(line) > LINE_CHARS for line in lines):
+        raise CaptionError(f"caption too long for one cue ({len(caption)} characters; at most "
+                           f"{MAX_LINES} lines of {LINE_CHARS}): {caption!r}")
+    return [line.replace(NO_BREAK, " ") for line in balance(lines)]
+
+
+NO_BREAK = "\u00a0"  # textwrap breaks at ASCII whitespace only
+
+
+def keep_groups(caption: str) -> str:
+    """Spaces inside parentheses become unbreakable: a point such as (1, 1) stays on one line."""
+    out, depth = [], 0
+    for ch in caption:
+        depth += (ch == "(") - (ch == ")")
+        out.append(NO_BREAK if ch == " " and depth > 0 else ch)
+    return "".join(out)
+
+
+def balance(lines: list[str]) -> list[str]:
+    """Two lines of similar length read better than a full line and a stub (BBC guidance)."""
+    if len(lines) != 2:
+        return lines
+    words = " ".join(lines).split(" ")
+    best = lines
+    for cut in range(1, len(words)):
+        a, b = " ".join(words[:cut]), " ".join(words[cut:])
+        if len(a) <= LINE_CHARS and len(b) <= LINE_CHARS and \
+                abs(len(a) - len(b)) < abs(len(best[0]) - len(best[1])):
+            best = [a, b]
+    return best
+
+
+def reading_time(caption: str) -> float:
+    """Seconds a caption needs on screen: its reading time plus a pause, at least 1 s."""
+    return max(MIN_CUE, len(" ".join(caption.split())) / READING_RATE + PAUSE)
+
+
+def fits(caption: str) -> bool:
+    try:
+        cue_lines(caption)
+    except CaptionError:
+        return False
+    return True
+
+
+def first_fitting(*candidates: str) -> str:
+    """The first caption that fits one cue: say the most that fits (e.g. with or without the
+    racers' names). The last candidate must always fit."""
+    for candidate in candidates:
+        if fits(candidate):
+            return candidate
+    cue_lines(candidates[-1])  # raises with the reason
+    return candidates[-1]

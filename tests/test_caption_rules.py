@@ -1,0 +1,65 @@
+"""Every scene, built at the default parameters and at every preset, keeps the caption rules:
+its cues (what the .srt receives) pass tests/caption_rules.py, there is one cue per beat and
+one slide per beat, and no caption stays on screen longer than its cue."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import srt
+
+import render
+from scenes import SCENES
+from scenes.captions import CaptionError, cue_lines, first_fitting, reading_time
+from caption_rules import problems
+
+PRESETS = render.presets()
+
+
+def preset_params(preset: str) -> dict:
+    config = render.load_config(render.build_parser().parse_args(["render", "race",
+                                                                  "--preset", preset]))
+    return config.scenes
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("cls", SCENES, ids=lambda c: c.key)
+def test_cues_follow_the_rules(construct, cls, preset):
+    scene = construct(cls, preset_params(preset)[cls.key])
+    cues = scene.renderer.file_writer.subcaptions
+    assert len(cues) == len(scene.beats) >= 3
+    assert problems(list(srt.parse(srt.compose(cues))), scene.renderer.time) == []
+    # One slide per beat, each with its caption as the speaker note.
+    scene._add_last_slide()
+    assert [s.notes for s in scene._slides] == [b.caption for b in scene.beats]
+
+
+def test_a_long_caption_is_refused_when_the_scene_is_built():
+    with pytest.raises(CaptionError, match="too long for one cue"):
+        cue_lines("word " * 30)
+    assert first_fitting("word " * 30, "short") == "short"
+
+
+def test_a_point_is_never_split_across_lines():
+    lines = cue_lines("SGD ends 0.35 from (1, 1) after 2000 steps, and more words here.")
+    assert all(line.count("(") == line.count(")") for line in lines)
+
+
+def test_reading_time_is_15_characters_a_second_plus_a_pause():
+    assert reading_time("x" * 60) == pytest.approx(4.6)
+    assert reading_time("ok") == 1.0
+
+
+def test_checker_catches_each_broken_rule():
+    def cue(i, a, b, text):
+        return srt.Subtitle(i, datetime.timedelta(seconds=a), datetime.timedelta(seconds=b),
+                            text)
+
+    found = problems([cue(1, 0, 2, "x" * 40), cue(2, 1.5, 9.5, "a\nb\nc"),
+                      cue(3, 9.5, 10.2, "y")], 10.0)
+    assert any("characters a second" in p for p in found)
+    assert any("overlaps" in p for p in found)
+    assert any("lines" in p for p in found)
+    assert any("s on screen" in p for p in found)
+    assert any("after the video" in p for p in found)
