@@ -227,7 +227,7 @@ class MomentAccumulation(ExplainerScene):
                   "rmsprop": th.racer("purple")}
         groups = []
         for other, label in (("momentum", "Momentum"), ("rmsprop", "RMSProp")):
-            pm = PlaneMap.fit(ravine.domain, 10.6, 5.1, np.array([0.0, -0.05, 0]))
+            pm = PlaneMap.fit(ravine.domain, 10.6, 4.7, np.array([0.0, 0.1, 0]))
             paths = VGroup()
             for key in ("sgd", other):
                 traj = runs[key]

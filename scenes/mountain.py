@@ -51,8 +51,10 @@ class MountainParams:
     frequency: float = param(1.3, "how close together the valleys are", interval="(0, 5]")
     start: float = param(4.5, "where the hiker starts (θ)", interval="[-5.5, 5.5]")
     lr: float = param(0.4, "learning rate α of the main walk", interval="(0, 10]")
-    lr_small: float = param(0.05, "a learning rate that is too small", interval="(0, 10]")
-    lr_large: float = param(1.5, "a learning rate that is too large", interval="(0, 10]")
+    lr_small: float = param(0.05, "a smaller learning rate to compare (judged from its walk)",
+                            interval="(0, 10]")
+    lr_large: float = param(1.5, "a larger learning rate to compare (judged from its walk)",
+                            interval="(0, 10]")
     steps: int = param(30, "gradient-descent steps of each walk", interval="[1, 500]")
     fog: float = param(1.2, "how far the hiker can see (scene units)", interval="[0.3, 10]")
 

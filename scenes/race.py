@@ -164,8 +164,8 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
 
 # --- the scene -----------------------------------------------------------------------------------
 
-PLOT_SIZE = 5.55
-PLOT_CENTER = np.array([-3.55, 0.1, 0.0])
+PLOT_SIZE = 5.4
+PLOT_CENTER = np.array([-3.6, 0.22, 0.0])
 PANEL_LEFT = 0.45
 PANEL_WIDTH = 6.2
 

@@ -8,11 +8,11 @@ import datetime
 
 import pytest
 import srt
+from caption_rules import problems
 
 import render
 from scenes import SCENES
 from scenes.captions import CaptionError, cue_lines, first_fitting, reading_time
-from caption_rules import problems
 
 PRESETS = render.presets()
 
