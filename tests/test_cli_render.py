@@ -249,8 +249,11 @@ def test_ctrl_c_stops_parallel_workers_at_once(tmp_path):
 
     out = tmp_path / "out"
     argv = [sys.executable, "render.py", "explainer", *FAST[:-3], "--jobs", "2", "--out", str(out)]
+    # A shell without job control starts background jobs with SIGINT ignored, and Python keeps
+    # an ignored SIGINT: give the child the default disposition, as an interactive user has.
     proc = subprocess.Popen(argv, cwd=Path(render.__file__).parent, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines = []
     for line in proc.stderr:  # wait until one scene is finished, while others are in flight
         lines.append(line)
