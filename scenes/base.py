@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import ManimColor, UpdateFromAlphaFunc, VGroup, linear
+from manim import FadeIn, ManimColor, UpdateFromAlphaFunc, VGroup, linear
 
 from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
 from optim_core.optimizers import hyperparameters
-from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, reading_time
+from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
 from scenes.params import param
 from scenes.plot2d import Piece, clip_path
 from scenes.raster import RasterCamera
-from scenes.style import RACER_COLORS, THEMES, Theme, caption_band
+from scenes.style import RACER_COLORS, THEMES, Theme, caption_band, point_text
 
 PRETTY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam",
                 "adam_uncorrected": "Adam (uncorrected)", "adamw": "AdamW", "amsgrad": "AMSGrad"}
@@ -93,6 +93,13 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
     return out
 
 
+def start_caption(runs: list[RacerRun], start: Any) -> str:
+    """Who races from where: the racers' names if they fit one cue, else their number."""
+    names = " and ".join(r.name for r in runs)
+    return first_fitting(f"{names} start together at {point_text(start)}.",
+                         f"{len(runs)} racers start together at {point_text(start)}.")
+
+
 SURFACE_DOC = (f"loss surface: one of {', '.join(surfaces.SURFACES)}, or a formula in x and y "
                "such as \"x**2 + 10*y**2\" (README: Custom surfaces)")
 DOMAIN_DOC = "plotting window [xmin, xmax, ymin, ymax]"
@@ -127,7 +134,6 @@ class Beat:
     caption: str
     start: float  # seconds from the start of the scene
     end: float
-    cue_end: float  # when the caption leaves the screen (at most MAX_CUE after start)
 
 
 class ExplainerScene(DeckScene):
@@ -153,20 +159,6 @@ class ExplainerScene(DeckScene):
         self._caption: VGroup | None = None
         self._cue_end = 0.0
         super().__init__(**kwargs)
-
-    @classmethod
-    def with_params(cls, theme: str = "dark", **values: Any) -> type[ExplainerScene]:
-        """A subclass with these parameters and theme, e.g. for Jupyter's ``%manim`` magic:
-        ``Race = RosenbrockRace.with_params(steps=300, theme="light")``. Values are checked
-        like ``--set`` values."""
-        from scenes.params import build
-
-        params = build(cls.Params, values, cls.key)
-
-        def init(self, **kwargs: Any) -> None:
-            cls.__init__(self, params=params, theme=theme, **kwargs)
-
-        return type(cls.__name__, (cls,), {"__init__": init})
 
     def configure(self, params: Any = None, theme: str | Theme | None = None) -> None:
         """Swap parameters and/or theme after construction (before ``construct`` runs)."""
@@ -205,8 +197,14 @@ class ExplainerScene(DeckScene):
         self._caption = None
         cue_end = min(end, start + MAX_CUE)
         self.add_subcaption("\n".join(lines), duration=cue_end - start, offset=start - end)
-        self.beats.append(Beat(len(self.beats) + 1, " ".join(caption.split()), start, end,
-                               cue_end))
+        self.beats.append(Beat(len(self.beats) + 1, " ".join(caption.split()), start, end))
+
+    def fact_beats(self, captions: list[str], marks: VGroup) -> None:
+        """One beat per computed fact of a race's outcome; the first fades in ``marks``."""
+        for i, caption in enumerate(captions):
+            with self.beat(caption):
+                if i == 0:
+                    self.play(FadeIn(marks), run_time=0.8)
 
     def clear_stage(self, *keep: Any) -> None:
         """Remove everything on screen but ``keep``: a cut between beats, like a slide change."""

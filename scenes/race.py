@@ -38,6 +38,7 @@ from scenes.base import (
     RacerRun,
     SurfaceChoice,
     run_racers,
+    start_caption,
 )
 from scenes.captions import first_fitting
 from scenes.params import param
@@ -194,9 +195,7 @@ class RosenbrockRace(ExplainerScene):
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)
         legend, readouts = self.legend(runs, heading)
-        names = " and ".join(r.name for r in runs)
-        with self.beat(first_fitting(f"{names} start together at {point_text(start)}.",
-                                     f"{len(runs)} racers start together at {point_text(start)}.")):
+        with self.beat(start_caption(runs, start)):
             self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race, every drawn point an optimizer iterate.
@@ -211,10 +210,7 @@ class RosenbrockRace(ExplainerScene):
         self.readouts = readouts  # what the viewer saw, for tests
         self.caption_lines = outcome_captions(results, p.steps, p.tolerance)
         marks = self.ending(runs, results, pm, surface)
-        for i, caption in enumerate(self.caption_lines):
-            with self.beat(caption):
-                if i == 0:
-                    self.play(FadeIn(marks), run_time=0.8)
+        self.fact_beats(self.caption_lines, marks)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ from scenes.base import (
     RacerRun,
     SurfaceChoice,
     run_racers,
+    start_caption,
 )
 from scenes.captions import first_fitting
 from scenes.params import param
@@ -53,7 +54,6 @@ from scenes.style import (
     fit_width,
     format_number,
     formula,
-    point_text,
     racer_legend,
     scene_title,
     stack,
@@ -190,9 +190,7 @@ class SaddleEscape(ExplainerScene):
 
         # Beat 2: who starts where.
         legend, readouts = self.legend(runs, heading)
-        names = " and ".join(r.name for r in runs)
-        with self.beat(first_fitting(f"{names} start together at {point_text(start)}.",
-                                     f"{len(runs)} racers start together at {point_text(start)}.")):
+        with self.beat(start_caption(runs, start)):
             self.play(FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race while the camera orbits; the inset shows the distance on a log scale.
@@ -209,10 +207,7 @@ class SaddleEscape(ExplainerScene):
         self.caption_lines = escape_captions(escape_outcomes(runs, surface, p.radius), p.steps,
                                              p.radius, focus)
         marks = self.ending(runs, surface, box, view)
-        for i, caption in enumerate(self.caption_lines):
-            with self.beat(caption):
-                if i == 0:
-                    self.play(FadeIn(marks), run_time=0.8)
+        self.fact_beats(self.caption_lines, marks)
 
     # --- helpers --------------------------------------------------------------------------------
 

@@ -190,14 +190,14 @@ def stack(*rows, buff: float = 0.18) -> VGroup:
 
 # --- the grid every scene is laid on ----------------------------------------------------------
 # Manim's frame is 14.2 x 8 units with the origin at its centre. From top to bottom: the scene's
-# title, the picture (with its labels, readouts and formulas), and the caption band, which holds
+# title, the picture (with its labels, readouts and formulas) below PICTURE_TOP, and the caption
+# band, which holds
 # at most two lines and stays in the same place in every scene and theme.
 
 FRAME_LEFT, FRAME_RIGHT = -7.1, 7.1
 MARGIN = 0.45
 TITLE_TOP = 3.72
 PICTURE_TOP = 3.0
-PICTURE_BOTTOM = -2.72
 CAPTION_CENTER = -3.4
 CAPTION_SIZE = 28
 
@@ -218,14 +218,6 @@ def caption_band(lines: list[str], theme: Theme) -> VGroup:
 def fit_width(mob: VMobject, width: float) -> VMobject:
     """Shrink ``mob`` (never enlarge) to at most ``width``."""
     return mob.scale_to_fit_width(width) if mob.width > width else mob
-
-
-def fit_below(mob: VMobject, bottom: float) -> VMobject:
-    """Shrink ``mob`` about its top-left corner so that it ends above ``bottom``."""
-    top_left = mob.get_corner(UL)
-    if mob.get_bottom()[1] < bottom and top_left[1] > bottom:
-        mob.scale((top_left[1] - bottom) / mob.height, about_point=top_left)
-    return mob
 
 
 def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:
