@@ -610,7 +610,6 @@ def cmd_slides(args: argparse.Namespace) -> int:
         raise SystemProblem(f"reveal.js not found in {REVEAL_JS}; run: make setup")
     report = Reporter(getattr(args, "quiet", False))
     jobs, _ = render_scenes(keys, config, report)
-    os.environ.setdefault("TQDM_DISABLE", "1")  # manim-slides' converters: one line per file
     stem = (Path(jobs[0].target).stem if len(jobs) == 1 else
             f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
     target = Path(config.settings.out) / f"{stem}-deck"

@@ -130,37 +130,37 @@ class AdamAlgorithm(ExplainerScene):
     def algorithm(self) -> VGroup:
         th = self.theme
         rows = [
-            formula(th, ("g_t", "g"), r"\leftarrow \nabla f(\theta_{t-1})", size=32),
+            formula(th, ("g_t", "g"), r"\leftarrow \nabla f(\theta_{t-1})", size=38),
             formula(th, ("m_t", "m"), r"\leftarrow", (r"\beta_1", "beta1"), ("m_{t-1}", "m"),
-                    "+ (1 -", (r"\beta_1", "beta1"), ")", ("g_t", "g"), size=32),
+                    "+ (1 -", (r"\beta_1", "beta1"), ")", ("g_t", "g"), size=38),
             formula(th, ("v_t", "v"), r"\leftarrow", (r"\beta_2", "beta2"), ("v_{t-1}", "v"),
-                    "+ (1 -", (r"\beta_2", "beta2"), ")", ("g_t^2", "g"), size=32),
+                    "+ (1 -", (r"\beta_2", "beta2"), ")", ("g_t^2", "g"), size=38),
             formula(th, (r"\hat{m}_t", "m_hat"), r"\leftarrow", ("m_t", "m"), "/ (1 -",
                     (r"\beta_1^t", "beta1"), r"), \quad", (r"\hat{v}_t", "v_hat"), r"\leftarrow",
-                    ("v_t", "v"), "/ (1 -", (r"\beta_2^t", "beta2"), ")", size=32),
+                    ("v_t", "v"), "/ (1 -", (r"\beta_2^t", "beta2"), ")", size=38),
             formula(th, r"\theta_t \leftarrow \theta_{t-1} -", (r"\alpha", "lr"),
                     (r"\hat{m}_t", "m_hat"), r"/ (\sqrt{", (r"\hat{v}_t", "v_hat"), "} +",
-                    (r"\epsilon", "eps"), ")", size=32),
+                    (r"\epsilon", "eps"), ")", size=38),
         ]
-        return fit_width(VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.55), 6.3)
+        return fit_width(VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.75), 6.8)
 
     def table(self, lines: VGroup):
         th = self.theme
         left = lines.get_right()[0] + 0.6
         top = lines.get_top()[1] - 0.05
-        header = VGroup(text("step", th, 22, color=th.muted),
-                        text("x", th, 22, color=th.muted), text("y", th, 22, color=th.muted))
-        cols = (left + 0.7, left + 2.85)
+        header = VGroup(text("step", th, 26, color=th.muted),
+                        text("x", th, 26, color=th.muted), text("y", th, 26, color=th.muted))
+        cols = (left + 0.85, left + 3.3)
         header[0].move_to([left, top + 0.1, 0], aligned_edge=LEFT)
-        step = Readout("", th.text, size=22).place([left + 0.8, header[0][0].get_bottom()[1], 0])
-        header[1].move_to([cols[0] + 0.7, top - 0.45, 0])
-        header[2].move_to([cols[1] + 0.7, top - 0.45, 0])
+        step = Readout("", th.text, size=26).place([left + 0.95, header[0][0].get_bottom()[1], 0])
+        header[1].move_to([cols[0] + 0.85, top - 0.5, 0])
+        header[2].move_to([cols[1] + 0.85, top - 0.5, 0])
         names, cells = VGroup(), []
         for i, (name, symbol) in enumerate(ROWS):
-            y = top - 0.95 - 0.55 * i
+            y = top - 1.05 - 0.66 * i
             color = th.symbol(symbol) if symbol else th.text
-            names.add(text(name, th, 22, color=color).move_to([left, y, 0], aligned_edge=LEFT))
-            cells.append([Readout("", color, size=20).place([c, y - 0.08, 0]) for c in cols])
+            names.add(text(name, th, 26, color=color).move_to([left, y, 0], aligned_edge=LEFT))
+            cells.append([Readout("", color, size=24).place([c, y - 0.09, 0]) for c in cols])
         self.add(step, *(c for row in cells for c in row))
         return VGroup(header, names), cells, step
 
@@ -230,7 +230,7 @@ class AdamAlgorithm(ExplainerScene):
 
     def next_up(self) -> VGroup:
         th = self.theme
-        rows = VGroup(text("Next, with data:", th, 30, color=th.muted),
-                      text("• the race on the Rosenbrock valley", th, 30),
-                      text("• escaping a saddle point", th, 30))
-        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.3).move_to([-1.0, 0.3, 0])
+        rows = VGroup(text("Next, with data:", th, 36, color=th.muted),
+                      text("• the race on the Rosenbrock valley", th, 36),
+                      text("• escaping a saddle point", th, 36))
+        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.4).move_to([0, 0.2, 0])

@@ -41,12 +41,13 @@ NO_BREAK = "\u00a0"  # textwrap breaks at ASCII whitespace only
 
 
 def keep_groups(caption: str) -> str:
-    """Spaces inside parentheses become unbreakable: a point such as (1, 1) stays on one line."""
+    """Spaces inside parentheses and around "=" become unbreakable: a point such as (1, 1) and
+    an assignment such as θ = 3.35 stay on one line."""
     out, depth = [], 0
     for ch in caption:
         depth += (ch == "(") - (ch == ")")
         out.append(NO_BREAK if ch == " " and depth > 0 else ch)
-    return "".join(out)
+    return "".join(out).replace(" = ", f"{NO_BREAK}={NO_BREAK}")
 
 
 def balance(lines: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ result is renamed into place. Manim's global config is only changed inside ``tem
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -210,11 +211,13 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path) -> lis
         for name in REVEAL_FILES:
             (vendored / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(reveal / name, vendored / name)
-        RevealJS(presentation_configs=configs, cdn_url=f"{assets.name}/reveal.js",
-                 reveal_theme="black" if theme == "dark" else "white",
-                 title=target.stem).convert_to(staged)
-        PowerPoint(presentation_configs=configs).convert_to(work / f"{target.name}.pptx")
-        PDF(presentation_configs=configs).convert_to(work / f"{target.name}.pdf")
+        # The converters draw a progress bar per scene on stderr; the caller reports the files.
+        with contextlib.redirect_stderr(io.StringIO()):
+            RevealJS(presentation_configs=configs, cdn_url=f"{assets.name}/reveal.js",
+                     reveal_theme="black" if theme == "dark" else "white",
+                     title=target.stem).convert_to(staged)
+            PowerPoint(presentation_configs=configs).convert_to(work / f"{target.name}.pptx")
+            PDF(presentation_configs=configs).convert_to(work / f"{target.name}.pdf")
         publish_folder(work / assets.name, assets)
         outputs = [html, assets]
         for suffix in (".pptx", ".pdf"):

@@ -37,8 +37,8 @@ from scenes.params import param
 from scenes.plot2d import PlaneMap, set_polyline
 from scenes.style import Readout, formula, scene_title, small_number, text
 
-FOG_BOX = (-6.0, 7.2, -2.62, 1.3)  # the landscape part of the frame, under the text
-LAND_CENTER = np.array([0.35, -0.5, 0.0])
+FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
+LAND_CENTER = np.array([0.35, -0.3, 0.0])
 FLOOR_TOLERANCE = 0.05  # θ-distance to a valley floor that counts as standing on it
 HIKER_SVG = Path(__file__).resolve().parent.parent / "assets" / "hiker.svg"
 
@@ -206,7 +206,7 @@ class MountainAnalogy(ExplainerScene):
         xs = np.linspace(x0, x1, 400)
         js = land.f(xs, 0.0)
         pm = PlaneMap.stretch((x0, x1, float(js.min()) - 0.6, float(js.max()) + 0.4),
-                              12.0, 2.9, LAND_CENTER)
+                              12.0, 3.5, LAND_CENTER)
         ridge = VMobject().set_points_as_corners(pm(np.column_stack([xs, js])))
         floor = pm(np.array([[x1, js.min() - 0.6], [x0, js.min() - 0.6]]))
         body = VMobject().set_points_as_corners(

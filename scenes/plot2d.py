@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import contourpy
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
 
 from optim_core import Surface
 from scenes.raster import Raster, RasterCamera
@@ -235,3 +235,64 @@ def set_polyline(vm: VMobject, parts: list[np.ndarray]) -> VMobject:
             vm.start_new_path(pts[0])
             vm.add_points_as_corners(pts[1:])
     return vm
+
+
+class LogInset:
+    """A small chart of positive series against the step, on a log scale, revealed as the clock
+    runs: static frame, ticks and title drawn once; per frame only the lines grow.
+
+    ``series``: ``(colour, values per step)``; values <= 0 sit on the bottom edge. ``guide``:
+    a value marked by a dashed line (e.g. the radius that counts as "near").
+    """
+
+    def __init__(self, series: list[tuple[str, np.ndarray]], steps: int, size: tuple[float, float],
+                 title: str, theme: Theme, guide: float | None = None):
+        positive = np.concatenate([v[v > 0] for _, v in series] + [np.array([1.0])])
+        lo = np.floor(np.log10(max(positive.min(), 1e-8)))
+        hi = max(np.ceil(np.log10(positive.max())), lo + 1)
+        w, h = size
+        ey = np.array([0.0, h / (hi - lo), 0.0])
+        pm = PlaneMap(-lo * ey, np.array([w / steps, 0.0, 0.0]), ey)
+        frame = VGroup()
+        corner_ll, corner_ur = pm(np.array([0, lo])), pm(np.array([steps, hi]))
+        frame.add(Line(corner_ll, [corner_ur[0], corner_ll[1], 0]),
+                  Line(corner_ll, [corner_ll[0], corner_ur[1], 0]))
+        frame.set_stroke(theme.axis, width=1.5)
+        every = max(1, int(np.ceil((hi - lo + 1) / 6)))  # at most about six decade labels
+        for k in range(int(lo), int(hi) + 1, every):
+            frame.add(small(f"{10.0 ** k:g}", theme, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
+        for s in (0, steps):
+            frame.add(small(f"{s}", theme, 16).next_to(pm(np.array([s, lo])), DOWN, 0.08))
+        if guide is not None and lo <= np.log10(guide) <= hi:
+            y = np.log10(guide)
+            frame.add(DashedLine(pm(np.array([0, y])), pm(np.array([steps, y])),
+                                 dash_length=0.06).set_stroke(theme.muted, width=1.5))
+        label = small(title, theme, 18).next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
+        self.group = VGroup(frame, label)
+        self.paths = []
+        for color, values in series:
+            pts = np.column_stack([np.arange(len(values)),
+                                   np.log10(np.maximum(values, 10.0 ** lo))])
+            self.paths.append((pm(pts), VMobject().set_stroke(color, width=2.5)))
+
+    def place(self, below: VMobject, left: float, buff: float = 0.4) -> LogInset:
+        """Put the inset under ``below``, its frame starting at ``left``."""
+        before = self.group.get_center()
+        self.group.next_to(below, DOWN, buff=buff).set_x(left + self.group.width / 2)
+        shift = self.group.get_center() - before
+        self.paths = [(pts + shift, vm) for pts, vm in self.paths]
+        return self
+
+    @property
+    def lines(self) -> list[VMobject]:
+        return [vm for _, vm in self.paths]
+
+    def reveal(self, step: float) -> None:
+        """Draw every series up to ``step`` (whole steps: a series ends where its run ended)."""
+        for pts, vm in self.paths:
+            set_polyline(vm, [pts[: min(int(np.floor(step)), len(pts) - 1) + 1]])
+
+
+def small(s: str, theme: Theme, size: float = 18) -> Text:
+    """Muted small text for ticks and inset titles (with a true minus sign)."""
+    return Text(s.replace("-", "\u2212"), font=BODY_FONT, font_size=size, color=theme.muted)

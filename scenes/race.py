@@ -43,6 +43,7 @@ from scenes.base import (
 from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import (
+    LogInset,
     Piece,
     PlaneMap,
     contour_lines,
@@ -165,10 +166,11 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
 
 # --- the scene -----------------------------------------------------------------------------------
 
-PLOT_SIZE = 5.4
-PLOT_CENTER = np.array([-3.6, 0.22, 0.0])
+PLOT_SIZE = 5.3
+PLOT_CENTER = np.array([-3.6, 0.12, 0.0])
 PANEL_LEFT = 0.45
 PANEL_WIDTH = 6.2
+INSET_SIZE = (4.6, 1.7)
 
 
 class RosenbrockRace(ExplainerScene):
@@ -189,7 +191,9 @@ class RosenbrockRace(ExplainerScene):
         with self.beat(first_fitting(f"The {surface.title}: {surface.lesson}.",
                                      f"The {surface.title}.")):
             self.add(field)
-            self.play(FadeIn(scene_title(self.title, th)), FadeIn(lines), FadeIn(heading),
+            title = (self.title if surface.name == "rosenbrock" else
+                     f"The race on the {surface.title}")
+            self.play(FadeIn(scene_title(title, th)), FadeIn(lines), FadeIn(heading),
                       run_time=1.0)
 
         # Beat 2: where they start, where the minimum is, who races.
@@ -202,8 +206,10 @@ class RosenbrockRace(ExplainerScene):
         clock = {"linear": "the clock runs at one pace",
                  "ease": "the clock runs slower at first, so the first steps show",
                  "log": "the clock runs on a log scale, so the first steps show"}[p.warp]
+        inset = self.loss_inset(runs, surface, legend)
         with self.beat(first_fitting(f"{p.steps} steps each; {clock}.", f"{p.steps} steps each.")):
-            self.play(self.race(runs, surface, pm, readouts), run_time=p.race_time,
+            self.add(inset.group)
+            self.play(self.race(runs, surface, pm, readouts, inset), run_time=p.race_time,
                       rate_func=linear)
 
         # Beats 4+: what the data says, one fact a beat; the ends of the paths marked.
@@ -226,11 +232,10 @@ class RosenbrockRace(ExplainerScene):
         return pm, field_raster(surface, pm, self.theme), lines
 
     def heading(self, runs: list[RacerRun], surface: Surface) -> VGroup:
-        title = fit_width(text(" vs ".join(r.name for r in runs), self.theme, 34, weight="BOLD"),
+        title = fit_width(text(" vs ".join(r.name for r in runs), self.theme, 32, weight="BOLD"),
                           PANEL_WIDTH)
-        sub = text(f"on the {surface.title}", self.theme, 26, color=self.theme.muted)
         latex = fit_width(formula(self.theme, surface.latex, size=30), PANEL_WIDTH)
-        block = stack(title, sub, latex, buff=0.16)
+        block = stack(title, latex, buff=0.2)
         return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UL)
 
     def marks(self, surface: Surface, pm: PlaneMap, start) -> VGroup:
@@ -252,10 +257,23 @@ class RosenbrockRace(ExplainerScene):
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
         """One row per racer (name, hyperparameters, live loss), then the shared step counter."""
         return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
-                            "loss", below=heading, size=30 if len(runs) <= 2 else 24)
+                            "loss", below=heading, size=27 if len(runs) <= 2 else 22)
+
+    def loss_inset(self, runs: list[RacerRun], surface: Surface, legend: VGroup) -> LogInset:
+        """Each racer's loss against the step, log scale, measured from the lowest minimum
+        (or, without one, from the lowest loss any racer met)."""
+        losses = [r.traj.loss[: r.traj.valid_steps] for r in runs]
+        floors = [float(surface.f(c.x, c.y)) for c in surface.minima]
+        floor = min(floors) if floors else min(float(v.min()) for v in losses)
+        title = ("loss (log) by step" if floor == 0 else
+                 "loss above the lowest minimum (log) by step" if floors else
+                 "loss above the lowest reached (log) by step")
+        return LogInset([(r.color, v - floor) for r, v in zip(runs, losses, strict=True)],
+                        self.params.steps, INSET_SIZE, title, self.theme
+                        ).place(legend, PANEL_LEFT + 0.1, buff=0.45)
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
-             readouts: list[Readout]) -> UpdateFromAlphaFunc:
+             readouts: list[Readout], inset: LogInset) -> UpdateFromAlphaFunc:
         steps = self.params.steps
         warp = self.params.warp
         drawn = []
@@ -266,7 +284,7 @@ class RosenbrockRace(ExplainerScene):
             head = Dot(radius=0.075, color=r.color).set_stroke(self.theme.background, width=2,
                                                                background=True)
             drawn.append((r, pieces, trail, head, where))
-        movers = VGroup(*(m for _, _, t, h, _ in drawn for m in (t, h)), *readouts)
+        movers = VGroup(*(m for _, _, t, h, _ in drawn for m in (t, h)), *readouts, *inset.lines)
         width = len(str(steps))
 
         def update(group: VGroup, alpha: float) -> None:
@@ -279,6 +297,7 @@ class RosenbrockRace(ExplainerScene):
                 head.move_to(pm(pos)).set_opacity(1.0 if inside else 0.0)
                 readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
             readouts[-1].set_text(f"{int(s):>{width}d} / {steps}")
+            inset.reveal(s)
 
         update(movers, 0.0)
         self.add(movers)

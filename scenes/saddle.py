@@ -9,21 +9,16 @@ from dataclasses import dataclass
 
 import numpy as np
 from manim import (
-    DOWN,
-    LEFT,
     ORIGIN,
     RIGHT,
     UL,
-    UP,
     Circle,
     Cross,
-    DashedLine,
     Dot,
     FadeIn,
     Group,
     Line,
     Star,
-    Text,
     UpdateFromAlphaFunc,
     VGroup,
     VMobject,
@@ -46,9 +41,8 @@ from scenes.base import (
 )
 from scenes.captions import first_fitting
 from scenes.params import param
-from scenes.plot2d import Piece, PlaneMap, reveal, set_polyline, ticks
+from scenes.plot2d import LogInset, Piece, reveal, set_polyline, small, ticks
 from scenes.style import (
-    BODY_FONT,
     PICTURE_TOP,
     Readout,
     fit_width,
@@ -56,7 +50,6 @@ from scenes.style import (
     formula,
     racer_legend,
     scene_title,
-    stack,
     text,
 )
 from scenes.view3d import SurfaceBox, SurfaceMesh, View, fit_view
@@ -154,11 +147,11 @@ def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
 
 # --- the scene ----------------------------------------------------------------------------------
 
-VIEW_WIDTH, VIEW_HEIGHT = 7.8, 5.6
-VIEW_CENTER = np.array([-3.0, 0.12, 0.0])
-PANEL_LEFT = 1.45
+VIEW_WIDTH, VIEW_HEIGHT = 7.8, 5.4
+VIEW_CENTER = np.array([-3.0, 0.02, 0.0])
+PANEL_LEFT = 1.2
 PANEL_WIDTH = 5.3
-INSET_SIZE = (4.3, 1.3)
+INSET_SIZE = (4.4, 1.7)
 SUBDIVIDE = 8  # points per optimizer step along a path drawn on the surface
 
 
@@ -194,12 +187,12 @@ class SaddleEscape(ExplainerScene):
             self.play(FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race while the camera orbits; the inset shows the distance on a log scale.
-        inset, inset_paths = self.inset(runs, focus, legend)
+        inset = self.inset(runs, focus, legend)
         with self.beat(first_fitting(
                 f"{p.steps} steps each; the inset: distance to the "
                 f"{focus.kind if focus else 'start'}, log scale.", f"{p.steps} steps each.")):
-            self.add(inset)
-            self.play(self.race(runs, surface, box, view, scenery, readouts, inset_paths),
+            self.add(inset.group)
+            self.play(self.race(runs, surface, box, view, scenery, readouts, inset),
                       run_time=p.race_time, rate_func=linear)
 
         # Beats 4+: what the data says, one fact a beat.
@@ -212,10 +205,8 @@ class SaddleEscape(ExplainerScene):
     # --- helpers --------------------------------------------------------------------------------
 
     def heading(self, surface: Surface) -> VGroup:
-        sub = text(f"on the {surface.title.lower()}", self.theme, 26, color=self.theme.muted)
-        latex = formula(self.theme, surface.latex, size=30)
-        block = stack(fit_width(latex, PANEL_WIDTH), fit_width(sub, PANEL_WIDTH), buff=0.16)
-        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UL)
+        latex = fit_width(formula(self.theme, surface.latex, size=32), PANEL_WIDTH)
+        return latex.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UL)
 
     def scenery(self, surface, box, view, mesh, focus, start) -> Group:
         """Floor box with ticks, the surface, axis names and markers, all re-projectable."""
@@ -279,48 +270,17 @@ class SaddleEscape(ExplainerScene):
 
     def legend(self, runs: list[RacerRun], heading: VGroup) -> tuple[VGroup, list[Readout]]:
         return racer_legend([(r.name, r.color, r.racer.summary()) for r in runs], self.theme,
-                            "f", below=heading, buff=0.35, size=22)
+                            "f", below=heading, buff=0.4, size=24)
 
-    def inset(self, runs, focus, legend) -> tuple[VGroup, list]:
-        """Distance to the focus point against step, log scale: the crawl made visible."""
-        th = self.theme
+    def inset(self, runs, focus, legend) -> LogInset:
+        """Distance to the focus point against step, log scale: lingering made visible."""
         ref = np.array(focus.point if focus else runs[0].traj.position[0])
-        dist = [A.distances(r.traj, ref) for r in runs]
-        positive = np.concatenate([d[d > 0] for d in dist] + [np.array([1.0])])
-        lo = np.floor(np.log10(max(positive.min(), 1e-8)))
-        hi = np.ceil(np.log10(positive.max()))
-        hi = max(hi, lo + 1)
-        steps = self.params.steps
-        w, h = INSET_SIZE
-        ey = np.array([0.0, h / (hi - lo), 0.0])
-        pm = PlaneMap(-lo * ey, np.array([w / steps, 0.0, 0.0]), ey)
-        frame = VGroup()
-        corner_ll, corner_ur = pm(np.array([0, lo])), pm(np.array([steps, hi]))
-        frame.add(Line(corner_ll, [corner_ur[0], corner_ll[1], 0]),
-                  Line(corner_ll, [corner_ll[0], corner_ur[1], 0]))
-        frame.set_stroke(th.axis, width=1.5)
-        for k in range(int(lo), int(hi) + 1):
-            frame.add(small(f"{10.0 ** k:g}", th, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
-        for s in (0, steps):
-            frame.add(small(f"{s}", th, 16).next_to(pm(np.array([s, lo])), DOWN, 0.08))
-        if focus:
-            y = np.log10(self.params.radius)
-            if lo <= y <= hi:
-                frame.add(DashedLine(pm(np.array([0, y])), pm(np.array([steps, y])),
-                                     dash_length=0.06).set_stroke(th.muted, width=1.5))
-        title = small(f"distance to the {focus.kind if focus else 'start'} (log) by step", th, 18)
-        title.next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
-        paths = []
-        for r, d in zip(runs, dist, strict=True):
-            pts = np.column_stack([np.arange(len(d)), np.log10(np.maximum(d, 10.0 ** lo))])
-            paths.append((r, pm(pts), VMobject().set_stroke(r.color, width=2.5)))
-        group = VGroup(frame, title)
-        before = group.get_center()
-        group.next_to(legend, DOWN, buff=0.4).set_x(PANEL_LEFT + 0.45 + group.width / 2)
-        shift = group.get_center() - before
-        return group, [(r, pts + shift, vm) for r, pts, vm in paths]
+        return LogInset([(r.color, A.distances(r.traj, ref)) for r in runs], self.params.steps,
+                        INSET_SIZE, f"distance to the {focus.kind if focus else 'start'} (log) "
+                        "by step", self.theme, self.params.radius if focus else None
+                        ).place(legend, PANEL_LEFT + 0.45)
 
-    def race(self, runs, surface, box, view, scenery, readouts, inset_paths):
+    def race(self, runs, surface, box, view, scenery, readouts, inset: LogInset):
         p = self.params
         drawn = []
         for r in runs:
@@ -330,9 +290,8 @@ class SaddleEscape(ExplainerScene):
             head = Dot(radius=0.08, color=r.color).set_stroke(self.theme.background, width=2,
                                                               background=True)
             drawn.append((r, pieces, trail, head, where))
-        inset_lines = [vm for _, _, vm in inset_paths]
         movers = Group(scenery, *(m for _, _, t, hd, _ in drawn for m in (t, hd)), *readouts,
-                       *inset_lines)
+                       *inset.lines)
         width = len(str(p.steps))
         azimuth0 = view.azimuth
 
@@ -349,34 +308,23 @@ class SaddleEscape(ExplainerScene):
                 head.set_opacity(1.0 if surface.in_domain(xy) else 0.0)
                 readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
             readouts[-1].set_text(f"{int(s):>{width}d} / {p.steps}")
-            for _, pts, vm in inset_paths:
-                k = min(int(np.floor(s)), len(pts) - 1)
-                set_polyline(vm, [pts[: k + 1]])
+            inset.reveal(s)
 
         update(movers, 0.0)
         self.add(*movers[1:])
         return UpdateFromAlphaFunc(movers, update)
 
     def ending(self, runs, surface, box, view) -> VGroup:
-        """A cross and a short label where each path leaves the plotted region."""
-        th = self.theme
+        """A cross where each path leaves the plotted region (the steps are in the captions:
+        labels on the surface would crowd the saddle)."""
         out = VGroup()
         for r in runs:
-            k = A.first_exit(r.traj, surface.domain)
-            if k is None or not r.pieces:
+            if A.first_exit(r.traj, surface.domain) is None or not r.pieces:
                 continue
             x, y = r.pieces[0].points[-1]
             at = view.project(box.world(x, y, surface.f(x, y)))
-            cross = Cross(scale_factor=0.1, stroke_color=r.color, stroke_width=5).move_to(at)
-            note = text(f"escaped at step {k}", th, 18, color=r.color)
-            outward = at - view.project(np.zeros(3))
-            note.next_to(cross, outward / np.linalg.norm(outward), buff=0.1)
-            out.add(cross, note)
+            out.add(Cross(scale_factor=0.1, stroke_color=r.color, stroke_width=5).move_to(at))
         return out
-
-
-def small(s: str, theme, size: float = 18) -> Text:
-    return Text(s.replace("-", "\u2212"), font=BODY_FONT, font_size=size, color=theme.muted)
 
 
 def mesh_resolution(surface: Surface) -> tuple[int, int]:

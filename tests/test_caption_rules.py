@@ -44,6 +44,8 @@ def test_a_long_caption_is_refused_when_the_scene_is_built():
 def test_a_point_is_never_split_across_lines():
     lines = cue_lines("SGD ends 0.35 from (1, 1) after 2000 steps, and more words here.")
     assert all(line.count("(") == line.count(")") for line in lines)
+    lines = cue_lines("After 30 steps the hiker rests at θ = 3.35, a valley floor (slope ≈ 0).")
+    assert any("θ = 3.35" in line for line in lines)
 
 
 def test_reading_time_is_15_characters_a_second_plus_a_pause():
