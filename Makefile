@@ -36,6 +36,7 @@ setup: $(STAMP_PIP) $(STAMP_REVEAL)
 bench: $(STAMP_PIP) $(STAMP_REVEAL)
 	$(PY) tests/benchmarks/bench_core.py
 	$(PY) tests/benchmarks/bench_scenes.py
+	CAPTION_DRAWS=300 $(PY) -m pytest -q -s -p no:cacheprovider tests/test_caption_truth.py
 
 $(STAMP_SYS): Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

@@ -5,6 +5,7 @@
     python render.py params race          # every parameter of a scene
     python render.py render race --set race.racers.adam.lr=0.05 -q l
     python render.py slides               # a lecture deck: one slide per beat, captions as notes
+    python render.py facts race           # every caption and the numbers behind it (JSON)
     python render.py trace --surface rosenbrock --optimizer adam --lr 0.1 --start -1.5 -1
 
 Every error is one line on stderr and exit code 2; nothing half-written is left behind.
@@ -576,6 +577,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facts(args: argparse.Namespace) -> int:
+    """Every caption of the scenes, with the values it was computed from, as JSON (no video)."""
+    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    config = load_config(args)
+    check_system()
+    facts = [export.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    print(json.dumps(facts[0] if len(facts) == 1 else facts, indent=1, ensure_ascii=False))
+    return 0
+
+
 def cmd_gallery(args: argparse.Namespace) -> int:
     """Last frames of every scene, 480p, light theme, 256 colours: the README's gallery."""
     from PIL import Image
@@ -660,6 +671,15 @@ def build_parser() -> Parser:
                    help="scene names from `list` (default: all, in explainer order)")
     add_render_options(p)
     p.set_defaults(func=cmd_slides)
+    p = sub.add_parser("facts", help="every caption and the numbers behind it, as JSON",
+                       description="Build the scenes without rendering video and print, as "
+                                   "JSON, each beat (id, caption, start and end in seconds) and "
+                                   "the values its captions were computed from: numbers a "
+                                   "lecturer can cite, checked by the tests.")
+    p.add_argument("scenes", nargs="*", metavar="SCENE",
+                   help="scene names from `list` (default: all, in explainer order)")
+    add_render_options(p)
+    p.set_defaults(func=cmd_facts)
     p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
     p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
     add_render_options(p)

@@ -217,6 +217,8 @@ class AdamAlgorithm(ExplainerScene):
             names.add(text(f"ε = {e:g}", th, 22, color=color))
         names.arrange(DOWN, aligned_edge=LEFT).next_to(frame, RIGHT, buff=0.5).align_to(frame, UP)
         sqrt_v = np.sqrt(traj.state["v_hat"][1: traj.valid_steps])
+        self.facts.update(steps_run=traj.valid_steps - 1, sqrt_v_hat_min=float(sqrt_v.min()),
+                          step_cap=p.lr / p.eps, first_update=traj.update[1])
         captions = eps_captions(p.lr, p.eps, float(sqrt_v.min()))
         self.eps_captions = captions  # for tests
         with self.beat(captions[0]):

@@ -156,6 +156,7 @@ class ExplainerScene(DeckScene):
         self.params = params if params is not None else self.Params()
         self.theme = THEMES[theme] if isinstance(theme, str) else theme
         self.beats: list[Beat] = []
+        self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self._caption: VGroup | None = None
         self._cue_end = 0.0
         super().__init__(**kwargs)

@@ -65,6 +65,8 @@ class BiasCorrection(ExplainerScene):
                             ["running mean of g²", "v_t", "v̂_t"], ["muted", "v", "v_hat"],
                             np.array([0.0, -1.65, 0]))
         self.lag_captions = lag_captions(acc, mean_g, mean_g2, n1, n2)
+        self.facts.update(m=acc["m"][1:n1 + 1], mean_g=mean_g, v=acc["v"][1:n2 + 1],
+                          mean_g2=mean_g2, m_hat_1=acc["m_hat"][1], g_1=g[0])
 
         # Beat 1: m and v start at zero.
         with self.beat("m and v start at zero, so at first they lag behind what they average."):
@@ -179,6 +181,8 @@ class BiasCorrection(ExplainerScene):
             inside = inside[rosen.in_domain(inside)]
             paths.add(set_polyline(VMobject(), [pm2(inside)]).set_stroke(color, width=3))
         first = [float(np.linalg.norm(traj.update[1])) for _, _, traj in runs]
+        self.facts.update(uncorrected_step_ratio=ratio, rosenbrock_first_step=first[0],
+                          rosenbrock_first_step_uncorrected=first[1])
         names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
         names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
         self.ratio_captions = ratio_captions(ratio, p.lr, first)

@@ -123,6 +123,8 @@ class MomentAccumulation(ExplainerScene):
 
         # Beat 4: how far v_t is from the plain mean of g_t^2 after the stream.
         v_end, mean_g2 = float(acc["v"][-1]), float(np.mean(g * g))
+        self.facts.update(v_final=v_end, mean_g2=mean_g2, memory_m=memory(p.beta1),
+                          memory_v=memory(p.beta2))
         relation = ("lags far below it" if v_end < 0.5 * mean_g2 else
                     "sits below it" if v_end < mean_g2 else "is not below it")
         with self.beat(f"After {len(g)} steps v_t = {v_end:.3g}; the mean of g_t² is "
@@ -244,6 +246,8 @@ class MomentAccumulation(ExplainerScene):
         z_m, z_s = zigzags(runs["momentum"]), zigzags(runs["sgd"])
         roll = overshoot(runs["momentum"], ravine)
         u_sgd, u_rms = np.abs(runs["sgd"].update[1]), np.abs(runs["rmsprop"].update[1])
+        self.facts.update(crossings_momentum=z_m, crossings_sgd=z_s, momentum_overshoot=roll,
+                          first_step_sgd=u_sgd, first_step_rmsprop=u_rms)
         self.ravine_captions = ravine_captions(n, z_m, z_s, roll, u_sgd, u_rms)
         (m_static, m_paths, m_field), (r_static, r_paths, r_field) = groups
         with self.beat(self.ravine_captions[0]):

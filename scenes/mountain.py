@@ -58,6 +58,13 @@ class MountainParams:
     steps: int = param(30, "gradient-descent steps of each walk", interval="[1, 500]")
     fog: float = param(1.2, "how far the hiker can see (scene units)", interval="[0.3, 10]")
 
+    def check(self) -> None:
+        land = mountain(self.bowl, self.ripple, self.frequency)
+        if not land.minima:
+            raise ValueError(f"bowl {self.bowl:g}, ripple {self.ripple:g} and frequency "
+                             f"{self.frequency:g} make a range with no valley floor in "
+                             f"{list(land.domain[:2])}; raise bowl or frequency")
+
 
 # --- facts, computed from the trajectories -------------------------------------------------------
 
@@ -179,10 +186,13 @@ class MountainAnalogy(ExplainerScene):
 
         # Beats 8-9: what the learning rate does: the verdicts follow the walks.
         main = Walk.of(walk, land, p.lr)
+        self.facts.update(gradient_at_start=g0, walk=main)
         self.lr_captions = []
         for lr, color in ((p.lr_small, th.symbol("lr")), (p.lr_large, th.symbol("g"))):
             traj = run(sgd(lr), land, (p.start, 0.0), p.steps)
-            caption = lr_caption(Walk.of(traj, land, lr), main)
+            compared = Walk.of(traj, land, lr)
+            self.facts.setdefault("compared", []).append(compared)
+            caption = lr_caption(compared, main)
             self.lr_captions.append(caption)
             drawn = self.lr_walk(pm, land, traj, lr, color)
             with self.beat(caption):
@@ -191,6 +201,9 @@ class MountainAnalogy(ExplainerScene):
 
         # Beats 10+: the limits of the picture: a valley is not the lowest valley.
         k, pos, _ = A.final(walk)
+        self.facts.update(final_theta=float(pos[0]), final_slope=float(walk.grad[k, 0]),
+                          nearest_floor=nearest_floor(land, float(pos[0])),
+                          lowest_floor=lowest_floor(land))
         self.limit_captions = limit_captions(land, k, float(pos[0]), float(walk.grad[k, 0]))
         marks = self.valley_marks(pm, land, float(pos[0]))
         for i, caption in enumerate(self.limit_captions):

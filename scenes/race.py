@@ -101,8 +101,9 @@ class RacerOutcome:
     final_step: int
     final_loss: float
     distance: float  # to the nearest minimum
-    minimum: tuple[float, float] | None
+    minimum: tuple[float, float] | None  # the minimum nearest to where the run ended
     reached_at: int | None  # first step within the tolerance of a minimum
+    reached: tuple[float, float] | None  # the minimum it came within the tolerance of first
     diverged_at: int | None
     left_plot_at: int | None
 
@@ -112,16 +113,19 @@ def outcomes(runs: list[RacerRun], surface: Surface, tolerance: float) -> list[R
     out = []
     for r in runs:
         step, pos, loss = A.final(r.traj)
-        minimum, dist, reached = None, float("nan"), None
+        minimum, dist, reached_at, reached = None, float("nan"), None, None
         if minima:
             i, dist = A.nearest(minima, pos)
             minimum = tuple(float(c) for c in minima[i])
-            hits = [A.first_within(r.traj, m, tolerance) for m in minima]
-            hits = [h for h in hits if h is not None]
-            reached = min(hits) if hits else None
+            hits = [(h, m) for m in minima
+                    if (h := A.first_within(r.traj, m, tolerance)) is not None]
+            if hits:
+                reached_at, point = min(hits, key=lambda hit: hit[0])
+                reached = tuple(float(c) for c in point)
         out.append(RacerOutcome(
             name=r.name, final_step=step, final_loss=loss, distance=dist, minimum=minimum,
-            reached_at=reached, diverged_at=int(r.traj.diverged_at) if r.traj.diverged else None,
+            reached_at=reached_at, reached=reached,
+            diverged_at=int(r.traj.diverged_at) if r.traj.diverged else None,
             left_plot_at=A.first_exit(r.traj, surface.domain)))
     return out
 
@@ -138,7 +142,7 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
         if o.minimum is None:
             lines.append(f"{o.name} ends at loss {o.final_loss:.3g} after {steps} steps{left}.")
         elif o.reached_at is not None:
-            lines.append(f"{o.name} reached {point_text(o.minimum)} ({tol}) at step "
+            lines.append(f"{o.name} reached {point_text(o.reached)} ({tol}) at step "
                          f"{o.reached_at}{left}.")
         else:
             lines.append(f"{o.name} ends {o.distance:.3g} from {point_text(o.minimum)} after "
@@ -152,12 +156,15 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
                      else f"{first.name} arrived first, {gap} steps before {second.name}.")
     elif len(finished) >= 2:
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
-        if best.final_loss > 0 and runner.final_loss / best.final_loss >= 1.05:
-            lines.append(f"{best.name} ends {runner.final_loss / best.final_loss:.3g}x lower "
-                         f"in loss than {runner.name}.")
+        lo, hi = best.final_loss, runner.final_loss
+        if lo > 0 and hi / lo >= 1.05:  # a ratio only means something between positive losses
+            lines.append(f"{best.name} ends {hi / lo:.3g}x lower in loss than {runner.name}.")
+        elif lo <= 0 and hi - lo > 1e-9 * max(1.0, abs(lo)):
+            lines.append(f"{best.name} ends {hi - lo:.3g} lower in loss than {runner.name}.")
         else:
             lines.append(f"{best.name} and {runner.name} end level in loss.")
-    if finished and not reached and finished[0].minimum is not None:
+    if finished and finished[0].minimum is not None and all(o.reached_at is None
+                                                            for o in results):
         lines.append(f"No racer came {tol} of a minimum in {steps} steps."
                      if len(finished) > 1 else
                      f"{finished[0].name} did not come {tol} of a minimum in {steps} steps.")
@@ -184,6 +191,7 @@ class RosenbrockRace(ExplainerScene):
         surface, start = p.resolved(), p.start_point()
         runs = run_racers(p.racers, surface, start, p.steps, th)
         results = outcomes(runs, surface, p.tolerance)
+        self.facts.update(surface=surface.title, start=start, outcomes=results)
 
         # Beat 1: the landscape.
         pm, field, lines = self.landscape(surface)

@@ -197,8 +197,10 @@ class SaddleEscape(ExplainerScene):
 
         # Beats 4+: what the data says, one fact a beat.
         self.readouts = readouts  # what the viewer saw, for tests
-        self.caption_lines = escape_captions(escape_outcomes(runs, surface, p.radius), p.steps,
-                                             p.radius, focus)
+        results = escape_outcomes(runs, surface, p.radius)
+        self.facts.update(surface=surface.title, start=start,
+                          focus=focus.point if focus else None, outcomes=results)
+        self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
         marks = self.ending(runs, surface, box, view)
         self.fact_beats(self.caption_lines, marks)
 

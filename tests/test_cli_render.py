@@ -269,3 +269,29 @@ def test_ctrl_c_stops_parallel_workers_at_once(tmp_path):
     assert sorted(n.split("-")[0] for n in videos) == sorted(kept)
     assert not any(n.startswith("explainer") for n in outputs(out))
     assert not list(out.rglob("*.part*")) and not list(out.glob(".cache/media/*/render-*"))
+
+
+def test_facts_prints_every_beat_and_the_numbers_behind_it(capsys):
+    import json
+
+    assert render.main(["facts", "race", "--set", "race.steps=300", "--set",
+                        "race.racers.adam.lr=0.05"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["scene"] == "race"
+    assert [b["id"] for b in doc["beats"]] == [f"race/{i:02d}"
+                                               for i in range(1, len(doc["beats"]) + 1)]
+    assert all(a["end"] == b["start"]
+               for a, b in zip(doc["beats"], doc["beats"][1:], strict=False))
+    captions = [b["caption"] for b in doc["beats"]]
+    for o in doc["facts"]["outcomes"]:
+        assert o["final_step"] == 300 and o["minimum"] == [1.0, 1.0]
+        assert f"{o['name']} ends {o['distance']:.3g} from (1, 1) after 300 steps." in captions
+
+
+def test_facts_of_every_scene(capsys):
+    import json
+
+    assert render.main(["facts", "--preset", "notebook"]) == 0
+    docs = json.loads(capsys.readouterr().out)
+    assert [d["scene"] for d in docs] == list(render.SCENE_CLASSES)
+    assert all(d["beats"] and d["facts"] for d in docs)

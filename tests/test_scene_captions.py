@@ -109,3 +109,17 @@ def test_race_on_a_formula_reaches_a_found_minimum(construct):
     minimum = min(params.resolved().minima, key=lambda c: np.hypot(c.x - end[0], c.y - end[1]))
     reached = f"Adam reached ({minimum.x:.3g}, {minimum.y:.3g})"
     assert any(line.startswith(reached) for line in lines)
+
+
+def test_negative_losses_are_compared_by_their_difference_not_a_ratio():
+    from scenes.base import run_racers
+    from scenes.race import outcome_captions, outcomes
+    from scenes.style import THEMES
+
+    racers = {"gd": Racer("sgd", lr=0.1, label="GD"), "adam": Racer("adam", lr=0.3)}
+    runs = run_racers(racers, SADDLE, (-4.0, 0.001), 30, THEMES["dark"])
+    lines = outcome_captions(outcomes(runs, SADDLE, 0.05), 30, 0.05)
+    losses = sorted((r.traj.loss[r.traj.valid_steps - 1], r.name) for r in runs)
+    (lo, best), (hi, runner) = losses
+    assert lo < 0 and f"{best} ends {hi - lo:.3g} lower in loss than {runner}." in lines
+    assert not any("level" in line or "x lower" in line for line in lines)

@@ -155,3 +155,10 @@ def test_algorithm_makes_no_claim_about_betas_used_elsewhere(construct):
 ])
 def test_scenes_render_with_custom_parameters(cls, params, construct):
     construct(cls, params)
+
+
+def test_a_range_without_a_valley_is_refused():
+    from scenes.params import ParamError, build
+
+    with pytest.raises(ParamError, match="no valley floor"):
+        build(MountainParams, {"bowl": 0.0117, "ripple": 3.0, "frequency": 0.21875}, "mountain")

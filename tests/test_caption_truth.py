@@ -1,0 +1,287 @@
+"""Randomized: every outcome sentence is true of the trajectories it was written from.
+
+Hypothesis draws parameters across the declared ranges (learning rates over decades, betas,
+starts anywhere in the domain, every named surface, 1 to 4 racers). The captions are built by the
+scenes' own caption functions, without rendering; each sentence is then parsed and checked
+against a predicate computed here, from the raw trajectory arrays, independently of the code that
+wrote it. A sentence no predicate recognises fails the test too.
+
+CI draws a few dozen cases per scene; ``make bench`` runs the same tests with
+``CAPTION_DRAWS=300`` and prints how many draws and claims were checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from optim_core import run, sgd, surfaces
+from optim_core.surfaces import mountain
+from scenes.base import Racer, run_racers
+from scenes.mountain import FLOOR_TOLERANCE, Walk, limit_captions, lr_caption
+from scenes.race import outcome_captions, outcomes
+from scenes.saddle import escape_captions, escape_outcomes, focus_point
+from scenes.style import THEMES
+
+DRAWS = int(os.environ.get("CAPTION_DRAWS", "25"))
+CHECKED: Counter = Counter()
+SETTINGS = settings(max_examples=DRAWS, deadline=None, derandomize=DRAWS <= 25,
+                    suppress_health_check=[HealthCheck.too_slow])
+NAMES = ("Ann", "Bob", "Cy", "Dee")
+OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+
+
+@st.composite
+def races(draw, surface_names=tuple(surfaces.SURFACES)):
+    surface = surfaces.get(draw(st.sampled_from(surface_names)))
+    x0, x1, y0, y1 = surface.domain
+    start = (draw(st.floats(x0, x1)), draw(st.floats(y0, y1)))
+    racers = {}
+    for name in NAMES[: draw(st.integers(1, 4))]:
+        optimizer = draw(st.sampled_from(OPTIMIZERS))
+        beta1 = (draw(st.sampled_from([None, 0.0, 0.5, 0.9, 0.99]))
+                 if optimizer in ("momentum", "adam") else None)
+        racers[name] = Racer(optimizer, lr=10 ** draw(st.floats(-4, 0.3)), beta1=beta1,
+                             label=name)
+    steps = draw(st.integers(1, 300))
+    tolerance = draw(st.sampled_from([0.01, 0.05, 0.2, 1.0]))
+    runs = run_racers(racers, surface, start, steps, THEMES["dark"])
+    return surface, runs, steps, tolerance
+
+
+def fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def finite_rows(traj) -> np.ndarray:
+    return np.all(np.isfinite(traj.position), axis=-1)
+
+
+def last_row(traj) -> int:
+    """The last step with a finite position (the run's own record, read directly)."""
+    return int(np.flatnonzero(finite_rows(traj))[-1])
+
+
+def dist(traj, point) -> np.ndarray:
+    pos = traj.position[: last_row(traj) + 1]
+    return np.hypot(pos[:, 0] - point[0], pos[:, 1] - point[1])
+
+
+def first_outside(traj, domain) -> int | None:
+    x0, x1, y0, y1 = domain
+    pos = traj.position
+    out = ~finite_rows(traj) | (pos[:, 0] < x0) | (pos[:, 0] > x1) | (pos[:, 1] < y0) | \
+        (pos[:, 1] > y1)
+    hits = np.flatnonzero(out)
+    return int(hits[0]) if hits.size else None
+
+
+def minimum_named(surface, text: str):
+    """The minimum whose printed coordinates are ``text`` ("1, 1")."""
+    found = [c.point for c in surface.minima
+             if ", ".join(fmt(v) for v in c.point) == text]
+    assert found, f"no minimum of the surface prints as ({text})"
+    return np.array(found[0])
+
+
+def first_within_any(traj, surface, tol) -> int | None:
+    steps = [np.flatnonzero(dist(traj, c.point) <= tol) for c in surface.minima]
+    steps = [int(s[0]) for s in steps if s.size]
+    return min(steps) if steps else None
+
+
+# --- the race ---------------------------------------------------------------------------------
+
+def check_race_sentence(sentence: str, surface, runs, steps: int, tol: float) -> str:
+    """Assert the sentence; return which kind of claim it was."""
+    by = {r.name: r.traj for r in runs}
+    finished = {n: t for n, t in by.items() if np.all(finite_rows(t))}
+    left_re = r"(?: \(it left the plot at step (?P<left>\d+)\))?"
+    if m := re.fullmatch(r"(\w+) diverged at step (\d+)\.", sentence):
+        traj, k = by[m[1]], int(m[2])
+        assert np.all(finite_rows(traj)[:k]) and not finite_rows(traj)[k]
+        return "diverged"
+    if m := re.fullmatch(rf"(?P<n>\w+) reached \((?P<p>[^)]*)\) \(within (?P<t>[^)]*)\) at step "
+                         rf"(?P<k>\d+){left_re}\.", sentence):
+        traj, k = by[m["n"]], int(m["k"])
+        d = dist(traj, minimum_named(surface, m["p"]))
+        assert d[k] <= tol and first_within_any(traj, surface, tol) == k
+        check_left(traj, surface, m["left"])
+        return "reached"
+    if m := re.fullmatch(rf"(?P<n>\w+) ends (?P<d>\S+) from \((?P<p>[^)]*)\) after (?P<s>\d+) "
+                         rf"steps{left_re}\.", sentence):
+        traj = by[m["n"]]
+        point = minimum_named(surface, m["p"])
+        end = traj.position[-1]
+        nearest = min(surface.minima, key=lambda c: np.hypot(*(end - np.array(c.point))))
+        assert np.allclose(nearest.point, point) and int(m["s"]) == steps
+        assert fmt(np.hypot(*(end - point))) == m["d"]
+        assert first_within_any(traj, surface, tol) is None  # else it would say "reached"
+        check_left(traj, surface, m["left"])
+        return "distance"
+    if m := re.fullmatch(r"(\w+) ends (\S+)x lower in loss than (\w+)\.", sentence):
+        losses = sorted((t.loss[-1], n) for n, t in finished.items())
+        (lo, best), (hi, runner) = losses[:2]
+        assert (best, runner) == (m[1], m[3]) and lo > 0 and hi / lo >= 1.05
+        assert fmt(hi / lo) == m[2]
+        return "loss ratio"
+    if m := re.fullmatch(r"(\w+) ends (\S+) lower in loss than (\w+)\.", sentence):
+        losses = sorted((t.loss[-1], n) for n, t in finished.items())
+        (lo, best), (hi, runner) = losses[:2]
+        assert (best, runner) == (m[1], m[3]) and lo <= 0 < hi - lo and fmt(hi - lo) == m[2]
+        return "loss gap"
+    if m := re.fullmatch(r"(\w+) and (\w+) end level in loss\.", sentence):
+        lo, hi = by[m[1]].loss[-1], by[m[2]].loss[-1]
+        assert lo <= hi and (hi <= 1.05 * lo if lo > 0 else hi - lo <= 1e-9 * max(1, abs(lo)))
+        return "level"
+    if m := re.fullmatch(r"(\w+) arrived first, (\d+) steps before (\w+)\.", sentence):
+        a, b = (first_within_any(by[n], surface, tol) for n in (m[1], m[3]))
+        others = [first_within_any(t, surface, tol) for t in finished.values()]
+        assert None not in others and a == min(others) and b - a == int(m[2]) > 0
+        return "arrival"
+    if m := re.fullmatch(r"(\w+) and (\w+) arrived at the same step\.", sentence):
+        a, b = (first_within_any(by[n], surface, tol) for n in (m[1], m[2]))
+        assert a is not None and a == b
+        return "arrival"
+    if m := re.fullmatch(r"No racer came within (\S+) of a minimum in (\d+) steps\.", sentence):
+        assert len(runs) > 1 and all(first_within_any(t, surface, tol) is None
+                                     for t in by.values())
+        return "none reached"
+    if m := re.fullmatch(r"(\w+) did not come within (\S+) of a minimum in (\d+) steps\.",
+                         sentence):
+        assert all(first_within_any(t, surface, tol) is None for t in by.values())
+        return "none reached"
+    raise AssertionError(f"no predicate recognises {sentence!r}")
+
+
+def check_left(traj, surface, left: str | None) -> None:
+    assert first_outside(traj, surface.domain) == (int(left) if left else None)
+
+
+@SETTINGS
+@given(races(tuple(n for n in surfaces.SURFACES if surfaces.get(n).minima)))
+def test_every_race_caption_is_true(race):
+    surface, runs, steps, tol = race
+    lines = outcome_captions(outcomes(runs, surface, tol), steps, tol)
+    assert len(lines) >= len(runs)  # one sentence per racer at least
+    for line in lines:
+        CHECKED["race: " + check_race_sentence(line, surface, runs, steps, tol)] += 1
+    CHECKED["race draws"] += 1
+
+
+# --- the saddle -------------------------------------------------------------------------------
+
+@SETTINGS
+@given(races(), st.sampled_from([0.1, 0.5, 1.0, 2.0]))
+def test_every_saddle_caption_is_true(race, radius):
+    surface, runs, steps, _ = race
+    focus = focus_point(surface)
+    lines = escape_captions(escape_outcomes(runs, surface, radius), steps, radius, focus)
+    by = {r.name: r.traj for r in runs}
+    out = {n: first_outside(t, surface.domain) for n, t in by.items()}
+    for line in lines:
+        if m := re.fullmatch(r"(\w+): (?:(\d+) steps? within (\S+) of the (\w+); )?"
+                             r"(?:escaped at step (\d+)|still inside after (\d+) steps)\.", line):
+            traj = by[m[1]]
+            if m[2] is not None:
+                assert m[4] == focus.kind and int(m[2]) == int(np.sum(dist(traj, focus.point)
+                                                                      <= radius))
+            assert out[m[1]] == (int(m[5]) if m[5] else None)
+            kind = "per racer"
+        elif m := re.fullmatch(r"(\w+) escaped first, (\d+) steps before (\w+)\.", line):
+            assert None not in out.values() and out[m[3]] - out[m[1]] == int(m[2]) > 0
+            assert out[m[1]] == min(out.values())
+            kind = "order"
+        elif m := re.fullmatch(r"Both escaped at step (\d+)\.", line):
+            assert len(out) == 2 and set(out.values()) == {int(m[1])}
+            kind = "order"
+        elif m := re.fullmatch(r"(?:Neither|No racer) escaped in (\d+) steps\.", line):
+            assert len(out) > 1 and all(v is None for v in out.values())
+            kind = "none escaped"
+        elif m := re.fullmatch(r"(\w+) did not escape in (\d+) steps\.", line):
+            assert len(out) == 1 and out[m[1]] is None
+            kind = "none escaped"
+        elif m := re.fullmatch(r"Only (\w+) escaped in (\d+) steps\.", line):
+            assert [n for n, v in out.items() if v is not None] == [m[1]]
+            kind = "order"
+        elif m := re.fullmatch(r"First out: (.*)\.", line):
+            named = re.findall(r"(\w+) \(step (\d+)\)", m[1]) or \
+                [(m[1].split(",")[0], None)]
+            order = sorted((v, n) for n, v in out.items() if v is not None)
+            assert [n for n, _ in named] == [n for _, n in order][: len(named)]
+            kind = "order"
+        else:
+            raise AssertionError(f"no predicate recognises {line!r}")
+        CHECKED["saddle: " + kind] += 1
+    CHECKED["saddle draws"] += 1
+
+
+# --- the mountain -----------------------------------------------------------------------------
+
+@SETTINGS
+@given(st.floats(0.01, 1.0), st.floats(0.0, 3.0), st.floats(0.2, 5.0), st.floats(-5.5, 5.5),
+       st.lists(st.floats(-3, 1), min_size=2, max_size=2), st.integers(1, 200))
+def test_every_mountain_caption_is_true(bowl, ripple, frequency, start, log_lrs, steps):
+    land = mountain(bowl, ripple, frequency)
+    assume(land.minima)  # MountainParams refuses a range without a valley floor
+    walks = [run(sgd(10 ** lr), land, (start, 0.0), steps) for lr in log_lrs]
+    main = Walk.of(walks[0], land, 10 ** log_lrs[0])
+    floors = np.array([c.x for c in land.minima])
+    caption = lr_caption(Walk.of(walks[1], land, 10 ** log_lrs[1]), main)
+    theta = walks[1].position[:, 0]
+    if m := re.fullmatch(r"α = \S+ is too large: the walk diverges at step (\d+)\.", caption):
+        assert not np.isfinite(theta[int(m[1])]) and np.all(np.isfinite(theta[: int(m[1])]))
+        kind = "diverges"
+    else:
+        floor = floors[np.argmin(np.abs(floors - theta[-1]))]
+        gap = abs(theta[-1] - floor)
+        main_end = walks[0].position[last_row(walks[0]), 0]
+        main_gap = abs(main_end - floors[np.argmin(np.abs(floors - main_end))])
+        crossings = int(np.sum(np.diff(np.sign(theta - floor)) != 0))
+        worse = gap > max(FLOOR_TOLERANCE, 2 * main_gap)
+        if m := re.fullmatch(r"α = \S+ is too large: (\d+) jumps across the floor, still (\S+) "
+                             r"away\.", caption):
+            assert worse and crossings == int(m[1]) > 0 and f"{gap:.2g}" == m[2]
+            kind = "too large"
+        elif m := re.fullmatch(r"α = \S+ is too small: after (\d+) steps still (\S+) from the "
+                               r"floor\.", caption):
+            assert worse and crossings == 0 and f"{gap:.2g}" == m[2]
+            kind = "too small"
+        elif m := re.fullmatch(r"α = \S+ also works: after (\d+) steps it is (\S+) from the "
+                               r"valley floor\.", caption):
+            assert not worse and f"{gap:.2g}" == m[2]
+            kind = "works"
+        else:
+            raise AssertionError(f"no predicate recognises {caption!r}")
+    CHECKED["mountain: " + kind] += 1
+
+    end = walks[0].position[-1, 0]
+    if np.isfinite(end):
+        near = floors[np.argmin(np.abs(floors - end))]
+        low = min(land.minima, key=lambda c: land.f(c.x, 0.0)).x
+        first, *rest = limit_captions(land, steps, float(end), float(walks[0].grad[-1, 0]))
+        if "rests at" in first:
+            assert abs(end - near) <= FLOOR_TOLERANCE
+            assert ("the lowest valley floor" in first) == (near == low)
+        else:
+            assert f"{abs(end - near):.3g} from a valley floor" in first
+        assert bool(rest) == (near != low)
+        CHECKED["mountain: where it ends"] += 1
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_counts():
+    yield
+    if DRAWS > 25:
+        draws = sum(v for k, v in CHECKED.items() if k.endswith("draws"))
+        claims = sum(v for k, v in CHECKED.items() if not k.endswith("draws"))
+        print(f"\ncaption truth: {DRAWS} draws per test, {draws} race/saddle draws, "
+              f"{claims} claims checked")
+        for key, n in sorted(CHECKED.items()):
+            print(f"  {key}: {n}")
