@@ -9,8 +9,6 @@ built, so custom parameters cannot produce an unreadable cue.
 
 from __future__ import annotations
 
-import textwrap
-
 READING_RATE = 15.0  # characters a second a viewer reads comfortably
 PAUSE = 0.6  # seconds added to the reading time (eyes go back to the picture)
 LINE_CHARS = 42
@@ -25,16 +23,24 @@ class CaptionError(ValueError):
 
 
 def cue_lines(caption: str) -> list[str]:
-    """The caption broken into at most two lines of at most 42 characters, or CaptionError."""
+    """The caption as one line, or two lines of similar length (BBC guidance), each at most 42
+    characters, broken between words but never inside a group (see ``keep_groups``); or
+    CaptionError."""
     caption = " ".join(caption.split())
     if not caption:
         raise CaptionError("a beat needs a caption (the sentence a narrator would say)")
-    lines = textwrap.wrap(keep_groups(caption), LINE_CHARS, break_long_words=False,
-                          break_on_hyphens=False)
-    if len(lines) > MAX_LINES or any(len(line) > LINE_CHARS for line in lines):
+    words = keep_groups(caption).split(" ")
+    if len(caption) <= LINE_CHARS:
+        candidates = [[caption]]
+    else:
+        candidates = [[" ".join(words[:cut]), " ".join(words[cut:])]
+                      for cut in range(1, len(words))]
+        candidates = [c for c in candidates if max(len(line) for line in c) <= LINE_CHARS]
+    if not candidates:
         raise CaptionError(f"caption too long for one cue ({len(caption)} characters; at most "
                            f"{MAX_LINES} lines of {LINE_CHARS}): {caption!r}")
-    return [line.replace(NO_BREAK, " ") for line in balance(lines)]
+    best = min(candidates, key=lambda c: abs(len(c[0]) - len(c[-1])))
+    return [line.replace(NO_BREAK, " ") for line in best]
 
 
 NO_BREAK = "\u00a0"  # textwrap breaks at ASCII whitespace only
@@ -48,20 +54,6 @@ def keep_groups(caption: str) -> str:
         depth += (ch == "(") - (ch == ")")
         out.append(NO_BREAK if ch == " " and depth > 0 else ch)
     return "".join(out).replace(" = ", f"{NO_BREAK}={NO_BREAK}")
-
-
-def balance(lines: list[str]) -> list[str]:
-    """Two lines of similar length read better than a full line and a stub (BBC guidance)."""
-    if len(lines) != 2:
-        return lines
-    words = " ".join(lines).split(" ")
-    best = lines
-    for cut in range(1, len(words)):
-        a, b = " ".join(words[:cut]), " ".join(words[cut:])
-        if len(a) <= LINE_CHARS and len(b) <= LINE_CHARS and \
-                abs(len(a) - len(b)) < abs(len(best[0]) - len(best[1])):
-            best = [a, b]
-    return best
 
 
 def reading_time(caption: str) -> float:

@@ -33,9 +33,10 @@ from optim_core import analysis as A
 from optim_core import interpolator, run, sgd
 from optim_core.surfaces import Surface, mountain
 from scenes.base import ExplainerScene
+from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import PlaneMap, set_polyline
-from scenes.style import Readout, formula, scene_title, small_number, text
+from scenes.style import Readout, formula, number, scene_title, text
 
 FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
 LAND_CENTER = np.array([0.35, -0.3, 0.0])
@@ -104,7 +105,7 @@ def lr_caption(walk: Walk, reference: Walk) -> str:
         return f"{a} is too large: the walk diverges at step {walk.diverged_at}."
     worse = walk.gap > max(FLOOR_TOLERANCE, 2 * reference.gap)
     if not worse:
-        return (f"{a} also works: after {walk.steps} steps it is {walk.gap:.2g} from the "
+        return (f"{a} also works: after {walk.steps} steps it is {number(walk.gap, 2)} from the "
                 f"valley floor.")
     if walk.crossings:
         return (f"{a} is too large: {walk.crossings} jumps across the floor, still "
@@ -119,8 +120,8 @@ def limit_captions(surface: Surface, k: int, theta: float, slope: float) -> list
     drop = float(surface.f(near, 0.0) - surface.f(low, 0.0))
     if gap <= FLOOR_TOLERANCE:
         where = "the lowest valley floor" if near == low else "a valley floor"
-        first = (f"After {k} steps the hiker rests at θ = {theta:.3g}, {where} (slope "
-                 f"{small_number(slope)}).")
+        rests = f"After {k} steps the hiker rests on {where} at θ = {theta:.3g}"
+        first = first_fitting(f"{rests}, slope {number(abs(slope), 2)}.", f"{rests}.")
     else:
         first = f"After {k} steps the hiker is at θ = {theta:.3g}, {gap:.3g} from a valley floor."
     if near == low:

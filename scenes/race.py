@@ -55,10 +55,12 @@ from scenes.plot2d import (
 from scenes.raster import Raster
 from scenes.style import (
     PICTURE_TOP,
+    TINY,
     Readout,
     fit_width,
     format_number,
     formula,
+    number,
     point_text,
     racer_legend,
     scene_title,
@@ -140,7 +142,8 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
             continue
         left = f" (it left the plot at step {o.left_plot_at})" if o.left_plot_at is not None else ""
         if o.minimum is None:
-            lines.append(f"{o.name} ends at loss {o.final_loss:.3g} after {steps} steps{left}.")
+            lines.append(f"{o.name} ends at loss {number(o.final_loss)} after {steps} "
+                         f"steps{left}.")
         elif o.reached_at is not None:
             lines.append(f"{o.name} reached {point_text(o.reached)} ({tol}) at step "
                          f"{o.reached_at}{left}.")
@@ -157,7 +160,10 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
     elif len(finished) >= 2:
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         lo, hi = best.final_loss, runner.final_loss
-        if lo > 0 and hi / lo >= 1.05:  # a ratio only means something between positive losses
+        if 0 <= lo < TINY < hi:
+            lines.append(f"{best.name} ends at a loss {number(lo)}; {runner.name} at "
+                         f"{number(hi)}.")
+        elif lo > 0 and hi / lo >= 1.05:  # a ratio only means something between positive losses
             lines.append(f"{best.name} ends {hi / lo:.3g}x lower in loss than {runner.name}.")
         elif lo <= 0 and hi - lo > 1e-9 * max(1.0, abs(lo)):
             lines.append(f"{best.name} ends {hi - lo:.3g} lower in loss than {runner.name}.")

@@ -116,9 +116,13 @@ def format_number(v: float, digits: int = 4) -> str:
     return f"{v:.{digits - 1}e}"
 
 
-def small_number(v: float, digits: int = 2, floor: float = 1e-6) -> str:
-    """A number for captions that says "≈ 0" rather than ``4.6e-13`` below ``floor``."""
-    return "≈ 0" if abs(v) < floor else f"{v:.{digits}g}"
+TINY = 1e-12  # below this, captions say "below 1e-12" rather than 5.07e-46
+
+
+def number(v: float, digits: int = 3) -> str:
+    """A number for captions, in one style across scenes: ``digits`` significant figures, and
+    "below 1e-12" for a magnitude too small to mean anything at float64 precision."""
+    return f"below {TINY:g}" if 0 < abs(v) < TINY else f"{v:.{digits}g}"
 
 
 def point_text(p) -> str:

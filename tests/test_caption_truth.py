@@ -125,6 +125,11 @@ def check_race_sentence(sentence: str, surface, runs, steps: int, tol: float) ->
         assert first_within_any(traj, surface, tol) is None  # else it would say "reached"
         check_left(traj, surface, m["left"])
         return "distance"
+    if m := re.fullmatch(r"(\w+) ends at a loss below 1e-12; (\w+) at (\S+)\.", sentence):
+        losses = sorted((t.loss[-1], n) for n, t in finished.items())
+        (lo, best), (hi, runner) = losses[:2]
+        assert (best, runner) == (m[1], m[2]) and 0 <= lo < 1e-12 < hi and fmt(hi) == m[3]
+        return "tiny loss"
     if m := re.fullmatch(r"(\w+) ends (\S+)x lower in loss than (\w+)\.", sentence):
         losses = sorted((t.loss[-1], n) for n, t in finished.items())
         (lo, best), (hi, runner) = losses[:2]
@@ -253,9 +258,10 @@ def test_every_mountain_caption_is_true(bowl, ripple, frequency, start, log_lrs,
                                r"floor\.", caption):
             assert worse and crossings == 0 and f"{gap:.2g}" == m[2]
             kind = "too small"
-        elif m := re.fullmatch(r"α = \S+ also works: after (\d+) steps it is (\S+) from the "
-                               r"valley floor\.", caption):
-            assert not worse and f"{gap:.2g}" == m[2]
+        elif m := re.fullmatch(r"α = \S+ also works: after (\d+) steps it is (below 1e-12|\S+) "
+                               r"from the valley floor\.", caption):
+            assert not worse
+            assert 0 < gap < 1e-12 if m[2] == "below 1e-12" else f"{gap:.2g}" == m[2]
             kind = "works"
         else:
             raise AssertionError(f"no predicate recognises {caption!r}")
@@ -266,7 +272,7 @@ def test_every_mountain_caption_is_true(bowl, ripple, frequency, start, log_lrs,
         near = floors[np.argmin(np.abs(floors - end))]
         low = min(land.minima, key=lambda c: land.f(c.x, 0.0)).x
         first, *rest = limit_captions(land, steps, float(end), float(walks[0].grad[-1, 0]))
-        if "rests at" in first:
+        if "rests on" in first:
             assert abs(end - near) <= FLOOR_TOLERANCE
             assert ("the lowest valley floor" in first) == (near == low)
         else:
