@@ -212,13 +212,17 @@ def ratio_captions(ratio: np.ndarray, lr: float, first: list[float]) -> list[str
     at_one = (f"{ratio[0]:.3g}x too large" if ratio[0] > 1.05 else
               f"{ratio[0]:.3g}x too small" if ratio[0] < 0.95 else "about right")
     peak = int(np.argmax(ratio))
-    if 0 < peak < len(ratio) - 1:
+    # A change under 1 % is a plateau, not a peak or a fall (float rounding makes wiggles).
+    rises, falls = ratio[peak] > 1.01 * ratio[0], ratio[peak] > 1.01 * ratio[-1]
+    if rises and falls:
         second = f"The ratio peaks at step {peak + 1}, {ratio[peak]:.3g}x, then decays."
-    elif peak == 0:
+    elif rises:
+        second = f"The ratio grows to {ratio[-1]:.3g}x by step {len(ratio)}, the last shown."
+    elif ratio[0] > 1.01 * ratio[-1]:
         second = (f"The ratio is largest at step 1 and falls to {ratio[-1]:.3g}x by step "
                   f"{len(ratio)}.")
     else:
-        second = f"The ratio grows to {ratio[peak]:.3g}x by step {peak + 1}, the last shown."
+        second = f"The ratio stays near {ratio[0]:.3g}x for all {len(ratio)} steps shown."
     return [f"Without correction, step 1 is {at_one}.", second,
             f"On Rosenbrock (lr {lr:g}) the first step is {first[1]:.3g} long, not "
             f"{first[0]:.3g}."]

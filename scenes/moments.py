@@ -29,7 +29,7 @@ from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
-from scenes.style import Readout, formula, scene_title, text
+from scenes.style import Readout, formula, number, scene_title, text
 
 SOURCES = ("noisy", "rosenbrock")
 
@@ -125,10 +125,7 @@ class MomentAccumulation(ExplainerScene):
         v_end, mean_g2 = float(acc["v"][-1]), float(np.mean(g * g))
         self.facts.update(v_final=v_end, mean_g2=mean_g2, memory_m=memory(p.beta1),
                           memory_v=memory(p.beta2))
-        relation = ("lags far below it" if v_end < 0.5 * mean_g2 else
-                    "sits below it" if v_end < mean_g2 else "is not below it")
-        with self.beat(f"After {len(g)} steps v_t = {v_end:.3g}; the mean of g_t² is "
-                       f"{mean_g2:.3g}: v_t {relation}."):
+        with self.beat(v_caption(len(g), v_end, mean_g2)):
             self.play(Indicate(v_read, color=th.symbol("v")), run_time=1.0)
 
         # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
@@ -283,6 +280,14 @@ class MomentAccumulation(ExplainerScene):
             self.play(Write(update), run_time=1.5)
             self.play(FadeIn(VGroup(top, top_label)), run_time=0.8)
             self.play(FadeIn(VGroup(bottom, bottom_label)), run_time=0.8)
+
+
+def v_caption(n: int, v_end: float, mean_g2: float) -> str:
+    """Where the second moment stands after the stream, against the plain mean of g²."""
+    relation = ("lags far below it" if v_end < 0.5 * mean_g2 else
+                "sits below it" if v_end < mean_g2 else "is not below it")
+    return (f"After {n} steps v_t = {number(v_end)}; the mean of g_t² is {number(mean_g2)}: "
+            f"v_t {relation}.")
 
 
 def ravine_captions(n: int, z_m: int, z_s: int, roll: float, u_sgd: np.ndarray,

@@ -161,8 +161,8 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         lo, hi = best.final_loss, runner.final_loss
         if 0 <= lo < TINY < hi:
-            lines.append(f"{best.name} ends at a loss {number(lo)}; {runner.name} at "
-                         f"{number(hi)}.")
+            lines.append(f"{best.name} ends with a loss {'of 0' if lo == 0 else number(lo)}; "
+                         f"{runner.name} with {number(hi)}.")
         elif lo > 0 and hi / lo >= 1.05:  # a ratio only means something between positive losses
             lines.append(f"{best.name} ends {hi / lo:.3g}x lower in loss than {runner.name}.")
         elif lo <= 0 and hi - lo > 1e-9 * max(1.0, abs(lo)):

@@ -125,10 +125,12 @@ def check_race_sentence(sentence: str, surface, runs, steps: int, tol: float) ->
         assert first_within_any(traj, surface, tol) is None  # else it would say "reached"
         check_left(traj, surface, m["left"])
         return "distance"
-    if m := re.fullmatch(r"(\w+) ends at a loss below 1e-12; (\w+) at (\S+)\.", sentence):
+    if m := re.fullmatch(r"(\w+) ends with a loss (of 0|below 1e-12); (\w+) with (\S+)\.",
+                         sentence):
         losses = sorted((t.loss[-1], n) for n, t in finished.items())
         (lo, best), (hi, runner) = losses[:2]
-        assert (best, runner) == (m[1], m[2]) and 0 <= lo < 1e-12 < hi and fmt(hi) == m[3]
+        assert (best, runner) == (m[1], m[3]) and 0 <= lo < 1e-12 < hi and fmt(hi) == m[4]
+        assert (lo == 0) == (m[2] == "of 0")
         return "tiny loss"
     if m := re.fullmatch(r"(\w+) ends (\S+)x lower in loss than (\w+)\.", sentence):
         losses = sorted((t.loss[-1], n) for n, t in finished.items())
@@ -291,3 +293,142 @@ def report_counts():
               f"{claims} claims checked")
         for key, n in sorted(CHECKED.items()):
             print(f"  {key}: {n}")
+
+
+# --- moments, bias correction, the algorithm ----------------------------------------------------
+
+def adam_reference(g: np.ndarray, b1: float, b2: float, eps: float, corrected: bool):
+    """Kingma & Ba's Algorithm 1 on a 1D gradient stream, written out plainly (the reference
+    the core's `accumulate` is checked against): the update of every step, lr = 1."""
+    m = v = 0.0
+    out = []
+    for t, gt in enumerate(g, start=1):
+        m, v = b1 * m + (1 - b1) * gt, b2 * v + (1 - b2) * gt * gt
+        mh, vh = (m / (1 - b1**t), v / (1 - b2**t)) if corrected else (m, v)
+        out.append(-mh / (np.sqrt(vh) + eps))
+    return np.array(out)
+
+
+@SETTINGS
+@given(st.floats(0.0, 0.99), st.floats(0.0, 0.9999), st.integers(5, 200),
+       st.sampled_from(["noisy", "rosenbrock"]), st.integers(0, 1000), st.floats(-10, 10),
+       st.floats(0, 10), st.integers(2, 200), st.floats(0.001, 1), st.floats(0.0, 0.99))
+def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise, ravine_steps,
+                                       lr, rms_b2):
+    from optim_core import accumulate, adam, momentum, rmsprop
+    from scenes.moments import (
+        MomentParams,
+        gradient_stream,
+        overshoot,
+        ravine_captions,
+        v_caption,
+        zigzags,
+    )
+
+    p = MomentParams(beta1=b1, beta2=b2, steps=steps, source=source, seed=seed, trend=trend,
+                     noise=noise, ravine_steps=ravine_steps, lr_sgd=lr, lr_momentum=lr,
+                     lr_rmsprop=lr, rmsprop_beta2=rms_b2)
+    g = gradient_stream(p)
+    v = accumulate(adam(beta1=b1, beta2=b2), g)["v"][-1]
+    num = r"(below 1e-12|\S+)"
+    m = re.fullmatch(rf"After (\d+) steps v_t = {num}; the mean of g_t² is {num}: v_t "
+                     r"(lags far below it|sits below it|is not below it)\.",
+                     v_caption(len(g), float(v), float(np.mean(g * g))))
+    v_ref = sum((1 - b2) * b2 ** (len(g) - k) * gk * gk for k, gk in enumerate(g, start=1))
+    mean = float(np.mean(g * g))
+    assert int(m[1]) == len(g) and np.isclose(v, v_ref, rtol=1e-9, atol=1e-300)
+    expected = ("lags far below it" if v_ref < 0.5 * mean else
+                "sits below it" if v_ref < mean else "is not below it")
+    on_a_boundary = np.isclose(v_ref, 0.5 * mean) or np.isclose(v_ref, mean)
+    assert m[4] == expected or on_a_boundary
+    CHECKED["moments: v against the mean"] += 1
+
+    ravine = surfaces.get("ravine")
+    runs = {"sgd": run(sgd(lr), ravine, ravine.start, ravine_steps),
+            "momentum": run(momentum(lr, b1), ravine, ravine.start, ravine_steps),
+            "rmsprop": run(rmsprop(lr, rms_b2), ravine, ravine.start, ravine_steps)}
+    if any(t.diverged for t in runs.values()):
+        return
+    u_sgd, u_rms = (np.abs(runs[k].update[1]) for k in ("sgd", "rmsprop"))
+    lines = ravine_captions(ravine_steps, zigzags(runs["momentum"]), zigzags(runs["sgd"]),
+                            overshoot(runs["momentum"], ravine), u_sgd, u_rms)
+
+    def crossings(traj):
+        side = np.sign(traj.position[:, 1])  # signs, not products: those underflow to 0
+        return int(np.sum(side[1:] * side[:-1] < 0))
+
+    for line in lines:
+        if m := re.fullmatch(r"Momentum averages the zig-zag away: (\d+) floor crossings "
+                             r"against SGD's (\d+)\.", line):
+            a, b = crossings(runs["momentum"]), crossings(runs["sgd"])
+            assert (a, b) == (int(m[1]), int(m[2])) and a < b
+        elif m := re.fullmatch(r"In (\d+) steps momentum crosses the valley floor (\d+) times; "
+                               r"SGD (\d+) times\.", line):
+            a, b = crossings(runs["momentum"]), crossings(runs["sgd"])
+            assert (a, b) == (int(m[2]), int(m[3])) and a >= b
+        elif m := re.fullmatch(r"Like a heavy ball it keeps rolling: (\S+) past the minimum "
+                               r"along x\.", line):
+            x = runs["momentum"].position[:, 0]
+            past = float(np.max(x * np.sign(-x[0])))  # the minimum is at x = 0
+            assert past > 0.01 and fmt(past) == m[1]
+        elif m := re.fullmatch(r"SGD's first step is (\S+)x longer across the ravine than "
+                               r"along it\.", line):
+            u = runs["sgd"].position[1] - runs["sgd"].position[0]
+            assert fmt(abs(u[1] / u[0])) == m[1]
+        elif m := re.fullmatch(r"RMSProp divides each coordinate by its own √v: its first "
+                               r"step's ratio is (\S+)x\.", line):
+            u = runs["rmsprop"].position[1] - runs["rmsprop"].position[0]
+            assert fmt(abs(u[1] / u[0])) == m[1]
+        else:
+            raise AssertionError(f"no predicate recognises {line!r}")
+        CHECKED["moments: ravine"] += 1
+
+
+@SETTINGS
+@given(st.floats(0.0, 0.99), st.floats(0.5, 0.9999), st.integers(5, 300), st.integers(0, 1000),
+       st.floats(-10, 10), st.floats(0, 10))
+def test_every_bias_caption_is_true(b1, b2, m_steps, seed, trend, noise):
+    from scenes.bias import BiasParams, ratio_captions, step_ratio, stream
+
+    p = BiasParams(beta1=b1, beta2=b2, m_steps=m_steps, seed=seed, trend=trend, noise=noise)
+    g = stream(p)[:m_steps]
+    assume(np.all(np.abs(g) > 1e-6))
+    ref = np.abs(adam_reference(g, b1, b2, 1e-8, False) / adam_reference(g, b1, b2, 1e-8, True))
+    lines = ratio_captions(step_ratio(p, g), 0.1, [1.0, 2.0])
+    m = re.fullmatch(r"Without correction, step 1 is (?:(\S+)x too (large|small)|about right)\.",
+                     lines[0])
+    if m[2] == "large":
+        assert ref[0] > 1.05 and fmt(ref[0]) == m[1]
+    elif m[2] == "small":
+        assert ref[0] < 0.95 and fmt(ref[0]) == m[1]
+    else:
+        assert 0.95 <= ref[0] <= 1.05
+    peak = int(np.argmax(ref))
+    rises, falls = ref[peak] > 1.01 * ref[0], ref[peak] > 1.01 * ref[-1]
+    if m := re.fullmatch(r"The ratio peaks at step (\d+), (\S+)x, then decays\.", lines[1]):
+        assert int(m[1]) == peak + 1 and rises and falls and fmt(ref[peak]) == m[2]
+    elif m := re.fullmatch(r"The ratio is largest at step 1 and falls to (\S+)x by step "
+                           r"(\d+)\.", lines[1]):
+        assert not rises and ref[0] > 1.01 * ref[-1] and fmt(ref[-1]) == m[1]
+    elif m := re.fullmatch(r"The ratio grows to (\S+)x by step (\d+), the last shown\.",
+                           lines[1]):
+        assert rises and not falls and fmt(ref[-1]) == m[1] and int(m[2]) == len(ref)
+    else:
+        m = re.fullmatch(r"The ratio stays near (\S+)x for all (\d+) steps shown\.", lines[1])
+        assert m and not rises and ref[0] <= 1.01 * ref[-1] and fmt(ref[0]) == m[1]
+    CHECKED["bias: uncorrected step"] += 2
+
+
+@SETTINGS
+@given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
+def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
+    from scenes.algorithm import eps_captions
+
+    cap, run_line = eps_captions(lr, eps, sqrt_v_min)[1:]
+    assert cap.endswith(f"capped at α / ε = {fmt(lr / eps)}.")
+    shortening = eps / (sqrt_v_min + eps)  # how much ε shortened the least-damped step
+    if "never fell below" in run_line:
+        assert shortening < 0.01
+    else:
+        assert "shortens the step noticeably" in run_line and shortening >= 0.0099
+    CHECKED["algorithm: epsilon"] += 2
