@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from optim_core import OPTIMIZERS, SURFACES, optimizers, run, surfaces
+from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES, export
 from scenes.export import ENCODER_PRESETS, FORMATS, QUALITIES, Job, Result
 from scenes.params import (
@@ -41,6 +42,7 @@ from scenes.params import (
     nest,
     param,
     parse_assignment,
+    shown,
     to_data,
 )
 from scenes.style import THEMES
@@ -150,6 +152,9 @@ def cmd_trace(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"--surface: {exc}") from None
     start = args.start if args.start is not None else surface.start
+    if max(abs(c) for c in start) > DEFAULT_BOUND:
+        raise UsageError(f"--start {start[0]:g} {start[1]:g}: outside ±{DEFAULT_BOUND:g}, where "
+                         "a run counts as diverged; start inside it")
     traj = run(opt, surface, start, args.steps)
     if args.out is None:
         sys.stdout.write(traj.to_csv())
@@ -189,6 +194,8 @@ class RenderSettings:
                                 choices=ENCODER_PRESETS)
 
     def check(self) -> None:
+        if not self.out.strip():
+            raise ValueError("out: the output folder name is empty")
         if self.transparent and self.format == "mp4":
             raise ValueError("transparent needs format webm, gif or png (H.264 has no alpha)")
 
@@ -211,12 +218,25 @@ def presets() -> list[str]:
     return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
 
 
+MAX_CONFIG_BYTES = 1_000_000  # a config is a few kB
+
+
 def read_toml(path: Path, what: str) -> dict:
+    """A TOML file's tables; only regular files of sane size (not /dev/zero, not a FIFO)."""
     try:
+        if not path.is_file():
+            raise UsageError(f"{what} {path}: not a regular file")
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise UsageError(f"{what} {path}: {path.stat().st_size} bytes; a config is at most "
+                             f"{MAX_CONFIG_BYTES} bytes")
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except OSError as exc:
         raise UsageError(f"{what} {path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path}: not UTF-8 text (TOML files are UTF-8)") from None
+    except RecursionError:
+        raise UsageError(f"{what} {path}: nested too deeply to be a config") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{what} {path}: not valid TOML ({exc})") from None
 
@@ -257,6 +277,9 @@ def load_config(args: argparse.Namespace) -> Config:
                 close = difflib.get_close_matches(table, list(TABLES), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 raise ParamError(f"{table}: unknown table{hint} (valid: {', '.join(TABLES)})")
+            if not isinstance(layer[table], dict):
+                raise ParamError(f"{table}: expected a table of settings, got "
+                                 f"{shown(layer[table])} (e.g. {table}.KEY=VALUE)")
         data = merge(data, layer)
     settings = build(RenderSettings, data.get("render", {}), "render")
     scenes, label = {}, {}

@@ -31,6 +31,13 @@ class ParamError(ValueError):
     """A bad parameter value or key; the message is one line meant for the user."""
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as an error message quotes it: its repr, cut to ``limit`` characters (a config
+    may hold a 10-million-number array; the message stays one short line)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 @dataclasses.dataclass(frozen=True)
 class Interval:
     """A numeric range in interval notation: ``"[0, 1)"``, ``"(0, inf)"``, ``"[1, 20000]"``."""
@@ -115,34 +122,34 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
         if (not isinstance(value, list | tuple) or len(value) != n
                 or not all(_is_number(v) for v in value)):
             example = "[-1.5, -1.0]" if n == 2 else "[" + ", ".join(["0"] * n) + "]"
-            raise ParamError(f"{path}: expected {n} numbers like {example}, got {value!r}")
+            raise ParamError(f"{path}: expected {n} numbers like {example}, got {shown(value)}")
         out = tuple(float(v) for v in value)
         if not all(math.isfinite(v) for v in out):
-            raise ParamError(f"{path}: expected finite numbers, got {value!r}")
+            raise ParamError(f"{path}: expected finite numbers, got {shown(value)}")
         return out
     if base is bool:
         if not isinstance(value, bool):
-            raise ParamError(f"{path}: expected true or false, got {value!r}")
+            raise ParamError(f"{path}: expected true or false, got {shown(value)}")
         return value
     if base is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParamError(f"{path}: expected a whole number, got {value!r}")
+            raise ParamError(f"{path}: expected a whole number, got {shown(value)}")
         return _check_interval(value, meta, path)
     if base is float:
         if not _is_number(value):
-            raise ParamError(f"{path}: expected a number, got {value!r}")
+            raise ParamError(f"{path}: expected a number, got {shown(value)}")
         value = float(value)
         if not math.isfinite(value):
-            raise ParamError(f"{path}: expected a finite number, got {value!r}")
+            raise ParamError(f"{path}: expected a finite number, got {shown(value)}")
         return _check_interval(value, meta, path)
     if base is str:
         if not isinstance(value, str):
-            raise ParamError(f"{path}: expected a string, got {value!r}")
+            raise ParamError(f"{path}: expected a string, got {shown(value)}")
         choices = meta.get("choices")
         if choices and value not in choices:
             close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ParamError(f"{path}: {value!r} is not allowed{hint} "
+            raise ParamError(f"{path}: {shown(value)} is not allowed{hint} "
                              f"(choose one of: {', '.join(choices)})")
         return value
     raise TypeError(f"unsupported parameter type {tp!r} at {path}")  # a declaration bug
@@ -155,7 +162,7 @@ def _is_number(v: Any) -> bool:
 def _check_interval(value: float, meta: Mapping[str, Any], path: str) -> float:
     interval = meta.get("interval")
     if interval is not None and value not in interval:
-        raise ParamError(f"{path}: {value!r} is out of range (allowed: {interval.text})")
+        raise ParamError(f"{path}: {shown(value)} is out of range (allowed: {interval.text})")
     return value
 
 
@@ -166,7 +173,7 @@ def _convert_table(value: Any, item_cls: type, path: str, meta: Mapping[str, Any
     entry class lists in ``NEW_ENTRY_NEEDS`` (so a typo in a name is an error, not a racer).
     """
     if not isinstance(value, Mapping):
-        raise ParamError(f"{path}: expected a table of named entries, got {value!r}")
+        raise ParamError(f"{path}: expected a table of named entries, got {shown(value)}")
     defaults = meta["default_entries"]()
     needs = getattr(item_cls, "NEW_ENTRY_NEEDS", ())
     for name, item in value.items():
@@ -188,7 +195,7 @@ def build(cls: type, data: Any, path: str) -> Any:
     if isinstance(data, cls):
         return data
     if not isinstance(data, Mapping):
-        raise ParamError(f"{path}: expected a table, got {data!r}")
+        raise ParamError(f"{path}: expected a table, got {shown(data)}")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:
         if key not in fields:
@@ -237,7 +244,7 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
     key, sep, raw = text.partition("=")
     keys = [k.strip() for k in key.strip().split(".")]
     if not sep or not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", k) for k in keys):
-        raise ParamError(f"--set {text!r}: expected KEY.PATH=VALUE, e.g. race.steps=500")
+        raise ParamError(f"--set {shown(text)}: expected KEY.PATH=VALUE, e.g. race.steps=500")
     raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]

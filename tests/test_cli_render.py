@@ -295,3 +295,34 @@ def test_facts_of_every_scene(capsys):
     docs = json.loads(capsys.readouterr().out)
     assert [d["scene"] for d in docs] == list(render.SCENE_CLASSES)
     assert all(d["beats"] and d["facts"] for d in docs)
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda p: p.write_bytes(b"\xff\xfe\x00garbage\x80"), "not UTF-8"),
+    (lambda p: p.write_text("x = " + "[" * 100_000), "nested too deeply"),
+    (lambda p: p.write_text("[race]\nstart = [" + ", ".join(["1.0"] * 100_000) + "]\n"),
+     "race.start"),
+    (lambda p: p.write_text("render = 1\n"), "render: expected a table"),
+])
+def test_a_bad_config_is_one_short_line(tmp_path, capsys, make, says):
+    cfg = tmp_path / "bad.toml"
+    make(cfg)
+    assert render.main(["render", "race", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and len(err) < 300
+
+
+def test_config_must_be_a_regular_file(capsys):
+    assert render.main(["render", "race", "--config", "/dev/zero"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["render", "race", "--set", "render=1"], "render: expected a table"),
+    (["render", "race", "--out", ""], "output folder name is empty"),
+    (["trace", "--start", "1e7", "1e7", "--steps", "5"], "outside ±1e+06"),
+])
+def test_refused_inputs_from_the_fuzzing(capsys, argv, says):
+    assert render.main(argv) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1 and len(err) < 300
