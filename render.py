@@ -159,7 +159,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(traj.to_csv())
     else:
-        write_atomically(args.out, traj.dumps(args.out))
+        try:
+            write_atomically(args.out, traj.dumps(args.out))
+        except OSError as exc:
+            raise UsageError(f"--out {args.out}: cannot write it ({exc.strerror})") from None
     if traj.diverged:
         print(f"note: the run diverged at step {int(traj.diverged_at)}; "
               f"the rows stop at step {traj.valid_steps - 1}", file=sys.stderr)
@@ -615,12 +618,19 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     from PIL import Image
 
     target = Path(args.dir)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--dir {target}: it is a file; give a folder for the stills")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # checked before six scenes are rendered, not after
+        raise UsageError(f"--dir {target}: cannot use it as a folder ({exc.strerror})") from None
+    if not os.access(target, os.W_OK):
+        raise UsageError(f"--dir {target}: the folder is not writable")
     quiet = getattr(args, "quiet", False)
     with tempfile.TemporaryDirectory() as tmp:
         args.out, args.format, args.quality, args.theme = tmp, "png", "l", "light"
         config = load_config(args)
         jobs, _ = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
-        target.mkdir(parents=True, exist_ok=True)
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
             tmp_png = target / f".{job.scene_key}.png.part"

@@ -250,7 +250,24 @@ class Parser:
 def parse(text: str) -> Node:
     if not isinstance(text, str):
         raise FormulaError("a formula must be text")
-    return Parser(text).parse()
+    tree = Parser(text).parse()
+    if (depth := typeset_depth(tree)) > MAX_DEPTH:
+        raise FormulaError(f"nested too deeply to typeset ({depth} levels of fractions, powers "
+                           f"and brackets; at most {MAX_DEPTH})")
+    return tree
+
+
+def typeset_depth(node: Node) -> int:
+    """How deeply the LaTeX of ``node`` nests: ``x/1/1`` is two fractions deep although it is
+    written without brackets (TeX runs out of room long before the parser would)."""
+    if isinstance(node, Num | Var):
+        return 0
+    if isinstance(node, Neg):
+        return typeset_depth(node.arg)
+    if isinstance(node, Call):
+        return 1 + typeset_depth(node.arg)
+    inner = max(typeset_depth(node.left), typeset_depth(node.right))
+    return inner + (node.op in ("/", "**"))
 
 
 # --- evaluation, differentiation, printing --------------------------------------------------------
@@ -363,10 +380,16 @@ def latex(node: Node, parent: int = 0) -> str:
     if node.op == "**":
         base = latex(node.left, prec + 1)
         s = f"{base}^{{{latex(node.right)}}}"
-    elif node.op == "*":
-        s = rf"{latex(node.left, prec)}\,{latex(node.right, prec + 1)}"
     else:
-        s = f"{latex(node.left, prec)} {node.op} {latex(node.right, prec + 1)}"
+        # A negative right operand keeps its parentheses: "2*-x" is 2 (-x), never "2 - x".
+        right = latex(node.right, _PREC["neg"] + 1 if isinstance(node.right, Neg) else prec + 1)
+        left = latex(node.left, prec)
+        if node.op != "*":
+            s = f"{left} {node.op} {right}"
+        elif right[0].isdigit() or right.startswith(r"\left(-"):
+            s = rf"{left} \cdot {right}"  # "x 2" would read as a subscript or a digit
+        else:
+            s = rf"{left}\,{right}"
     return f"\\left({s}\\right)" if parent > prec else s
 
 
@@ -437,11 +460,16 @@ def surface(text: str, domain: tuple[float, float, float, float] | None = None) 
         Z = f(X, Y)
         G = np.stack(df(X, Y))
     ok = np.isfinite(Z) & np.all(np.isfinite(G), axis=0)
-    if ok.mean() < 0.9:
-        raise FormulaError(f"not finite over most of the domain (finite at {ok.mean():.0%} of a "
-                           "61 x 61 grid); change the formula or pass a domain")
-    _check_gradient(f, df, X[ok], Y[ok])
-    z = Z[ok]
+    if not ok.all():
+        bad = np.argwhere(~ok)[0]
+        raise FormulaError(f"not defined everywhere on the domain (finite at {ok.mean():.0%} of a "
+                           f"61 x 61 grid; not at ({X[tuple(bad)]:.3g}, {Y[tuple(bad)]:.3g})); "
+                           "pass a domain where it is finite")
+    if np.all(np.abs(G) <= 1e-12 * np.maximum(1.0, np.abs(Z))):
+        raise FormulaError("the surface is flat (its gradient is zero everywhere on the domain): "
+                           "nothing for an optimizer to follow")
+    _check_gradient(f, df, X, Y)
+    z = Z.ravel()
     spread = (np.quantile(z, 0.98) - z.min()) / max(np.quantile(z, 0.5) - z.min(), 1e-300)
     levels = "log" if spread > 30 else "linear"
     points = critical_points(f, df, domain)

@@ -22,6 +22,8 @@ from scenes.style import RACER_COLORS, THEMES, Theme, caption_band, point_text
 PRETTY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam",
                 "adam_uncorrected": "Adam (uncorrected)", "adamw": "AdamW", "amsgrad": "AMSGrad"}
 AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
+MAX_RACERS = len(AUTO_COLORS)  # more would not be told apart (and would not fit the legend)
+MAX_LABEL = 24
 HYPER_SYMBOLS = {"lr": "lr", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "wd"}
 
 
@@ -50,6 +52,11 @@ class Racer:
         return {k: getattr(self, k) for k in HYPER_SYMBOLS if getattr(self, k) is not None}
 
     def check(self) -> None:
+        if len(self.label) > MAX_LABEL:
+            raise ValueError(f"label: {len(self.label)} characters; at most {MAX_LABEL} fit "
+                             "the legend")
+        if not self.label.isprintable():
+            raise ValueError("label: only printable characters (no tabs, newlines or NUL)")
         self.build()
 
     def build(self) -> Optimizer:
@@ -78,6 +85,14 @@ class RacerRun:
     @property
     def name(self) -> str:
         return self.racer.name
+
+
+def check_racers(racers: dict[str, Racer]) -> None:
+    """At least one racer, at most as many as there are distinct colours."""
+    if not racers:
+        raise ValueError("racers: at least one racer is needed")
+    if len(racers) > MAX_RACERS:
+        raise ValueError(f"racers: {len(racers)} racers; at most {MAX_RACERS} can be told apart")
 
 
 def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: int,

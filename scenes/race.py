@@ -37,6 +37,7 @@ from scenes.base import (
     Racer,
     RacerRun,
     SurfaceChoice,
+    check_racers,
     run_racers,
     start_caption,
 )
@@ -90,8 +91,7 @@ class RaceParams(SurfaceChoice):
                                      doc="the racers, by name: race.racers.NAME.KEY")
 
     def check(self) -> None:
-        if not self.racers:
-            raise ValueError("racers: at least one racer is needed")
+        check_racers(self.racers)
         super().check()
 
 

@@ -36,6 +36,7 @@ from scenes.base import (
     Racer,
     RacerRun,
     SurfaceChoice,
+    check_racers,
     run_racers,
     start_caption,
 )
@@ -81,8 +82,7 @@ class SaddleParams(SurfaceChoice):
                                      doc="the racers, by name: saddle.racers.NAME.KEY")
 
     def check(self) -> None:
-        if not self.racers:
-            raise ValueError("racers: at least one racer is needed")
+        check_racers(self.racers)
         super().check()
 
 

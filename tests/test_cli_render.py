@@ -321,6 +321,17 @@ def test_config_must_be_a_regular_file(capsys):
     (["render", "race", "--set", "render=1"], "render: expected a table"),
     (["render", "race", "--out", ""], "output folder name is empty"),
     (["trace", "--start", "1e7", "1e7", "--steps", "5"], "outside ±1e+06"),
+    (["render", "race", *[f"--set=race.racers.r{i}.optimizer=sgd" for i in range(6)]],
+     "race: racers: 8 racers; at most 6"),
+    (["render", "saddle", "--set", "saddle.racers.adam.label=" + "A" * 20_000],
+     "label: 20000 characters; at most 24"),
+    (["render", "race", "--set", "race.racers.adam.label=Ad\tam"], "only printable characters"),
+    (["render", "race", "--set", "race.surface=x" + "/1" * 147], "nested too deeply to typeset"),
+    (["render", "race", "--set", "race.surface=x - x + 1"], "the surface is flat"),
+    (["render", "race", "--set", "race.surface=log(x+2.5) + y**2"], "pass a domain"),
+    (["trace", "--steps", "3", "--out", "/proc/x.csv"], "--out /proc/x.csv: cannot write it"),
+    (["trace", "--steps", "3", "--out", "/sys/x.csv"], "--out /sys/x.csv: cannot write it"),
+    (["gallery", "--dir", "README.md"], "--dir README.md: it is a file"),
 ])
 def test_refused_inputs_from_the_fuzzing(capsys, argv, says):
     assert render.main(argv) == 2

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from optim_core import formula, run, sgd
-from optim_core.formula import FormulaError, compile_tree, diff, parse
+from optim_core.formula import FormulaError, compile_tree, diff, latex, parse, typeset_depth
 from optim_core.surfaces import get, resolve
 from render import main
 
@@ -33,7 +33,7 @@ def test_himmelblau_from_a_formula_matches_the_builtin():
 
 def test_latex_is_generated_from_the_tree():
     assert resolve("x**2 + 10*y**2").latex == r"f(x, y) = x^{2} + 10\,y^{2}"
-    assert resolve("sqrt(abs(x)) + y/2").latex == r"f(x, y) = \sqrt{\left|x\right|} + \frac{y}{2}"
+    assert latex(parse("sqrt(abs(x)) + y/2")) == r"\sqrt{\left|x\right|} + \frac{y}{2}"
     assert resolve("-(x + y)**2 + sin(x)").latex.startswith(r"f(x, y) = -\left(x + y\right)^{2}")
 
 
@@ -64,7 +64,7 @@ def test_named_domain_override_and_defaults():
     ("x" + " + x" * 100, "too long"),
     ("(" * 45 + "x" + ")" * 45, "nested too deeply"),
     ("1e9 * x", "too large"),
-    ("log(-1 - x**2 - y**2)", "not finite over most of the domain"),
+    ("log(-1 - x**2 - y**2)", "not defined everywhere on the domain"),
     ("2 + 3", "does not depend on x or y"),
     ("x ^ 2", "use ** for powers"),
     ("max(x, y)", "commas are not allowed"),
@@ -168,3 +168,33 @@ def test_trace_with_a_formula_and_domain(capsys):
 def test_trace_formula_errors(argv, message, capsys):
     assert main(["trace", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("2*-x + y**2", r"2 \cdot \left(-x\right) + y^{2}"),  # never "2 - x"
+    ("x*-y", r"x \cdot \left(-y\right)"),
+    ("x - -y", r"x - \left(-y\right)"),
+    ("x*2", r"x \cdot 2"),
+    ("2**-x", r"2^{-x}"),
+])
+def test_a_negative_or_numeric_factor_is_shown_as_written(text, shown):
+    assert latex(parse(text)) == shown
+
+
+def test_chains_of_fractions_count_towards_the_depth_limit():
+    assert typeset_depth(parse("x" + "/1" * 40)) == 40
+    with pytest.raises(FormulaError, match="nested too deeply to typeset"):
+        parse("x" + "/1" * 147)  # TeX ran out of capacity 8 s into a render
+    assert typeset_depth(parse("+".join(["x"] * 100))) == 0  # a long sum is flat
+
+
+@pytest.mark.parametrize("text", ["0*x + 0*y", "x - x + 1", "0*sin(x)"])
+def test_a_flat_surface_is_refused_by_its_gradient(text):
+    with pytest.raises(FormulaError, match="flat"):
+        resolve(text)
+
+
+def test_a_surface_undefined_on_part_of_the_domain_is_refused_with_the_way_out():
+    with pytest.raises(FormulaError, match=r"finite at 90% .*pass a domain"):
+        resolve("log(x+2.5) + y**2")
+    assert resolve("log(x+2.5) + y**2", (-2, 3, -3, 3)).domain == (-2, 3, -3, 3)
