@@ -14,8 +14,10 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import difflib
+import fcntl
 import hashlib
 import json
 import math
@@ -340,23 +342,31 @@ class SystemProblem(Exception):
 
 
 def render_tag(s: RenderSettings) -> str:
-    """What an output's name says about how it was rendered: ``1080p60-dark[-alpha]``."""
-    _, h, fps = s.size()
-    return f"{h}p{fps}-{s.theme}{'-alpha' if s.transparent else ''}"
+    """What an output's name says about how it was rendered: ``1080p60-dark``, with the width
+    when the frame is not 16:9 (``400x108p5``), ``-alpha`` and a non-default encoder preset."""
+    w, h, fps = s.size()
+    size = f"{h}p{fps}" if w == round(h * 16 / 9 / 2) * 2 else f"{w}x{h}p{fps}"
+    preset = (f"-{s.encoder_preset}" if s.format == "mp4"
+              and s.encoder_preset != RenderSettings.encoder_preset else "")
+    return f"{size}-{s.theme}{'-alpha' if s.transparent else ''}{preset}"
 
 
 def output_name(key: str, config: Config, ext: str) -> str:
     return f"{key}-{config.label[key]}-{render_tag(config.settings)}.{ext}"
 
 
-def make_jobs(keys: list[str], config: Config, out: Path, show_progress: bool) -> list[Job]:
+def make_jobs(keys: list[str], config: Config, out: Path, run_dir: Path,
+              show_progress: bool) -> list[Job]:
     s = config.settings
     w, h, fps = s.size()
-    return [Job(scene_key=k, params=config.scenes[k], theme=s.theme, width=w, height=h, fps=fps,
-                format=s.format, transparent=s.transparent, encoder_preset=s.encoder_preset,
-                media_dir=str(out / ".cache" / "media" / k),
-                target=str(out / output_name(k, config, s.format)), show_progress=show_progress)
+    fingerprint = code_fingerprint()
+    jobs = [Job(scene_key=k, params=config.scenes[k], theme=s.theme, width=w, height=h,
+                fps=fps, format=s.format, transparent=s.transparent,
+                encoder_preset=s.encoder_preset, cache_dir=str(out / ".cache" / "media" / k),
+                run_dir=str(run_dir), target=str(out / output_name(k, config, s.format)),
+                show_progress=show_progress)
             for k in keys]
+    return [dataclasses.replace(j, key=cache_key(j, fingerprint)) for j in jobs]
 
 
 def cache_key(job: Job, fingerprint: str) -> str:
@@ -365,25 +375,71 @@ def cache_key(job: Job, fingerprint: str) -> str:
                    "preset": job.encoder_preset, "code": fingerprint})
 
 
-class Manifest:
-    """What each output in the folder was rendered from (so unchanged work is skipped)."""
+class Records:
+    """What each output in the folder was made from, one small JSON file per output in
+    ``.cache/records``: the cache key and the sha256 of every file written for it (video,
+    subtitles, slide clips). An output is up to date only if its key matches and every file is
+    still the one recorded, so a truncated, replaced or half-published file is rendered again,
+    and concurrent renders never overwrite each other's records."""
 
     def __init__(self, out: Path):
-        self.path = out / ".cache" / "manifest.json"
+        self.out = out
+        self.folder = out / ".cache" / "records"
+
+    def _path(self, target: Path) -> Path:
+        return self.folder / f"{target.name}.json"
+
+    def fresh(self, target: Path, key: str) -> bool:
         try:
-            self.data = json.loads(self.path.read_text())
+            record = json.loads(self._path(target).read_text())
         except (OSError, ValueError):
-            self.data = {}
+            return False
+        if (not isinstance(record, dict) or record.get("key") != key
+                or not isinstance(record.get("files"), dict) or not record["files"]):
+            return False
+        try:
+            return all(export.file_digest(self.out / name) == digest_
+                       for name, digest_ in record["files"].items())
+        except OSError:
+            return False
 
-    def fresh(self, job: Job, key: str) -> bool:
-        deck = job.deck_dir
-        return (Path(job.target).exists() and self.data.get(Path(job.target).name) == key
-                and (deck is None or deck.is_dir()))
+    def write(self, target: Path, key: str, digests: dict[str, str]) -> None:
+        files = {str(Path(p).relative_to(self.out)): d for p, d in digests.items()}
+        path = self._path(target)
+        if path.is_dir() or self.folder.is_file():  # anything in our cache's way is ours
+            shutil.rmtree(path if path.is_dir() else self.folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps({"key": key, "files": files}, indent=1))
 
-    def record(self, target: str, key: str) -> None:
-        self.data[Path(target).name] = key
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(self.path, json.dumps(self.data, indent=1, sort_keys=True))
+
+class RunArea:
+    """This run's private work folder, ``.cache/runs/<pid>-XXXX``, held under a lock while the
+    run lives. Each run removes only its own folder; folders whose lock is free belong to runs
+    that died (SIGKILL, power loss) and are removed by the next run."""
+
+    def __init__(self, out: Path):
+        self.runs = out / ".cache" / "runs"
+        self.runs.mkdir(parents=True, exist_ok=True)
+        self.remove_dead_runs()
+        self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.runs))
+        self.lock = (self.path / ".lock").open("w")
+        fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def remove_dead_runs(self) -> None:
+        for run_dir in self.runs.iterdir():
+            try:
+                with (run_dir / ".lock").open("r") as fh:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    shutil.rmtree(run_dir, ignore_errors=True)
+            except (BlockingIOError, FileNotFoundError, NotADirectoryError):
+                continue  # alive, or just being created
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.lock.close()
 
 
 def prepare_out(config: Config) -> Path:
@@ -397,39 +453,40 @@ def prepare_out(config: Config) -> Path:
     return out
 
 
-def render_scenes(keys: list[str], config: Config, report: Reporter) -> tuple[list[Job], bool]:
-    """Render what is not up to date; returns the jobs and whether anything was rendered."""
+def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job]:
+    """Render what is not up to date; returns the jobs (each with its output's path)."""
     check_system()
     out = prepare_out(config)
-    fingerprint = code_fingerprint()
-    manifest = Manifest(out)
+    records = Records(out)
     jobs_n = config.settings.jobs or os.cpu_count() or 1
-    jobs = make_jobs(keys, config, out, show_progress=not report.quiet and jobs_n == 1)
-    todo = []
-    for job in jobs:
-        if manifest.fresh(job, cache_key(job, fingerprint)):
-            report.say(f"up to date: {job.target} (same parameters and code; not rendered again)")
-        else:
-            todo.append(job)
     failures, finished = [], []
-    try:
-        for result in run_jobs(todo, min(jobs_n, max(len(todo), 1)), report):
-            if result.error:
-                failures.append(result)
-                report.say(f"failed:     {result.scene_key}: {result.error}")
+    with RunArea(out) as run_dir:
+        jobs = make_jobs(keys, config, out, run_dir,
+                         show_progress=not report.quiet and jobs_n == 1)
+        todo = []
+        for job in jobs:
+            if records.fresh(Path(job.target), job.key):
+                report.say(f"up to date: {job.target} (same parameters and code; not rendered "
+                           "again)")
             else:
-                finished.append(result.scene_key)
-                manifest.record(result.target, cache_key(
-                    next(j for j in todo if j.scene_key == result.scene_key), fingerprint))
-                report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
-    except KeyboardInterrupt:
-        remove_leftovers(out)
-        done = ", ".join(finished) or "none"
-        raise Interrupted(f"interrupted; finished scenes kept: {done}") from None
+                todo.append(job)
+        try:
+            for result in run_jobs(todo, min(jobs_n, max(len(todo), 1)), report):
+                if result.error:
+                    failures.append(result)
+                    report.say(f"failed:     {result.scene_key}: {result.error}")
+                else:
+                    finished.append(result.scene_key)
+                    job = next(j for j in todo if j.scene_key == result.scene_key)
+                    records.write(Path(job.target), job.key, result.digests)
+                    report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
+        except KeyboardInterrupt:
+            done = ", ".join(finished) or "none"
+            raise Interrupted(f"interrupted; finished scenes kept: {done}") from None
     if failures:
         raise RenderFailed(f"{len(failures)} scene(s) failed: "
                            + "; ".join(f"{f.scene_key}: {f.error}" for f in failures))
-    return jobs, bool(todo)
+    return jobs
 
 
 class Interrupted(Exception):
@@ -453,7 +510,7 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
         for job in jobs:
             yield guarded(job)
         return
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=ignore_interrupts)
+    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init)
     try:
         yield from pool.imap_unordered(guarded, jobs)
         pool.close()
@@ -464,16 +521,31 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
         pool.join()
 
 
-def ignore_interrupts() -> None:
+def worker_init() -> None:
+    """Workers leave Ctrl-C to the main process, and die with it (even by SIGKILL) instead of
+    rendering on as orphans."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def remove_leftovers(out: Path) -> None:
-    """What stopped workers may leave: half-copied outputs and their private work folders."""
-    for part in out.glob(".*.part*"):
-        part.unlink(missing_ok=True)
-    for work in (out / ".cache" / "media").glob("*/render-*"):
-        shutil.rmtree(work, ignore_errors=True)
+@contextlib.contextmanager
+def sigterm_as_interrupt():
+    """``kill`` (SIGTERM) stops a render the way Ctrl-C does: workers stopped, work removed."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (an embedding application): leave it alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def guarded(job: Job) -> Result:
@@ -493,21 +565,26 @@ def joined_label(jobs: list[Job], config: Config) -> str:
         {j.scene_key: to_data(j.params) for j in jobs})[:8]
 
 
-def join_explainer(jobs: list[Job], config: Config, rebuilt: bool, report: Reporter) -> None:
+def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
     s = config.settings
     if s.format not in ("mp4", "webm"):
         report.say(f"no joined video for format {s.format} (mp4 and webm only)")
         return
     target = Path(s.out) / f"explainer-{joined_label(jobs, config)}-{render_tag(s)}.{s.format}"
-    if target.exists() and not rebuilt:
+    key = digest([j.key for j in jobs])  # the parts, in order: a re-rendered part rejoins
+    records = Records(Path(s.out))
+    if records.fresh(target, key):
         report.say(f"up to date: {target}")
         return
     parts = [(SCENE_CLASSES[j.scene_key].title, Path(j.target)) for j in jobs]
     chapters = export.join_videos(parts, target)
-    write_atomically(target.with_suffix(".chapters.txt"), export.chapter_text(chapters))
-    write_atomically(target.with_suffix(".srt"), export.join_srt(
-        [(Path(j.target).with_suffix(".srt"), t) for j, (t, _) in zip(jobs, chapters,
-                                                                        strict=True)]))
+    extras = {target.with_suffix(".chapters.txt"): export.chapter_text(chapters),
+              target.with_suffix(".srt"): export.join_srt(
+                  [(Path(j.target).with_suffix(".srt"), t)
+                   for j, (t, _) in zip(jobs, chapters, strict=True)])}
+    for path, text in extras.items():
+        write_atomically(path, text)
+    records.write(target, key, {str(p): export.file_digest(p) for p in [target, *extras]})
     report.say(f"joined:     {target} ({len(jobs)} scenes; chapters in "
                f"{target.with_suffix('.chapters.txt').name})")
 
@@ -630,7 +707,7 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         args.out, args.format, args.quality, args.theme = tmp, "png", "l", "light"
         config = load_config(args)
-        jobs, _ = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
+        jobs = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
             tmp_png = target / f".{job.scene_key}.png.part"
@@ -653,7 +730,7 @@ def cmd_slides(args: argparse.Namespace) -> int:
     if not (REVEAL_JS / "dist" / "reveal.js").is_file():
         raise SystemProblem(f"reveal.js not found in {REVEAL_JS}; run: make setup")
     report = Reporter(getattr(args, "quiet", False))
-    jobs, _ = render_scenes(keys, config, report)
+    jobs = render_scenes(keys, config, report)
     stem = (Path(jobs[0].target).stem if len(jobs) == 1 else
             f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
     target = Path(config.settings.out) / f"{stem}-deck"
@@ -668,8 +745,8 @@ def cmd_slides(args: argparse.Namespace) -> int:
 def cmd_explainer(args: argparse.Namespace) -> int:
     config = load_config(args)
     report = Reporter(getattr(args, "quiet", False))
-    jobs, rebuilt = render_scenes(list(SCENE_CLASSES), config, report)
-    join_explainer(jobs, config, rebuilt, report)
+    jobs = render_scenes(list(SCENE_CLASSES), config, report)
+    join_explainer(jobs, config, report)
     return 0
 
 
@@ -725,9 +802,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.command is None:
-            return cmd_explainer(args)
-        return args.func(args)
+        with sigterm_as_interrupt():
+            return cmd_explainer(args) if args.command is None else args.func(args)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     except (UsageError, ParamError) as exc:

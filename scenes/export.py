@@ -1,12 +1,17 @@
 """Render one scene to a finished file, and join finished videos into one with chapters.
 
-Every file appears only when complete: Manim renders into a private media folder, then the
-result is renamed into place. Manim's global config is only changed inside ``tempconfig``.
+Every file appears only when complete: Manim renders into a work folder private to one run and
+one scene, then the result is renamed into place. Manim's text and LaTeX caches are shared
+between runs (``.cache/media/<scene>``) but only ever read by copying into the private folder
+and written by renaming finished files in, so concurrent or killed renders cannot corrupt them.
+Manim's global config is only changed inside ``tempconfig``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import io
 import os
 import re
@@ -42,9 +47,15 @@ class Job:
     format: str
     transparent: bool
     encoder_preset: str
-    media_dir: str  # private to this scene: Manim's text and LaTeX caches live here
+    cache_dir: str  # Manim's text and LaTeX caches for this scene, shared between runs
+    run_dir: str  # this run's private work area (removed when the run ends)
     target: str  # final output path
     show_progress: bool
+    key: str = ""  # what the output is made from (parameters, settings, code), for the cache
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.run_dir) / self.scene_key
 
     @property
     def deck_dir(self) -> Path | None:
@@ -61,12 +72,14 @@ class Result:
     target: str
     seconds: float
     error: str | None = None
+    digests: dict[str, str] | None = None  # sha256 of each file published, by path
 
 
 def manim_config(job: Job) -> dict[str, Any]:
     cfg: dict[str, Any] = {
         "pixel_width": job.width, "pixel_height": job.height, "frame_rate": job.fps,
-        "media_dir": job.media_dir, "disable_caching": True, "transparent": job.transparent,
+        "media_dir": str(job.work_dir / "media"), "disable_caching": True,
+        "transparent": job.transparent,
         "verbosity": "WARNING", "progress_bar": "display" if job.show_progress else "none",
         "max_inflight_encoders": 2,
         "max_files_cached": -1,  # the deck's clips are made from every partial movie
@@ -81,15 +94,18 @@ def manim_config(job: Job) -> dict[str, Any]:
 
 
 def render(job: Job) -> Result:
-    """Render ``job`` and move its outputs into place (video or PNG, plus the .srt)."""
+    """Render ``job`` and move its outputs into place (video or PNG, the .srt, the slides)."""
     from manim import tempconfig
 
     from scenes import SCENES
 
     start = time.perf_counter()
     cls = {c.key: c for c in SCENES}[job.scene_key]
-    Path(job.media_dir).mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="render-", dir=job.media_dir))
+    media, work = job.work_dir / "media", job.work_dir / "work"
+    work.mkdir(parents=True)
+    shared = Path(job.cache_dir)
+    for sub in CACHED:
+        seed_cache(shared / sub, media / sub)
     deck = work / job.deck_dir.name if job.deck_dir else None
     try:
         with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
@@ -99,15 +115,55 @@ def render(job: Job) -> Result:
             produced = Path(writer.image_file_path if job.format == "png"
                             else writer.movie_file_path)
         target = Path(job.target)
+        outputs = [(produced, target)]
+        if produced.with_suffix(".srt").exists():
+            outputs.append((produced.with_suffix(".srt"), target.with_suffix(".srt")))
+        digests = {str(t): file_digest(p) for p, t in outputs}
         if deck is not None:
+            digests |= {str(job.deck_dir / f.relative_to(deck)): file_digest(f)
+                        for f in sorted(deck.rglob("*")) if f.is_file()}
             publish_folder(deck, job.deck_dir)
-        publish(produced, target)
-        srt = produced.with_suffix(".srt")
-        if srt.exists():
-            publish(srt, target.with_suffix(".srt"))
-        return Result(job.scene_key, job.target, time.perf_counter() - start)
+        for produced_file, target_file in outputs:
+            publish(produced_file, target_file)
+        for sub in CACHED:
+            keep_cache(media / sub, shared / sub)
+        return Result(job.scene_key, job.target, time.perf_counter() - start, digests=digests)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+CACHED = ("Tex", "texts")  # Manim's caches of typeset formulas and text, by content hash
+
+
+def seed_cache(shared: Path, private: Path) -> None:
+    """Give a render the shared cache's files (hard links: Manim never rewrites a cached file)."""
+    private.mkdir(parents=True, exist_ok=True)
+    if not shared.is_dir():
+        return
+    for f in shared.iterdir():
+        if f.is_file() and not f.name.startswith("."):
+            try:
+                os.link(f, private / f.name)
+            except OSError:
+                shutil.copyfile(f, private / f.name)
+
+
+def keep_cache(private: Path, shared: Path) -> None:
+    """Add a finished render's new cache files to the shared cache, each by an atomic rename."""
+    shared.mkdir(parents=True, exist_ok=True)
+    for f in private.iterdir():
+        if f.is_file() and not (shared / f.name).exists():
+            tmp = shared / f".{f.name}.{os.getpid()}.part"
+            shutil.copyfile(f, tmp)
+            os.replace(tmp, shared / f.name)
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def build_facts(scene_key: str, params: Any, theme: str) -> dict[str, Any]:
@@ -151,8 +207,15 @@ def jsonable(value: Any) -> Any:
 
 
 def publish(source: Path, target: Path) -> None:
-    """Move a finished file into place atomically (copy to a hidden temporary, then rename)."""
-    tmp = target.with_name(f".{target.name}.part")
+    """Move a finished file into place atomically (a rename: the work area is on the same
+    file system; otherwise a copy to a hidden temporary, then a rename)."""
+    try:
+        os.replace(source, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     try:
         shutil.copyfile(source, tmp)
         os.replace(tmp, target)
@@ -162,13 +225,24 @@ def publish(source: Path, target: Path) -> None:
 
 
 def publish_folder(source: Path, target: Path) -> None:
-    """Move a finished folder into place: the old one (if any) is renamed away, then removed."""
+    """Move a finished folder into place: the old one (if any) is renamed away, then removed.
+    Another run may be publishing the same folder: then the last one to arrive wins."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.replace(target, old)
-    os.replace(source, target)
-    shutil.rmtree(old, ignore_errors=True)
+    olds = [target.with_name(f".{target.name}.old-{os.getpid()}-{i}") for i in range(10)]
+    try:
+        for old in olds:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(target, old)
+            try:
+                os.replace(source, target)
+                return
+            except OSError as exc:  # another run's folder arrived in between
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+        raise OSError(errno.EBUSY, f"cannot publish {target}: other runs keep replacing it")
+    finally:
+        for old in olds:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 # --- joining -------------------------------------------------------------------------------------
@@ -193,7 +267,7 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
         chapters.append((offset, title))
         offset += video_duration(path)
     manifest = "".join(f"file '{path.resolve()}'\n" for _, path in parts)
-    tmp = target.with_name(f".{target.name}.part{target.suffix}")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part{target.suffix}")
     try:
         with av.open(io.BytesIO(manifest.encode()), format="concat",
                      options={"safe": "0"}) as src, av.open(str(tmp), "w") as out:
