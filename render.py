@@ -821,4 +821,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `render.py params race | head` ends quietly
     sys.exit(main())

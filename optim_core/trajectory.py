@@ -16,10 +16,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy.interpolate import make_interp_spline
@@ -143,13 +143,23 @@ class Trajectory:
 
 # --- running -------------------------------------------------------------------------------------
 
-def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
-        bound: float = DEFAULT_BOUND) -> Trajectory:
-    """Run ``optimizer`` on ``surface`` from ``start`` for ``steps`` updates.
+class _Step(NamedTuple):
+    """The runs after ``k`` updates (``k = 0``: at the start); stopped runs keep their last
+    valid point, so they never feed NaN or inf onward."""
 
-    ``start`` has shape ``(..., 2)``; hyperparameters given as arrays broadcast against it, so a
-    batch of starts and/or hyperparameters runs in one call.
-    """
+    k: int
+    p: Array
+    f: Array
+    g: Array
+    u: Array
+    observed: dict[str, Array]
+    alive: Array
+    diverged_at: Array
+
+
+def _steps(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
+           bound: float) -> Iterator[_Step]:
+    """Advance every run of the batch ``steps`` times, yielding the state after each update."""
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
     start = np.asarray(start, dtype=float)
@@ -158,13 +168,7 @@ def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
     shape = np.broadcast_shapes(start.shape, *(np.shape(h) for h in optimizer.hyperparams.values()))
     p = np.array(np.broadcast_to(start, shape))
     state = optimizer.init(p)
-    names = [n for n in STATE_ORDER if n in optimizer.observe(state)]
-
-    position = np.full((steps + 1, *shape), np.nan)
-    grad = np.full_like(position, np.nan)
-    update = np.full_like(position, np.nan)
-    loss = np.full(position.shape[:-1], np.nan)
-    recorded = {n: np.full_like(position, np.nan) for n in names}
+    names = list(optimizer.observe(state))
     diverged_at = np.full(shape[:-1], -1, dtype=int)
     alive = np.ones(shape[:-1], dtype=bool)
 
@@ -180,38 +184,59 @@ def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
         observed = optimizer.observe(state)
         alive &= valid(p, f, g, observed)
         diverged_at[~alive] = 0
-
-        def record(k: int, p, f, g, u, observed) -> None:
-            ok = alive[..., None]
-            position[k] = np.where(ok, p, np.nan)
-            loss[k] = np.where(alive, f, np.nan)
-            grad[k] = np.where(ok, g, np.nan)
-            update[k] = np.where(ok, u, np.nan)
-            for n in names:
-                recorded[n][k] = np.where(ok, observed[n], np.nan)
-
-        record(0, p, f, g, np.zeros_like(p), observed)
+        yield _Step(0, p, f, g, np.zeros_like(p), observed, alive, diverged_at)
         for k in range(1, steps + 1):
             u, state = optimizer.update(g, state, p)
             p_new = p + u
             f_new, g_new = surface.value(p_new), surface.gradient(p_new)
             observed = optimizer.observe(state)
             finite = valid(p_new, f_new, g_new, observed)
-            newly = alive & ~finite
-            diverged_at[newly] = k
+            diverged_at[alive & ~finite] = k
             alive &= finite
-            # A stopped run keeps its last valid point, so it never feeds NaN or inf onward.
             keep = alive[..., None]
             p = np.where(keep, p_new, p)
             g = np.where(keep, g_new, g)
-            record(k, p, f_new, g, u, observed)
+            yield _Step(k, p, f_new, g, u, observed, alive, diverged_at)
 
+
+def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
+        bound: float = DEFAULT_BOUND) -> Trajectory:
+    """Run ``optimizer`` on ``surface`` from ``start`` for ``steps`` updates.
+
+    ``start`` has shape ``(..., 2)``; hyperparameters given as arrays broadcast against it, so a
+    batch of starts and/or hyperparameters runs in one call.
+    """
+    position = grad = update = loss = None
+    recorded: dict[str, Array] = {}
+    for step in _steps(optimizer, surface, start, steps, bound):
+        if position is None:
+            position = np.full((steps + 1, *step.p.shape), np.nan)
+            grad, update = np.full_like(position, np.nan), np.full_like(position, np.nan)
+            loss = np.full(position.shape[:-1], np.nan)
+            recorded = {n: np.full_like(position, np.nan) for n in STATE_ORDER
+                        if n in step.observed}
+        ok = step.alive[..., None]
+        position[step.k] = np.where(ok, step.p, np.nan)
+        loss[step.k] = np.where(step.alive, step.f, np.nan)
+        grad[step.k] = np.where(ok, step.g, np.nan)
+        update[step.k] = np.where(ok, step.u, np.nan)
+        for n in recorded:
+            recorded[n][step.k] = np.where(ok, step.observed[n], np.nan)
     return Trajectory(position=position, loss=loss, grad=grad, update=update, state=recorded,
-                      diverged_at=diverged_at,
+                      diverged_at=step.diverged_at,
                       settings={"optimizer": optimizer.name,
                                 "hyperparams": _plain(optimizer.hyperparams),
                                 "surface": surface.name, "start": _plain(start),
                                 "steps": steps})
+
+
+def final_losses(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
+                 bound: float = DEFAULT_BOUND) -> tuple[Array, Array]:
+    """Like :func:`run`, but keeps only the end: each run's loss after ``steps`` updates (NaN
+    if it diverged) and ``diverged_at`` (-1 if it did not). Memory does not grow with steps,
+    so thousands of runs (e.g. a learning-rate sweep as a batch axis) fit in one call."""
+    *_, last = _steps(optimizer, surface, start, steps, bound)
+    return np.where(last.alive, last.f, np.nan), last.diverged_at.copy()
 
 
 def accumulate(optimizer: Optimizer, grads: Any) -> dict[str, Array]:

@@ -6,9 +6,10 @@ from scenes.moments import MomentAccumulation
 from scenes.mountain import MountainAnalogy
 from scenes.race import RosenbrockRace
 from scenes.saddle import SaddleEscape
+from scenes.tuning import TuningSweep
 
 SCENES = (MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm, RosenbrockRace,
-          SaddleEscape)
+          SaddleEscape, TuningSweep)
 
 __all__ = ["SCENES", "AdamAlgorithm", "BiasCorrection", "MomentAccumulation", "MountainAnalogy",
-           "RosenbrockRace", "SaddleEscape"]
+           "RosenbrockRace", "SaddleEscape", "TuningSweep"]

@@ -122,7 +122,7 @@ class AdamAlgorithm(ExplainerScene):
         self.epsilon(traj, title)
 
         # Beat: what comes next (the case for Adam is made with data, not asserted).
-        with self.beat("Next: Adam against plain gradient descent, on a valley and a saddle."):
+        with self.beat("Next, with data: a valley, a saddle and a sweep of learning rates."):
             self.play(FadeIn(self.next_up(), shift=0.2 * UP), run_time=0.8)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -234,5 +234,6 @@ class AdamAlgorithm(ExplainerScene):
         th = self.theme
         rows = VGroup(text("Next, with data:", th, 36, color=th.muted),
                       text("• the race on the Rosenbrock valley", th, 36),
-                      text("• escaping a saddle point", th, 36))
+                      text("• escaping a saddle point", th, 36),
+                      text("• why Adam is the default: a sweep of learning rates", th, 36))
         return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.4).move_to([0, 0.2, 0])

@@ -28,14 +28,13 @@ HYPER_SYMBOLS = {"lr": "lr", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "w
 
 
 @dataclass(frozen=True)
-class Racer:
-    """One optimizer in a race: which one, its hyperparameters, and how it is drawn."""
+class Contender:
+    """An optimizer with its fixed hyperparameters, and how it is drawn (the learning rate is
+    set by the scene: a sweep, or a :class:`Racer`'s own)."""
 
-    NEW_ENTRY_NEEDS = ("optimizer",)  # a racer added by name must say which optimizer it is
+    NEW_ENTRY_NEEDS = ("optimizer",)  # an entry added by name must say which optimizer it is
 
     optimizer: str = param("adam", "optimizer from optim_core", choices=tuple(OPTIMIZERS))
-    lr: float | None = param(None, "learning rate", interval="(0, 100]",
-                             none_means="optimizer's default")
     beta1: float | None = param(None, "first-moment decay (momentum, Adam family)",
                                 interval="[0, 1)", none_means="optimizer's default")
     beta2: float | None = param(None, "second-moment decay (RMSProp, Adam family)",
@@ -49,7 +48,7 @@ class Racer:
 
     def hyper(self) -> dict[str, float]:
         """The hyperparameters set explicitly."""
-        return {k: getattr(self, k) for k in HYPER_SYMBOLS if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in HYPER_SYMBOLS if getattr(self, k, None) is not None}
 
     def check(self) -> None:
         if len(self.label) > MAX_LABEL:
@@ -66,10 +65,19 @@ class Racer:
     def name(self) -> str:
         return self.label or PRETTY_NAMES[self.optimizer]
 
-    def summary(self) -> str:
+    def summary(self, without: tuple[str, ...] = ()) -> str:
         """Every effective hyperparameter, e.g. ``lr 0.1 · β₁ 0.9 · β₂ 0.999 · ε 1e-08``."""
         values = {**hyperparameters(self.optimizer), **self.hyper()}
-        return " · ".join(f"{HYPER_SYMBOLS[k]} {v:g}" for k, v in values.items())
+        return " · ".join(f"{HYPER_SYMBOLS[k]} {v:g}" for k, v in values.items()
+                          if k not in without)
+
+
+@dataclass(frozen=True)
+class Racer(Contender):
+    """One optimizer in a race: a contender with its own learning rate."""
+
+    lr: float | None = param(None, "learning rate", interval="(0, 100]",
+                             none_means="optimizer's default")
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class RacerRun:
         return self.racer.name
 
 
-def check_racers(racers: dict[str, Racer]) -> None:
+def check_racers(racers: dict[str, Contender]) -> None:
     """At least one racer, at most as many as there are distinct colours."""
     if not racers:
         raise ValueError("racers: at least one racer is needed")
@@ -95,13 +103,20 @@ def check_racers(racers: dict[str, Racer]) -> None:
         raise ValueError(f"racers: {len(racers)} racers; at most {MAX_RACERS} can be told apart")
 
 
+def racer_colors(racers: dict[str, Contender], theme: Theme) -> dict[str, str]:
+    """Each racer's colour in ``theme``: its own, or the next automatic colour not taken."""
+    auto = iter(c for c in AUTO_COLORS if c not in {r.color for r in racers.values()})
+    return {key: theme.racer(r.color if r.color != "auto" else next(auto))
+            for key, r in racers.items()}
+
+
 def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: int,
                theme: Theme) -> list[RacerRun]:
     """Run every racer from the same start; colours are resolved in order of appearance."""
-    auto = iter(c for c in AUTO_COLORS if c not in {r.color for r in racers.values()})
+    colors = racer_colors(racers, theme)
     out = []
     for key, racer in racers.items():
-        color = theme.racer(racer.color if racer.color != "auto" else next(auto))
+        color = colors[key]
         traj = run(racer.build(), surface, start, steps)
         pieces = clip_path(traj.position[: traj.valid_steps], surface.domain)
         out.append(RacerRun(key, racer, traj, color, pieces))

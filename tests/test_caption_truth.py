@@ -432,3 +432,96 @@ def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
     else:
         assert "shortens the step noticeably" in run_line and shortening >= 0.0099
     CHECKED["algorithm: epsilon"] += 2
+
+
+# --- the learning-rate sweep ----------------------------------------------------------------
+
+@st.composite
+def tunings(draw):
+    from scenes.base import Contender
+    from scenes.tuning import TuningParams
+
+    names = NAMES[: draw(st.integers(1, 4))]
+    contenders = {n: Contender(draw(st.sampled_from(OPTIMIZERS)), label=n) for n in names}
+    lo = draw(st.floats(-5, -1))
+    return TuningParams(
+        surface=draw(st.sampled_from([n for n in surfaces.SURFACES if surfaces.get(n).minima])),
+        starts=draw(st.integers(1, 9)), seed=draw(st.integers(0, 99)),
+        steps=draw(st.integers(1, 200)), lr_min=10 ** lo,
+        lr_max=10 ** (lo + draw(st.floats(0.5, 4))),
+        lr_count=draw(st.integers(2, 9)), threshold=10 ** draw(st.floats(-6, 1)),
+        optimizers=contenders)
+
+
+def raw_medians(p, surface, starts, contender) -> tuple[np.ndarray, list[bool]]:
+    """Per rate, from one plain `run` per rate (not the batched sweep): the median loss above
+    the lowest minimum, a diverged run counting as worse than any (the ceil(n/2)-th smallest),
+    and whether any run diverged."""
+    from optim_core import make
+
+    floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
+    medians, diverged = [], []
+    for lr in p.rates():
+        traj = run(make(contender.optimizer, lr=float(lr)), surface, starts, p.steps)
+        ranked = sorted(float(v) - floor if traj.diverged_at[j] < 0 else np.inf
+                        for j, v in enumerate(traj.loss[-1]))
+        medians.append(ranked[int(np.ceil(len(ranked) / 2)) - 1])
+        diverged.append(bool(np.any(traj.diverged_at >= 0)))
+    return np.array(medians), diverged
+
+
+@SETTINGS
+@given(tunings())
+def test_every_tuning_caption_is_true(p):
+    from optim_core.sweep import random_starts, verdict
+    from scenes.tuning import sweep_all, verdict_caption, widest_caption
+
+    surface = p.resolved()
+    starts = random_starts(surface.domain, p.starts, p.seed)
+    lrs = p.rates()
+    verdicts = [verdict(s, p.threshold) for s in sweep_all(p, surface, starts)]
+    works_n = {}
+    for name, v in zip(p.optimizers, verdicts, strict=True):
+        medians, diverged = raw_medians(p, surface, starts, p.optimizers[name])
+        works = [i for i, m in enumerate(medians) if m < p.threshold]
+        works_n[name] = (len(works), np.log10(lrs[works[-1]] / lrs[works[0]]) if works else 0)
+        line = verdict_caption(name, v, len(lrs))
+        if m := re.fullmatch(rf"{name} works from lr (\S+) to (\S+): (\S+) decades\.(.*)", line):
+            assert len(works) > 1 and works == list(range(works[0], works[-1] + 1))
+            assert (fmt(lrs[works[0]]), fmt(lrs[works[-1]])) == (m[1], m[2])
+            assert f"{works_n[name][1]:.2g}" == m[3]
+        elif m := re.fullmatch(rf"{name} works only at lr (\S+)\.(.*)", line):
+            assert len(works) == 1 and fmt(lrs[works[0]]) == m[1]
+        elif m := re.fullmatch(rf"{name} works at (\d+) of (\d+) rates, lr (\S+) to (\S+)\.(.*)",
+                               line):
+            assert int(m[1]) == len(works) < works[-1] - works[0] + 1 and int(m[2]) == len(lrs)
+            assert (fmt(lrs[works[0]]), fmt(lrs[works[-1]])) == (m[3], m[4])
+        elif m := re.fullmatch(rf"{name} never ends below (\S+); at best (\S+)\.(.*)", line):
+            assert not works and fmt(min(medians)) == m[2] and np.isfinite(min(medians))
+        elif m := re.fullmatch(rf"{name} never ends below (\S+): most runs diverge\.(.*)", line):
+            assert not works and np.all(np.isinf(medians))
+        else:
+            raise AssertionError(f"no predicate recognises {line!r}")
+        rest = m.groups()[-1].strip()
+        if rest == "No run diverges.":
+            assert not any(diverged)
+        elif d := re.fullmatch(r"First divergence at lr (\S+)\.", rest):
+            assert fmt(lrs[diverged.index(True)]) == d[1]
+        else:
+            assert rest == ""  # the short form, when both sentences do not fit
+        CHECKED["tuning: optimizer"] += 1
+    line = widest_caption({n: n for n in p.optimizers}, verdicts, p.steps)
+    top = max(works_n.values())
+    if re.fullmatch(r"None of them ends below \S+ in \d+ steps, at any rate\.", line):
+        assert top[0] == 0
+    elif m := re.fullmatch(r"Only (\w+) works at any rate here\.", line):
+        assert [n for n, w in works_n.items() if w[0]] == [m[1]]
+    elif m := re.fullmatch(r"(.+) tie for the widest range of working rates\.", line):
+        tied = m[1].split(" and ")
+        assert len(tied) > 1 and all(np.allclose(works_n[n], top) for n in tied)
+        assert all(n in tied for n, w in works_n.items() if np.allclose(w, top))
+    else:
+        m = re.fullmatch(r"(\w+) works over the widest range of rates: (\S+) (decades|rates)\.",
+                         line)
+        assert m and [n for n, w in works_n.items() if np.allclose(w, top)] == [m[1]]
+    CHECKED["tuning: widest"] += 1

@@ -15,6 +15,7 @@ from scenes.mountain import MountainAnalogy, MountainParams
 from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape, SaddleParams
+from scenes.tuning import TuningParams, TuningSweep
 
 __module_test__ = "scenes"
 
@@ -112,3 +113,18 @@ def test_saddle_scene_on_a_formula(scene):
     scene.configure(build(SaddleParams, {"surface": HIMMELBLAU, "domain": [-5, 5, -5, 5],
                                          "start": [0.5, -0.5], "racers": racers}, "saddle"))
     SaddleEscape.construct(scene)
+
+
+@frames_comparison(base_scene=TuningSweep)
+def test_tuning_default(scene):
+    TuningSweep.construct(scene)
+
+
+@frames_comparison(base_scene=TuningSweep)
+def test_tuning_on_a_formula_light(scene):
+    contenders = {"sgd": {}, "adamw": {"optimizer": "adamw", "weight_decay": 0.1},
+                  "momentum": {"beta1": 0.5}}
+    scene.configure(build(TuningParams, {"surface": HIMMELBLAU, "domain": [-5, 5, -5, 5],
+                                         "starts": 16, "steps": 200, "lr_count": 13,
+                                         "optimizers": contenders}, "tuning"), theme="light")
+    TuningSweep.construct(scene)

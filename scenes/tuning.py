@@ -1,0 +1,475 @@
+"""Scene 7: why Adam is the default. Thousands of runs over a sweep of learning rates.
+
+    manim -ql scenes/tuning.py TuningSweep
+
+Every optimizer of a declared table runs from the same random starts at every learning rate of a
+log-spaced sweep (the rates are a batch axis of one core call, :mod:`optim_core.sweep`). The
+chart shows summaries only (median and 10-90 % band per rate, the share of runs that diverged),
+so the cost of a frame does not grow with the number of runs. Every caption is computed from the
+sweep: the range of rates where each optimizer works, where runs first diverge, who works over
+the widest range, and "none of them works" when that is what the sweep says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    DashedLine,
+    Dot,
+    FadeIn,
+    Group,
+    Line,
+    Rectangle,
+    Star,
+    UpdateFromAlphaFunc,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from optim_core import Surface, make, run, surfaces
+from optim_core.sweep import Sweep, Verdict, log_rates, lr_sweep, random_starts, verdict, widest
+from scenes.base import (
+    DOMAIN_DEFAULT,
+    DOMAIN_DOC,
+    SURFACE_DOC,
+    Contender,
+    ExplainerScene,
+    check_racers,
+    racer_colors,
+)
+from scenes.captions import first_fitting
+from scenes.params import param
+from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, small
+from scenes.style import (
+    FRAME_LEFT,
+    FRAME_RIGHT,
+    MARGIN,
+    PICTURE_TOP,
+    fit_width,
+    number,
+    scene_title,
+    stack,
+    swatch,
+    text,
+)
+
+
+def default_contenders() -> dict[str, Contender]:
+    return {name: Contender(name) for name in ("sgd", "momentum", "rmsprop", "adam")}
+
+
+@dataclass(frozen=True)
+class TuningParams:
+    surface: str = param("rosenbrock", SURFACE_DOC)
+    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
+                                                            none_means=DOMAIN_DEFAULT)
+    starts: int = param(64, "start points, drawn uniformly over the domain", interval="[1, 256]")
+    seed: int = param(0, "random seed of the start points", interval="[0, 1000000]")
+    steps: int = param(1000, "updates per run", interval="[1, 5000]")
+    lr_min: float = param(1e-5, "lowest learning rate of the sweep", interval="(0, 100]")
+    lr_max: float = param(10.0, "highest learning rate of the sweep", interval="(0, 100]")
+    lr_count: int = param(25, "learning rates, evenly spaced on a log scale", interval="[2, 61]")
+    threshold: float = param(0.01, "an optimizer works at a rate where its median final loss "
+                             "(above the lowest minimum) is below this", interval="(0, 1000000]")
+    fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
+    optimizers: dict[str, Contender] = param(
+        default_factory=default_contenders,
+        doc="the optimizers, by name: tuning.optimizers.NAME.KEY (the sweep sets lr)")
+
+    def resolved(self) -> Surface:
+        return surfaces.resolve(self.surface, self.domain)
+
+    def rates(self) -> np.ndarray:
+        return log_rates(self.lr_min, self.lr_max, self.lr_count)
+
+    def check(self) -> None:
+        surface = self.resolved()  # raises ValueError with the formula's problem
+        if not surface.minima:
+            raise ValueError(f"surface {self.surface}: no minimum in the domain "
+                             f"{list(surface.domain)}, and the sweep measures the loss above "
+                             "the lowest one; pick a surface or domain with a minimum")
+        check_racers(self.optimizers)
+        if self.lr_min >= self.lr_max:
+            raise ValueError(f"lr_min {self.lr_min:g} must be below lr_max {self.lr_max:g}")
+
+
+def sweep_all(p: TuningParams, surface: Surface, starts: np.ndarray) -> list[Sweep]:
+    """One batched sweep per optimizer of the table, each named by its table key."""
+    out = []
+    for key, contender in p.optimizers.items():
+        s = lr_sweep(contender.optimizer, p.rates(), starts, surface, p.steps,
+                     **contender.hyper())
+        out.append(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor))
+    return out
+
+
+# --- what the sweep says, in words ----------------------------------------------------------------
+
+def rate(v: float) -> str:
+    return f"lr {number(v)}"
+
+
+def verdict_caption(name: str, v: Verdict, n_rates: int) -> str:
+    """One optimizer's result: where it works (or its best), then where runs first diverge."""
+    if not v.works:
+        if np.isinf(v.best_median):
+            works = f"{name} never ends below {number(v.threshold)}: most runs diverge."
+        else:
+            works = (f"{name} never ends below {number(v.threshold)}; "
+                     f"at best {number(v.best_median)}.")
+    elif len(v.works) == 1:
+        works = f"{name} works only at {rate(v.works[0])}."
+    elif v.contiguous:
+        works = (f"{name} works from {rate(v.works[0])} to {number(v.works[-1])}: "
+                 f"{v.decades:.2g} decades.")
+    else:
+        works = (f"{name} works at {len(v.works)} of {n_rates} rates, "
+                 f"{rate(v.works[0])} to {number(v.works[-1])}.")
+    diverges = ("No run diverges." if v.first_diverged is None else
+                f"First divergence at {rate(v.first_diverged)}.")
+    return first_fitting(f"{works} {diverges}", works)
+
+
+def widest_caption(names: dict[str, str], verdicts: list[Verdict], steps: int) -> str:
+    """Who works over the widest range of rates, ties and "none" included."""
+    best = widest(verdicts)
+    if not best:
+        threshold = number(verdicts[0].threshold)
+        return f"None of them ends below {threshold} in {steps} steps, at any rate."
+    working = [v for v in verdicts if v.works]
+    who = " and ".join(names[v.optimizer] for v in best)
+    if len(working) == 1:
+        return f"Only {who} works at any rate here."
+    if len(best) > 1:
+        return first_fitting(f"{who} tie for the widest range of working rates.",
+                             f"{len(best)} optimizers tie for the widest range.")
+    v = best[0]
+    span = f"{v.decades:.2g} decades" if v.contiguous else f"{len(v.works)} rates"
+    return f"{who} works over the widest range of rates: {span}."
+
+
+# --- the scene -----------------------------------------------------------------------------------
+
+CHART_LEFT, CHART_RIGHT = -5.2, 2.4
+CHART_BOTTOM, CHART_TOP = -0.35, 2.35
+DIVERGED_Y = 2.75  # the row above the chart where a diverged median is drawn
+STRIP_TOP, STRIP_BOTTOM = -0.75, -2.35
+PANEL_LEFT = 2.95
+
+
+class TuningSweep(ExplainerScene):
+    key = "tuning"
+    title = "Why Adam is the default"
+    description = "every optimizer from many starts at every learning rate of a sweep"
+    Params = TuningParams
+
+    def construct(self) -> None:
+        p, th = self.params, self.theme
+        surface, lrs = p.resolved(), p.rates()
+        starts = random_starts(surface.domain, p.starts, p.seed)
+        colors = racer_colors(p.optimizers, th)
+        names = {k: r.name for k, r in p.optimizers.items()}
+        sweeps = sweep_all(p, surface, starts)
+        verdicts = [verdict(s, p.threshold) for s in sweeps]
+        runs = len(sweeps) * len(lrs) * p.starts
+        self.facts.update(surface=surface.title, runs=runs, rates=lrs, verdicts=verdicts,
+                          medians={s.optimizer: s.median for s in sweeps},
+                          diverged_share={s.optimizer: s.diverged_share for s in sweeps})
+
+        # Beat 1: the experiment, in numbers; the chart and, below it, one row per optimizer.
+        chart = SweepChart(sweeps, colors, p.threshold, th)
+        strip = Strip(sweeps, verdicts, colors, names, chart, th)
+        legend = self.legend(p, colors, names, surface)
+        with self.beat(first_fitting(
+                f"{runs:,} runs: {len(sweeps)} optimizers × {len(lrs)} learning rates × "
+                f"{p.starts} starts.", f"{runs:,} runs of {p.steps} steps each.")):
+            self.play(FadeIn(scene_title(self.title, th)), FadeIn(chart.frame),
+                      FadeIn(strip.frame), FadeIn(legend), run_time=1.0)
+
+        # Beat 2: the chart fills in, rate by rate.
+        loss = "final loss" if sweeps[0].floor == 0 else "final loss above the minimum"
+        with self.beat(first_fitting(f"Each line: the median, over {p.starts} starts, of the "
+                                     f"{loss}.", f"Each line: the median {loss}.")):
+            self.add(chart.curves)
+            self.play(chart.fill(), run_time=p.fill_time, rate_func=linear)
+
+        # Beat 3: what "works" means.
+        within = "below" if sweeps[0].floor == 0 else "within"
+        of_min = "" if sweeps[0].floor == 0 else " of the minimum"
+        with self.beat(f"Works: the median ends {within} {number(p.threshold)}{of_min}."):
+            self.play(FadeIn(chart.threshold_line), run_time=1.0)
+
+        # Beats 4+: one optimizer at a time, its row of the strip filled in.
+        for i, v in enumerate(verdicts):
+            with self.beat(verdict_caption(names[v.optimizer], v, len(lrs))):
+                self.play(FadeIn(strip.rows[i]), chart.highlight(i), run_time=0.8)
+
+        # Then who works over the widest range.
+        with self.beat(widest_caption(names, verdicts, p.steps)):
+            self.play(chart.highlight(None), run_time=0.6)
+
+        # The paths behind the numbers: each optimizer at its best rate, small multiples.
+        with self.beat(f"Each at its best rate, from all {p.starts} starts."):
+            self.clear_stage()
+            self.add(scene_title(self.title, th))
+            panels = self.small_multiples(p, surface, starts, verdicts, colors, names)
+            self.play(FadeIn(panels), run_time=0.8)
+
+        with self.beat("The wider the working range, the less tuning a new problem needs."):
+            self.wait(0.1)
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def legend(self, p: TuningParams, colors: dict[str, str], names: dict[str, str],
+               surface: Surface) -> VGroup:
+        """Who runs (colour, name, fixed hyperparameters), then how to read the chart."""
+        th = self.theme
+        rows = []
+        for key, racer in p.optimizers.items():
+            head = VGroup(swatch(colors[key]), text(names[key], th, 26, color=colors[key],
+                                                    weight="BOLD")).arrange(RIGHT, buff=0.15)
+            details = racer.summary(without=("lr",))
+            rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
+                        if details else head)
+        notes = [f"{p.steps} steps on the {surface.title}", f"from {p.starts} random starts",
+                 "band: 10–90 % of the starts", "grey bar: share diverged"]
+        block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
+        fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
+        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
+
+    def small_multiples(self, p: TuningParams, surface: Surface, starts: np.ndarray,
+                        verdicts: list[Verdict], colors: dict[str, str],
+                        names: dict[str, str]) -> Group:
+        """One panel per optimizer: the landscape and every start's path at its best rate, with
+        what became of the runs. Up to four panels in a row (text below), else two rows of
+        panels with their text to the right."""
+        th = self.theme
+        floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
+        n, width, height = len(verdicts), FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN, 5.7
+        # Two rows of panels leave less room for the text beside them: the short form.
+        of, end = (" of ", "end below") if n <= 4 else ("/", "below")
+        blocks, trajs = [], []
+        for v in verdicts:
+            contender = p.optimizers[v.optimizer]
+            traj = run(make(contender.optimizer, lr=v.best_lr, **contender.hyper()), surface,
+                       starts, p.steps)
+            below = int(np.sum(traj.loss[-1] - floor < p.threshold))
+            diverged = int(np.sum(traj.diverged_at >= 0))
+            blocks.append(stack(
+                text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD"),
+                small(rate(v.best_lr), th, 18),
+                small(f"{below}{of}{p.starts} {end} {number(p.threshold)}", th, 18),
+                small(f"{diverged}{of}{p.starts} diverge", th, 18), buff=0.08))
+            trajs.append(traj)
+        text_w = max(b.width for b in blocks)
+        if n <= 4:
+            rows, cols, gap = 1, n, 0.35
+            text_h = max(b.height for b in blocks) + 0.15
+            size = min(3.05, (width - gap * (cols - 1)) / cols, height - text_h)
+            cell = np.array([size, size + text_h])
+        else:
+            rows, cols, gap = 2, 3, 0.3
+            size = min(2.6, (height - gap) / 2, (width - 2 * gap) / 3 - text_w - 0.15)
+            blocks = [fit_width(b, (width - 2 * gap) / 3 - size - 0.15) for b in blocks]
+            cell = np.array([size + 0.15 + text_w, size])
+        corner = np.array([FRAME_LEFT + MARGIN + (width - cols * cell[0] - (cols - 1) * gap) / 2,
+                           PICTURE_TOP - (height - rows * cell[1] - (rows - 1) * gap) / 2])
+        out = Group()
+        for i, (v, traj, block) in enumerate(zip(verdicts, trajs, blocks, strict=True)):
+            r, c = divmod(i, cols)
+            left, top = corner + np.array([c * (cell[0] + gap), -r * (cell[1] + gap)])
+            pm = PlaneMap.fit(surface.domain, size, size,
+                              np.array([left + size / 2, top - size / 2, 0.0]))
+            paths = VMobject().set_stroke(colors[v.optimizer], width=1.4, opacity=0.75)
+            set_polyline(paths, [pm(pts) for pts in visible_paths(traj.position, surface)])
+            dots = VGroup(*(Dot(pm(s), radius=0.025, color=th.muted) for s in starts))
+            minima = VGroup(*(Star(n=5, outer_radius=0.09, color=th.marker, fill_opacity=1,
+                                   stroke_width=1).move_to(pm(m.point))
+                              for m in surface.minima))
+            frame = plot_frame(surface.domain, pm, th, x_numbers=False, y_numbers=False)
+            if rows == 1:
+                block.next_to(frame, DOWN, buff=0.15).align_to(frame, LEFT)
+            else:
+                block.next_to(frame, RIGHT, buff=0.15).align_to(frame, UP)
+            out.add(Group(field_raster(surface, pm, th), contour_lines(surface, pm, th, 150),
+                          frame, paths, dots, minima, block))
+        return out
+
+
+def visible_paths(position: np.ndarray, surface: Surface) -> list[np.ndarray]:
+    """Each run's path (position is steps x runs x 2) up to where it ends or leaves the plot,
+    thinned to points at least 1/400 of the plot apart: what a still can show of 1000 steps."""
+    x0, x1, y0, y1 = surface.domain
+    gap = max(x1 - x0, y1 - y0) / 400
+    out = []
+    for j in range(position.shape[1]):
+        pts = position[:, j]
+        inside = (np.all(np.isfinite(pts), axis=1) & (pts[:, 0] >= x0) & (pts[:, 0] <= x1)
+                  & (pts[:, 1] >= y0) & (pts[:, 1] <= y1))
+        end = int(np.argmin(inside)) if not inside.all() else len(pts)
+        pts = pts[:end]
+        if len(pts) < 2:
+            continue
+        keep, last = [0], pts[0]
+        for k in range(1, len(pts)):
+            if np.hypot(*(pts[k] - last)) >= gap:
+                keep.append(k)
+                last = pts[k]
+        keep.append(len(pts) - 1)
+        out.append(pts[keep])
+    return out
+
+
+class SweepChart:
+    """Final loss against the learning rate, both on log scales: per optimizer the median line
+    and a 10-90 % band; a median with most runs diverged is drawn in the row above the chart."""
+
+    def __init__(self, sweeps: list[Sweep], colors: dict[str, str], threshold: float, theme):
+        self.sweeps, self.theme = sweeps, theme
+        lrs = sweeps[0].lrs
+        self.lx = np.log10(lrs)
+        finite = np.concatenate([s.final[np.isfinite(s.final) & (s.final > 0)].ravel()
+                                 for s in sweeps] + [np.array([threshold])])
+        lo = np.floor(np.log10(max(np.quantile(finite, 0.01), 1e-12)))
+        hi = max(np.ceil(np.log10(finite.max())), lo + 1)
+        self.lo, self.hi = lo, hi
+        self.frame = self._frame(lrs, lo, hi)
+        self.threshold_line = self._threshold(threshold)
+        self.series = []
+        self.curves = VGroup()
+        for s in sweeps:
+            color = colors[s.optimizer]
+            mid, low, high = (self.y(s.quantile(q)) for q in (0.5, 0.1, 0.9))
+            line = VMobject().set_stroke(color, width=3.5)
+            band = VMobject().set_fill(color, opacity=0.18).set_stroke(width=0)
+            self.series.append((mid, low, high, line, band))
+            self.curves.add(band, line)
+
+    def x(self, lx: np.ndarray) -> np.ndarray:
+        t = (lx - self.lx[0]) / (self.lx[-1] - self.lx[0])
+        return CHART_LEFT + t * (CHART_RIGHT - CHART_LEFT)
+
+    def y(self, loss: np.ndarray) -> np.ndarray:
+        """Scene y of losses; a diverged (inf) value goes to the diverged row."""
+        with np.errstate(divide="ignore"):
+            ly = np.log10(np.maximum(loss, 10.0 ** self.lo))
+        t = (np.clip(ly, self.lo, self.hi) - self.lo) / (self.hi - self.lo)
+        return np.where(np.isinf(loss), DIVERGED_Y, CHART_BOTTOM + t * (CHART_TOP - CHART_BOTTOM))
+
+    def _frame(self, lrs: np.ndarray, lo: float, hi: float) -> VGroup:
+        th = self.theme
+        box = Rectangle(width=CHART_RIGHT - CHART_LEFT, height=CHART_TOP - CHART_BOTTOM)
+        box.move_to([(CHART_LEFT + CHART_RIGHT) / 2, (CHART_BOTTOM + CHART_TOP) / 2, 0])
+        out = VGroup(box.set_stroke(th.axis, width=1.5))
+        every = max(1, int(np.ceil((hi - lo) / 5)))
+        for k in range(int(lo), int(hi) + 1, every):
+            y = float(self.y(np.array(10.0 ** k)))
+            out.add(Line([CHART_LEFT, y, 0], [CHART_LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
+            out.add(small(power_label(k), th, 17).next_to([CHART_LEFT, y, 0], LEFT, buff=0.1))
+        out.add(DashedLine([CHART_LEFT, DIVERGED_Y - 0.2, 0], [CHART_RIGHT, DIVERGED_Y - 0.2, 0],
+                           dash_length=0.05).set_stroke(th.muted, width=1))
+        out.add(small("diverged", th, 17).next_to([CHART_LEFT, DIVERGED_Y, 0], LEFT, buff=0.1))
+        what = "median final loss" if self.sweeps[0].floor == 0 else "median loss above min"
+        out.add(small(what, th, 19).rotate(np.pi / 2).move_to(
+            [CHART_LEFT - 1.05, (CHART_BOTTOM + CHART_TOP) / 2, 0]))
+        return out
+
+    def _threshold(self, threshold: float) -> VGroup:
+        y = float(self.y(np.array(threshold)))
+        line = DashedLine([CHART_LEFT, y, 0], [CHART_RIGHT, y, 0], dash_length=0.1)
+        return VGroup(line.set_stroke(self.theme.text, width=2),
+                      small(f"works below {number(threshold)}", self.theme, 18).next_to(
+                          [CHART_LEFT + 0.15, y, 0], DOWN + RIGHT, buff=0.08))
+
+    def fill(self) -> UpdateFromAlphaFunc:
+        """Reveal every line and band from the lowest rate to the highest."""
+        xs = self.x(self.lx)
+
+        def upto(values: np.ndarray, k: float) -> np.ndarray:
+            i = int(np.floor(k))
+            pts = list(zip(xs[: i + 1], values[: i + 1], strict=True))
+            if i + 1 < len(xs):
+                f = k - i
+                pts.append((xs[i] + f * (xs[i + 1] - xs[i]),
+                            values[i] + f * (values[i + 1] - values[i])))
+            return np.array([[px, py, 0.0] for px, py in pts])
+
+        def update(group: VGroup, alpha: float) -> None:
+            k = alpha * (len(xs) - 1)
+            for mid, low, high, line, band in self.series:
+                line.set_points_as_corners(upto(mid, k)) if k > 0 else line.clear_points()
+                if k > 0:
+                    top, bottom = upto(high, k), upto(low, k)
+                    band.set_points_as_corners(np.vstack([top, bottom[::-1], top[:1]]))
+                else:
+                    band.clear_points()
+
+        update(self.curves, 0.0)
+        return UpdateFromAlphaFunc(self.curves, update)
+
+    def highlight(self, index: int | None) -> UpdateFromAlphaFunc:
+        """Bring one optimizer's line forward (the others dimmed); ``None``: all equal again."""
+        targets = [1.0 if index is None or i == index else 0.25 for i in range(len(self.series))]
+        starts = [line.get_stroke_opacity() for *_, line, _ in self.series]
+
+        def update(group: VGroup, alpha: float) -> None:
+            for (*_, line, band), a, b in zip(self.series, starts, targets, strict=True):
+                o = a + alpha * (b - a)
+                line.set_stroke(opacity=o)
+                band.set_fill(opacity=0.18 * o)
+
+        return UpdateFromAlphaFunc(self.curves, update)
+
+
+def power_label(k: int) -> str:
+    return f"{10.0 ** k:g}" if -3 <= k <= 3 else f"1e{k}"
+
+
+class Strip:
+    """Under the chart, on the same learning-rate axis: one row per optimizer, a coloured cell
+    where it works and a grey bar as tall as the share of its runs that diverged."""
+
+    def __init__(self, sweeps: list[Sweep], verdicts: list[Verdict], colors: dict[str, str],
+                 names: dict[str, str], chart: SweepChart, theme):
+        th = theme
+        n = len(sweeps)
+        row_h = (STRIP_TOP - STRIP_BOTTOM) / n
+        xs = chart.x(chart.lx)
+        cell_w = 0.85 * (xs[1] - xs[0])
+        self.frame = VGroup()
+        self.rows = []
+        for i, (s, v) in enumerate(zip(sweeps, verdicts, strict=True)):
+            top = STRIP_TOP - i * row_h
+            mid = top - row_h / 2
+            label = text(names[s.optimizer], th, min(20, 60 * row_h), color=colors[s.optimizer])
+            self.frame.add(label.next_to([CHART_LEFT, mid, 0], LEFT, buff=0.1))
+            self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
+                           .set_stroke(th.muted, width=0.8, opacity=0.8))
+            row = VGroup()
+            works = s.works(v.threshold)
+            for x, ok, share in zip(xs, works, s.diverged_share, strict=True):
+                if ok:
+                    row.add(Rectangle(width=cell_w, height=0.45 * row_h).move_to(
+                        [x, top - 0.3 * row_h, 0]).set_fill(colors[s.optimizer], 1)
+                        .set_stroke(width=0))
+                if share > 0:
+                    h = 0.4 * row_h * share
+                    row.add(Rectangle(width=cell_w, height=h).move_to(
+                        [x, top - row_h + 0.05 * row_h + h / 2, 0]).set_fill(th.muted, 0.9)
+                        .set_stroke(width=0))
+            self.rows.append(row)
+        for k in range(int(np.ceil(chart.lx[0] - 1e-9)), int(np.floor(chart.lx[-1] + 1e-9)) + 1):
+            x = float(chart.x(np.array(k)))
+            self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
+                           .set_stroke(th.axis, 1.5))
+            self.frame.add(small(power_label(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
+                                                                  DOWN, buff=0.05))
+        self.frame.add(small("learning rate", th, 19).next_to(
+            [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
