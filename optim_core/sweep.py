@@ -2,7 +2,7 @@
 
 The learning rates are a batch axis (``lr`` of shape ``(n_lr, 1, 1)`` against starts of shape
 ``(n_starts, 2)``), so a sweep of 25 rates x 64 starts is one batched run of 1,600 trajectories
-that keeps only each run's end (:func:`optim_core.trajectory.final_losses`).
+that keeps only each run's end (:func:`optim_core.trajectory.run_ends`).
 
 A run that diverges (left ±bound or turned non-finite) has no final loss; it counts as worse
 than any finite loss in the percentiles, which are sample values (no interpolation between a
@@ -18,7 +18,7 @@ import numpy as np
 
 from .optimizers import make
 from .surfaces import Surface
-from .trajectory import final_losses
+from .trajectory import run_ends
 
 Array = np.ndarray
 
@@ -80,7 +80,7 @@ def lr_sweep(optimizer: str, lrs: Any, starts: Any, surface: Surface, steps: int
     floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
     lrs = np.asarray(lrs, dtype=float)
     opt = make(optimizer, lr=lrs[:, None, None], **hyper)
-    final, diverged_at = final_losses(opt, surface, np.asarray(starts, dtype=float), steps)
+    final, diverged_at, _ = run_ends(opt, surface, np.asarray(starts, dtype=float), steps)
     return Sweep(optimizer, lrs, np.maximum(final - floor, 0.0), diverged_at, floor)
 
 

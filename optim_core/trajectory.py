@@ -173,11 +173,18 @@ def _steps(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
     alive = np.ones(shape[:-1], dtype=bool)
 
     def valid(p, f, g, observed) -> Array:
-        ok = (np.isfinite(f) & np.all(np.isfinite(p), axis=-1) & np.all(np.isfinite(g), axis=-1)
-              & np.all(np.abs(p) <= bound, axis=-1))
-        for n in names:
-            ok &= np.all(np.isfinite(observed[n]), axis=-1)
-        return ok
+        # This runs every step on thousands of runs at once, and numpy reduces slowly along a
+        # last axis of length 2: so, column by column. 0 * x is 0 for a finite x and NaN for
+        # inf or NaN, so one sum of zeros says whether every value is finite; a NaN or inf
+        # position also fails the bound.
+        zero = 0 * f
+        for arr in (g, *(observed[n] for n in names)):
+            for k in range(arr.shape[-1]):
+                zero = zero + 0 * arr[..., k]
+        far = np.abs(p[..., 0])
+        for k in range(1, p.shape[-1]):
+            far = np.maximum(far, np.abs(p[..., k]))
+        return np.isfinite(zero) & (far <= bound)
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         f, g = surface.value(p), surface.gradient(p)
@@ -230,13 +237,26 @@ def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
                                 "steps": steps})
 
 
-def final_losses(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
-                 bound: float = DEFAULT_BOUND) -> tuple[Array, Array]:
-    """Like :func:`run`, but keeps only the end: each run's loss after ``steps`` updates (NaN
-    if it diverged) and ``diverged_at`` (-1 if it did not). Memory does not grow with steps,
-    so thousands of runs (e.g. a learning-rate sweep as a batch axis) fit in one call."""
-    *_, last = _steps(optimizer, surface, start, steps, bound)
-    return np.where(last.alive, last.f, np.nan), last.diverged_at.copy()
+class Ends(NamedTuple):
+    """What :func:`run_ends` keeps of a batch of runs."""
+
+    final: Array  # the loss after the last step; NaN where the run diverged
+    diverged_at: Array  # the step it diverged at, -1 if it did not
+    position: Array | None  # (steps + 1, ..., 2), NaN from divergence on; only if asked for
+
+
+def run_ends(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
+             bound: float = DEFAULT_BOUND, path: bool = False) -> Ends:
+    """Like :func:`run`, but keeps only each run's end (and its path, if ``path``): memory does
+    not grow with the steps, so thousands of runs (e.g. a learning-rate sweep as a batch axis)
+    fit in one call, and the positions alone cost a fraction of a full :class:`Trajectory`."""
+    position = None
+    for step in _steps(optimizer, surface, start, steps, bound):
+        if path:
+            if position is None:
+                position = np.full((steps + 1, *step.p.shape), np.nan)
+            position[step.k] = np.where(step.alive[..., None], step.p, np.nan)
+    return Ends(np.where(step.alive, step.f, np.nan), step.diverged_at.copy(), position)
 
 
 def accumulate(optimizer: Optimizer, grads: Any) -> dict[str, Array]:

@@ -20,8 +20,8 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Circle,
     DashedLine,
-    Dot,
     FadeIn,
     Group,
     Line,
@@ -33,8 +33,9 @@ from manim import (
     linear,
 )
 
-from optim_core import Surface, make, run, surfaces
+from optim_core import Surface, make, surfaces
 from optim_core.sweep import Sweep, Verdict, log_rates, lr_sweep, random_starts, verdict, widest
+from optim_core.trajectory import run_ends
 from scenes.base import (
     DOMAIN_DEFAULT,
     DOMAIN_DOC,
@@ -191,7 +192,7 @@ class TuningSweep(ExplainerScene):
                 f"{runs:,} runs: {len(sweeps)} optimizers × {len(lrs)} learning rates × "
                 f"{p.starts} starts.", f"{runs:,} runs of {p.steps} steps each.")):
             self.play(FadeIn(scene_title(self.title, th)), FadeIn(chart.frame),
-                      FadeIn(strip.frame), FadeIn(legend), run_time=1.0)
+                      FadeIn(strip.frame), FadeIn(legend), run_time=0.5)
 
         # Beat 2: the chart fills in, rate by rate.
         loss = "final loss" if sweeps[0].floor == 0 else "final loss above the minimum"
@@ -204,7 +205,7 @@ class TuningSweep(ExplainerScene):
         within = "below" if sweeps[0].floor == 0 else "within"
         of_min = "" if sweeps[0].floor == 0 else " of the minimum"
         with self.beat(f"Works: the median ends {within} {number(p.threshold)}{of_min}."):
-            self.play(FadeIn(chart.threshold_line), run_time=1.0)
+            self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
         for i, v in enumerate(verdicts):
@@ -219,8 +220,9 @@ class TuningSweep(ExplainerScene):
         with self.beat(f"Each at its best rate, from all {p.starts} starts."):
             self.clear_stage()
             self.add(scene_title(self.title, th))
-            panels = self.small_multiples(p, surface, starts, verdicts, colors, names)
-            self.play(FadeIn(panels), run_time=0.8)
+            # A cut, like a slide change: fading in thousands of path vertices and a few
+            # hundred glyphs would cost every frame of the fade.
+            self.add(*self.small_multiples(p, surface, starts, verdicts, colors, names))
 
         with self.beat("The wider the working range, the less tuning a new problem needs."):
             self.wait(0.1)
@@ -246,10 +248,10 @@ class TuningSweep(ExplainerScene):
 
     def small_multiples(self, p: TuningParams, surface: Surface, starts: np.ndarray,
                         verdicts: list[Verdict], colors: dict[str, str],
-                        names: dict[str, str]) -> Group:
-        """One panel per optimizer: the landscape and every start's path at its best rate, with
-        what became of the runs. Up to four panels in a row (text below), else two rows of
-        panels with their text to the right."""
+                        names: dict[str, str]) -> tuple[Group, VGroup]:
+        """One panel per optimizer: the landscape and every start's path at its best rate, and
+        next to each what became of the runs. Up to four panels in a row (text below), else two
+        rows of panels with their text to the right. Returns the panels and the texts."""
         th = self.theme
         floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
         n, width, height = len(verdicts), FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN, 5.7
@@ -258,9 +260,9 @@ class TuningSweep(ExplainerScene):
         blocks, trajs = [], []
         for v in verdicts:
             contender = p.optimizers[v.optimizer]
-            traj = run(make(contender.optimizer, lr=v.best_lr, **contender.hyper()), surface,
-                       starts, p.steps)
-            below = int(np.sum(traj.loss[-1] - floor < p.threshold))
+            traj = run_ends(make(contender.optimizer, lr=v.best_lr, **contender.hyper()),
+                            surface, starts, p.steps, path=True)
+            below = int(np.sum(traj.final - floor < p.threshold))
             diverged = int(np.sum(traj.diverged_at >= 0))
             blocks.append(stack(
                 text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD"),
@@ -289,7 +291,7 @@ class TuningSweep(ExplainerScene):
                               np.array([left + size / 2, top - size / 2, 0.0]))
             paths = VMobject().set_stroke(colors[v.optimizer], width=1.4, opacity=0.75)
             set_polyline(paths, [pm(pts) for pts in visible_paths(traj.position, surface)])
-            dots = VGroup(*(Dot(pm(s), radius=0.025, color=th.muted) for s in starts))
+            dots = dot_cloud(pm(starts), 0.025, th.muted)
             minima = VGroup(*(Star(n=5, outer_radius=0.09, color=th.marker, fill_opacity=1,
                                    stroke_width=1).move_to(pm(m.point))
                               for m in surface.minima))
@@ -299,31 +301,36 @@ class TuningSweep(ExplainerScene):
             else:
                 block.next_to(frame, RIGHT, buff=0.15).align_to(frame, UP)
             out.add(Group(field_raster(surface, pm, th), contour_lines(surface, pm, th, 150),
-                          frame, paths, dots, minima, block))
-        return out
+                          frame, paths, dots, minima))
+        return out, VGroup(*blocks)
+
+
+def dot_cloud(points: np.ndarray, radius: float, color: str) -> VMobject:
+    """Many small dots as one mobject (one Cairo fill instead of one mobject per dot)."""
+    circle = Circle(radius=radius).points
+    cloud = VMobject().set_fill(color, opacity=1).set_stroke(width=0)
+    cloud.set_points(np.vstack([circle + p for p in points]) if len(points) else circle[:0])
+    return cloud
 
 
 def visible_paths(position: np.ndarray, surface: Surface) -> list[np.ndarray]:
     """Each run's path (position is steps x runs x 2) up to where it ends or leaves the plot,
-    thinned to points at least 1/400 of the plot apart: what a still can show of 1000 steps."""
+    thinned to one point per 1/400 of the plot along the path: what a still can show of 1000
+    steps (a point every so far along, not every step)."""
     x0, x1, y0, y1 = surface.domain
     gap = max(x1 - x0, y1 - y0) / 400
+    inside = (np.all(np.isfinite(position), axis=-1)
+              & (position[..., 0] >= x0) & (position[..., 0] <= x1)
+              & (position[..., 1] >= y0) & (position[..., 1] <= y1))
+    ends = np.where(inside.all(axis=0), len(position), np.argmin(inside, axis=0))
     out = []
-    for j in range(position.shape[1]):
-        pts = position[:, j]
-        inside = (np.all(np.isfinite(pts), axis=1) & (pts[:, 0] >= x0) & (pts[:, 0] <= x1)
-                  & (pts[:, 1] >= y0) & (pts[:, 1] <= y1))
-        end = int(np.argmin(inside)) if not inside.all() else len(pts)
-        pts = pts[:end]
+    for j, end in enumerate(ends):
+        pts = position[:end, j]
         if len(pts) < 2:
             continue
-        keep, last = [0], pts[0]
-        for k in range(1, len(pts)):
-            if np.hypot(*(pts[k] - last)) >= gap:
-                keep.append(k)
-                last = pts[k]
-        keep.append(len(pts) - 1)
-        out.append(pts[keep])
+        along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+        keep = np.searchsorted(along, np.arange(0.0, along[-1], gap))
+        out.append(pts[np.unique(np.append(keep, len(pts) - 1))])
     return out
 
 
@@ -428,6 +435,15 @@ class SweepChart:
         return UpdateFromAlphaFunc(self.curves, update)
 
 
+def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
+    """Rectangles ``(left, bottom, width, height)`` as one stroke-less mobject."""
+    out = VMobject().set_stroke(width=0)
+    for x, y, w, h in rects:
+        out.start_new_path(np.array([x, y, 0.0]))
+        out.add_points_as_corners([[x + w, y, 0], [x + w, y + h, 0], [x, y + h, 0], [x, y, 0]])
+    return out
+
+
 def power_label(k: int) -> str:
     return f"{10.0 ** k:g}" if -3 <= k <= 3 else f"1e{k}"
 
@@ -452,19 +468,13 @@ class Strip:
             self.frame.add(label.next_to([CHART_LEFT, mid, 0], LEFT, buff=0.1))
             self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
                            .set_stroke(th.muted, width=0.8, opacity=0.8))
-            row = VGroup()
             works = s.works(v.threshold)
-            for x, ok, share in zip(xs, works, s.diverged_share, strict=True):
-                if ok:
-                    row.add(Rectangle(width=cell_w, height=0.45 * row_h).move_to(
-                        [x, top - 0.3 * row_h, 0]).set_fill(colors[s.optimizer], 1)
-                        .set_stroke(width=0))
-                if share > 0:
-                    h = 0.4 * row_h * share
-                    row.add(Rectangle(width=cell_w, height=h).move_to(
-                        [x, top - row_h + 0.05 * row_h + h / 2, 0]).set_fill(th.muted, 0.9)
-                        .set_stroke(width=0))
-            self.rows.append(row)
+            cells = [(x - cell_w / 2, top - 0.525 * row_h, cell_w, 0.45 * row_h)
+                     for x, ok in zip(xs, works, strict=True) if ok]
+            bars = [(x - cell_w / 2, top - 0.95 * row_h, cell_w, 0.4 * row_h * share)
+                    for x, share in zip(xs, s.diverged_share, strict=True) if share > 0]
+            self.rows.append(VGroup(boxes(cells).set_fill(colors[s.optimizer], 1),
+                                    boxes(bars).set_fill(th.muted, 0.9)))
         for k in range(int(np.ceil(chart.lx[0] - 1e-9)), int(np.floor(chart.lx[-1] + 1e-9)) + 1):
             x = float(chart.x(np.array(k)))
             self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from optim_core import make, run, surfaces
 from optim_core.sweep import Sweep, log_rates, lr_sweep, random_starts, verdict, widest
-from optim_core.trajectory import final_losses
+from optim_core.trajectory import run_ends
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "rmsprop", "adam", "adamw", "amsgrad"])
@@ -23,14 +23,16 @@ def test_the_batched_sweep_equals_one_run_per_rate(name):
         np.testing.assert_array_equal(sweep.diverged_at[i], traj.diverged_at)
 
 
-def test_final_losses_is_the_last_row_of_run():
+def test_run_ends_is_the_last_row_of_run_and_its_path():
     surface = surfaces.get("beale")
     opt = make("adam", lr=np.array([[[0.01]], [[0.5]], [[50.0]]]))
     start = np.array([[1.0, 1.0], [-4.0, 4.0]])
-    final, diverged_at = final_losses(opt, surface, start, 80)
+    ends = run_ends(opt, surface, start, 80, path=True)
     traj = run(opt, surface, start, 80)
-    np.testing.assert_array_equal(final, traj.loss[-1])
-    np.testing.assert_array_equal(diverged_at, traj.diverged_at)
+    np.testing.assert_array_equal(ends.final, traj.loss[-1])
+    np.testing.assert_array_equal(ends.diverged_at, traj.diverged_at)
+    np.testing.assert_array_equal(ends.position, traj.position)
+    assert run_ends(opt, surface, start, 80).position is None
 
 
 def test_losses_are_measured_above_the_lowest_minimum():

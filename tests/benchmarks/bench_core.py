@@ -5,6 +5,10 @@ Prints, in one run (medians over repeats):
   2. a batch of 10,000 starts x 2000 steps through one `run` call;
   3. the same work as a plain per-step Python loop (timed on a sample of starts, per trajectory);
 and the ratio of (3) to (2) per trajectory. Target: >= 50x.
+
+Then the tuning scene's learning-rate sweep (issue 13): 4 optimizers x 25 rates x 64 starts x
+1000 steps, with the rates as a batch axis (one call per optimizer) against one call per rate,
+in the same run. Target: the batched sweep in under 3 s.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 
 from optim_core import adam, run
 from optim_core.surfaces import get
+from optim_core.sweep import log_rates, lr_sweep, random_starts
 
 ROSEN = get("rosenbrock")
 
@@ -70,6 +75,24 @@ def main() -> None:
           f"(median of {args.repeats} x {args.loop_sample} starts)")
     print(f"batch vs loop, per trajectory:                   {per_loop / per_batch:9.1f}x "
           f"(target >= 50x)")
+
+    sweep_starts = random_starts(ROSEN.domain, 64, seed=0)
+    rates = log_rates(1e-5, 10, 25)
+    names = ("sgd", "momentum", "rmsprop", "adam")
+
+    def batched():
+        return [lr_sweep(n, rates, sweep_starts, ROSEN, 1000) for n in names]
+
+    def per_rate():
+        return [lr_sweep(n, [lr], sweep_starts, ROSEN, 1000) for n in names for lr in rates]
+
+    swept = median_time(batched, args.repeats)
+    looped = median_time(per_rate, args.repeats)
+    runs = len(names) * len(rates) * len(sweep_starts)
+    print(f"lr sweep, {runs} runs x 1000 steps, rates as a batch axis: {swept:6.2f} s "
+          f"(target < 3 s)")
+    print(f"the same, one call per learning rate:                 {looped:6.2f} s "
+          f"({looped / swept:.1f}x slower)")
 
 
 if __name__ == "__main__":

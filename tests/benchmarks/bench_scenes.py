@@ -7,6 +7,8 @@ video and the ratios the issues set as targets:
 
 - RosenbrockRace at 1080p60: <= 1.0 s per s of video (baseline: naive_race.py)
 - SaddleEscape: >= 10x faster than naive_saddle.py per s of video at 480p15; <= 3 s/s at 1080p60
+- TuningSweep at 1080p60: <= 1.0 s per s of video, with 64 and with 256 starts (the frames
+  draw summaries, so their cost must not grow with the runs)
 - the whole explainer at 1080p60 with --jobs 2 and --jobs 1, against the sum of single scenes,
   and a second, unchanged run. Target: less wall time than the video lasts.
 """
@@ -75,7 +77,8 @@ def line(name: str, seconds: float, video: float) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--skip", nargs="*", default=[], choices=["race", "saddle", "explainer"])
+    ap.add_argument("--skip", nargs="*", default=[],
+                    choices=["race", "saddle", "tuning", "explainer"])
     args = ap.parse_args()
     r = args.repeats
 
@@ -96,6 +99,13 @@ def main() -> None:
         line("render.py render saddle, 1080p60", *ours(
             ["render", "saddle", "-q", "h", "--jobs", "1"], r, "saddle-*.mp4"))
         print(f"  ratio naive/ours per s of video at 480p15: {base / low:.1f}x")
+
+    if "tuning" not in args.skip:
+        print("TuningSweep, 1080p60 (target <= 1.0 s/s whatever the number of runs):")
+        for starts in (64, 256):
+            line(f"render.py render tuning, {starts} starts", *ours(
+                ["render", "tuning", "-q", "h", "--jobs", "1", "--set",
+                 f"tuning.starts={starts}"], r, "tuning-*.mp4"))
 
     if "explainer" not in args.skip:
         print("The whole explainer, 1080p60 (targets: at most 0.7 s per s of video; the deck "
