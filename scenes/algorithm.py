@@ -235,5 +235,5 @@ class AdamAlgorithm(ExplainerScene):
         rows = VGroup(text("Next, with data:", th, 36, color=th.muted),
                       text("• the race on the Rosenbrock valley", th, 36),
                       text("• escaping a saddle point", th, 36),
-                      text("• why Adam is the default: a sweep of learning rates", th, 36))
+                      text("• why Adam is the default", th, 36))
         return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.4).move_to([0, 0.2, 0])

@@ -125,7 +125,8 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
 
 def start_caption(runs: list[RacerRun], start: Any) -> str:
     """Who races from where: the racers' names if they fit one cue, else their number."""
-    names = " and ".join(r.name for r in runs)
+    names = [r.name for r in runs]
+    names = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
     return first_fitting(f"{names} start together at {point_text(start)}.",
                          f"{len(runs)} racers start together at {point_text(start)}.")
 
