@@ -25,7 +25,7 @@ def outputs(folder: Path) -> list[str]:
 def test_list_is_in_explainer_order(capsys):
     assert main(["list"]) == 0
     keys = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
-    assert keys == ["mountain", "moments", "bias", "algorithm", "race", "saddle"]
+    assert keys == ["mountain", "moments", "bias", "algorithm", "race", "saddle", "tuning"]
 
 
 def test_presets_are_listed(capsys):
