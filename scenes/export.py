@@ -14,7 +14,6 @@ import errno
 import hashlib
 import io
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -345,42 +344,24 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path) -> lis
 
 # --- subtitles -----------------------------------------------------------------------------------
 
-SRT_TIME = re.compile(r"(\d+):(\d\d):(\d\d),(\d{3})")
-
-
-def _seconds(stamp: str) -> float:
-    h, m, s, ms = (int(g) for g in SRT_TIME.fullmatch(stamp.strip()).groups())
-    return h * 3600 + m * 60 + s + ms / 1000
-
-
-def _stamp(t: float) -> str:
-    ms = round(t * 1000)
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
-
-
 def parse_srt(text: str) -> list[tuple[float, float, str]]:
-    entries = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = block.strip().splitlines()
-        if len(lines) >= 3 and "-->" in lines[1]:
-            a, b = lines[1].split("-->")
-            entries.append((_seconds(a), _seconds(b), "\n".join(lines[2:])))
-    return entries
+    """Cues as ``(start s, end s, text)`` (the ``srt`` package, which Manim itself uses)."""
+    import srt
 
-
-def format_srt(entries: list[tuple[float, float, str]]) -> str:
-    return "".join(f"{i}\n{_stamp(a)} --> {_stamp(b)}\n{body}\n\n"
-                   for i, (a, b, body) in enumerate(entries, start=1))
+    return [(c.start.total_seconds(), c.end.total_seconds(), c.content)
+            for c in srt.parse(text)]
 
 
 def join_srt(parts: list[tuple[Path, float]]) -> str:
     """One .srt from per-scene files, each shifted by its scene's start time."""
-    entries = []
+    from datetime import timedelta
+
+    import srt
+
+    cues = []
     for path, offset in parts:
         if path.exists():
-            entries += [(a + offset, b + offset, body)
-                        for a, b, body in parse_srt(path.read_text())]
-    return format_srt(entries)
+            shift = timedelta(seconds=offset)
+            cues += [srt.Subtitle(0, c.start + shift, c.end + shift, c.content)
+                     for c in srt.parse(path.read_text())]
+    return srt.compose(cues)  # numbers the cues 1, 2, ... in order

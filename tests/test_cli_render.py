@@ -337,3 +337,9 @@ def test_refused_inputs_from_the_fuzzing(capsys, argv, says):
     assert render.main(argv) == 2
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and len(err) < 300
+
+
+def test_subtitles_are_read_by_the_srt_package_whatever_the_separator():
+    """A hand-written parser crashed on 00:00:01.000; the srt package reads both forms."""
+    text = "1\n00:00:00,500 --> 00:00:01.000\nOne\n\n2\n00:00:01,000 --> 00:00:02,250\nTwo\nlines\n"
+    assert export.parse_srt(text) == [(0.5, 1.0, "One"), (1.0, 2.25, "Two\nlines")]
