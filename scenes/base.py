@@ -14,7 +14,7 @@ from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, su
 from optim_core.optimizers import hyperparameters
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
-from scenes.params import param
+from scenes.params import ParamError, build, param
 from scenes.plot2d import Piece, clip_path
 from scenes.raster import RasterCamera
 from scenes.style import RACER_COLORS, THEMES, Theme, caption_band, point_text
@@ -191,6 +191,29 @@ class ExplainerScene(DeckScene):
         self._caption: VGroup | None = None
         self._cue_end = 0.0
         super().__init__(**kwargs)
+
+    @classmethod
+    def with_params(cls, theme: str = "dark", **values: Any) -> type[ExplainerScene]:
+        """This scene with its parameters and theme fixed: a class Manim can instantiate
+        without arguments, as its Jupyter magic and its CLI do::
+
+            Race = RosenbrockRace.with_params(steps=300, theme="light",
+                                              racers={"adam": {"lr": 0.05}})
+            %manim -qm Race
+
+        ``values`` are the keys of ``render.py params SCENE`` (nested tables as dicts), checked
+        as a config file's are: a wrong key or value raises ParamError saying what is allowed.
+        """
+        if theme not in THEMES:
+            raise ParamError(f"theme: {theme!r} is not allowed (choose one of: "
+                             f"{', '.join(THEMES)})")
+        params = build(cls.Params, values, cls.key)
+
+        def __init__(self, **kwargs: Any) -> None:
+            cls.__init__(self, params=params, theme=theme, **kwargs)
+
+        return type(cls.__name__, (cls,), {"__init__": __init__, "__module__": cls.__module__,
+                                           "__doc__": cls.__doc__})
 
     def configure(self, params: Any = None, theme: str | Theme | None = None) -> None:
         """Swap parameters and/or theme after construction (before ``construct`` runs)."""
