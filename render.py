@@ -27,6 +27,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,12 +315,61 @@ def code_fingerprint() -> str:
 # --- rendering ----------------------------------------------------------------------------------
 
 class Reporter:
+    """Status lines on stderr; on a terminal, a live board of the scenes rendering in parallel
+    (rich, which Manim brings). Plain lines only when stderr is not a terminal (CI, logs)."""
+
     def __init__(self, quiet: bool):
         self.quiet = quiet
+        self.board = None  # a rich Progress while parallel workers render on a terminal
+        self.tasks: dict[str, int] = {}  # its row per scene
+
+    def finished(self, key: str, status: str) -> None:
+        """A scene's row on the board, if shown, says how it ended."""
+        if self.board is not None and key in self.tasks:
+            self.board.update(self.tasks[key], total=1, completed=1, status=status)
 
     def say(self, message: str) -> None:
-        if not self.quiet:
+        if self.quiet:
+            return
+        if self.board is not None:
+            self.board.console.print(message, markup=False, highlight=False, soft_wrap=True)
+        else:
             print(message, file=sys.stderr, flush=True)
+
+    @contextlib.contextmanager
+    def progress(self, jobs: list[Job], workers: int):
+        """A progress board (one row per scene: beats done, seconds of video, time) fed by
+        ``(scene, beat, seconds)`` messages; yields its queue, or None when not shown."""
+        from rich.console import Console
+
+        console = Console(stderr=True)
+        if self.quiet or workers <= 1 or not console.is_terminal or not jobs:
+            yield None
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        queue = multiprocessing.get_context("spawn").Queue()
+        board = Progress(SpinnerColumn(finished_text="✓"), TextColumn("{task.description:<10}"),
+                         TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+                         console=console, transient=True)
+        tasks = {j.scene_key: board.add_task(j.scene_key, total=None, status="waiting")
+                 for j in jobs}
+
+        def follow() -> None:
+            while (message := queue.get()) is not None:
+                key, beat, seconds = message
+                board.update(tasks[key], status=f"beat {beat}, {seconds:5.1f} s of video")
+
+        reader = threading.Thread(target=follow, daemon=True)
+        self.board, self.tasks = board, tasks
+        with board:
+            reader.start()
+            try:
+                yield queue
+            finally:
+                queue.put(None)
+                reader.join(timeout=5)
+                self.board = None
 
 
 def check_system() -> None:
@@ -472,6 +522,8 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
                 todo.append(job)
         try:
             for result in run_jobs(todo, min(jobs_n, max(len(todo), 1)), report):
+                report.finished(result.scene_key, "failed" if result.error else
+                                f"done in {result.seconds:.1f} s")
                 if result.error:
                     failures.append(result)
                     report.say(f"failed:     {result.scene_key}: {result.error}")
@@ -510,20 +562,27 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
         for job in jobs:
             yield guarded(job)
         return
-    pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init)
-    try:
-        yield from pool.imap_unordered(guarded, jobs)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+    with report.progress(jobs, workers) as queue:
+        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init,
+                                                         initargs=(queue,))
+        try:
+            yield from pool.imap_unordered(guarded, jobs)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
 
 
-def worker_init() -> None:
+PROGRESS = None  # in a worker: where each finished beat is reported (or None)
+
+
+def worker_init(progress=None) -> None:
     """Workers leave Ctrl-C to the main process, and die with it (even by SIGKILL) instead of
-    rendering on as orphans."""
+    rendering on as orphans; they report each finished beat to ``progress`` if given."""
+    global PROGRESS
+    PROGRESS = progress
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
         import ctypes
@@ -550,8 +609,11 @@ def sigterm_as_interrupt():
 
 def guarded(job: Job) -> Result:
     """Render one job; an exception becomes a failed result (other scenes carry on)."""
+    def on_beat(beat) -> None:
+        PROGRESS.put((job.scene_key, beat.index, beat.end))
+
     try:
-        return export.render(job)
+        return export.render(job, on_beat=on_beat if PROGRESS is not None else None)
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 - reported per scene, one line

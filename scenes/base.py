@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -188,6 +188,7 @@ class ExplainerScene(DeckScene):
         self.theme = THEMES[theme] if isinstance(theme, str) else theme
         self.beats: list[Beat] = []
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
+        self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
         self._caption: VGroup | None = None
         self._cue_end = 0.0
         super().__init__(**kwargs)
@@ -253,6 +254,8 @@ class ExplainerScene(DeckScene):
         cue_end = min(end, start + MAX_CUE)
         self.add_subcaption("\n".join(lines), duration=cue_end - start, offset=start - end)
         self.beats.append(Beat(len(self.beats) + 1, " ".join(caption.split()), start, end))
+        if self.on_beat is not None:
+            self.on_beat(self.beats[-1])
 
     def fact_beats(self, captions: list[str], marks: VGroup) -> None:
         """One beat per computed fact of a race's outcome; the first fades in ``marks``."""

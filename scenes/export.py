@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -92,8 +93,9 @@ def manim_config(job: Job) -> dict[str, Any]:
     return cfg
 
 
-def render(job: Job) -> Result:
-    """Render ``job`` and move its outputs into place (video or PNG, the .srt, the slides)."""
+def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
+    """Render ``job`` and move its outputs into place (video or PNG, the .srt, the slides);
+    ``on_beat`` is called with each beat as it is finished (progress)."""
     from manim import tempconfig
 
     from scenes import SCENES
@@ -109,6 +111,7 @@ def render(job: Job) -> Result:
     try:
         with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
             scene = cls(params=job.params, theme=job.theme, deck_folder=deck)
+            scene.on_beat = on_beat
             scene.render()
             writer = scene.renderer.file_writer
             produced = Path(writer.image_file_path if job.format == "png"
