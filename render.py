@@ -39,6 +39,7 @@ from scenes.export import ENCODER_PRESETS, FORMATS, QUALITIES, Job, Result
 from scenes.params import (
     ParamDoc,
     ParamError,
+    add_flags,
     build,
     describe,
     merge,
@@ -270,12 +271,8 @@ def load_config(args: argparse.Namespace) -> Config:
     for text in [*getattr(args, "set_before", []), *getattr(args, "set", [])]:
         keys, value = parse_assignment(text)
         layers.append(nest(keys, value))
-    flags = {k: getattr(args, k, None) for k in ("quality", "fps", "format", "theme", "out",
-                                                 "jobs", "width", "height")}
-    flags = {k: v for k, v in flags.items() if v is not None}
-    if getattr(args, "transparent", False):
-        flags["transparent"] = True
-    layers.append({"render": flags})
+    layers.append({"render": {f.name: getattr(args, f.name) for f in
+                              dataclasses.fields(RenderSettings) if hasattr(args, f.name)}})
     data: dict = {}
     for layer in layers:
         for table in layer:
@@ -664,17 +661,7 @@ def add_render_options(p: argparse.ArgumentParser, set_dest: str = "set") -> Non
                    help="a TOML file with a [render] table and scene tables")
     g.add_argument("--set", action="append", metavar="KEY=VALUE", dest=set_dest,
                    help="override one parameter, e.g. race.racers.adam.lr=0.05 (repeatable)")
-    g.add_argument("-q", "--quality", choices=list(QUALITIES),
-                   help="l 480p15, m 720p30, h 1080p60 (default), p 1440p60, k 2160p60")
-    g.add_argument("--fps", type=int, help="frames per second (default: the quality's)")
-    g.add_argument("--width", type=int, help="frame width in pixels (default: the quality's)")
-    g.add_argument("--height", type=int, help="frame height in pixels (default: the quality's)")
-    g.add_argument("--format", choices=list(FORMATS), help="mp4 (default), webm, gif, png")
-    g.add_argument("--transparent", action="store_true",
-                   help="transparent background (webm, gif, png)")
-    g.add_argument("--theme", choices=list(THEMES), help="dark (default) or light")
-    g.add_argument("--out", metavar="DIR", help="output folder (default: out)")
-    g.add_argument("--jobs", type=int, help="scenes in parallel (default: one per core)")
+    add_flags(g, RenderSettings, short={"quality": "-q"})
     g.add_argument("--quiet", action="store_true", help="print only errors")
 
 

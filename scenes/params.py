@@ -303,3 +303,27 @@ def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
         shown = f"({meta.get('none_means') or 'derived'})" if derived else to_data(default)
         rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"], derived))
     return rows
+
+
+def add_flags(group: Any, cls: type, short: Mapping[str, str] | None = None) -> None:
+    """Command-line options for the fields of ``cls`` (``encoder_preset`` -> ``--encoder-preset``)
+    with their type, choices and doc, so a setting is declared once for TOML, ``--set`` and the
+    flags. Values given are validated by :func:`build` like any other layer."""
+    hints = _hints(cls)
+    docs = {r.key.split(".", 1)[1]: r for r in describe(cls, "x")}
+    for f in dataclasses.fields(cls):
+        tp, _ = _unwrap_optional(hints[f.name])
+        doc = docs[f.name]
+        names = [*([short[f.name]] if short and f.name in short else []),
+                 "--" + f.name.replace("_", "-")]
+        if tp is bool:
+            group.add_argument(*names, action="store_true", dest=f.name, help=doc.doc)
+            continue
+        kwargs: dict[str, Any] = {"dest": f.name, "metavar": f.name.upper()}
+        if f.metadata.get("choices"):
+            kwargs |= {"choices": list(f.metadata["choices"]), "metavar": None}
+        elif tp in (int, float):
+            kwargs["type"] = tp
+        default = doc.default[1:-1] if doc.derived else doc.default_text()
+        allowed = f"; allowed {doc.allowed}" if f.metadata.get("interval") else ""
+        group.add_argument(*names, help=f"{doc.doc} (default: {default}{allowed})", **kwargs)

@@ -343,3 +343,17 @@ def test_subtitles_are_read_by_the_srt_package_whatever_the_separator():
     """A hand-written parser crashed on 00:00:01.000; the srt package reads both forms."""
     text = "1\n00:00:00,500 --> 00:00:01.000\nOne\n\n2\n00:00:01,000 --> 00:00:02,250\nTwo\nlines\n"
     assert export.parse_srt(text) == [(0.5, 1.0, "One"), (1.0, 2.25, "Two\nlines")]
+
+
+def test_every_render_setting_has_a_flag_generated_from_its_declaration():
+    import dataclasses
+
+    fields = [f.name for f in dataclasses.fields(render.RenderSettings)]
+    argv = ["render", "race", "--encoder-preset", "ultrafast", "--jobs", "3", "--transparent",
+            "--format", "webm", "--out", "o", "-q", "l", "--fps", "12", "--width", "320",
+            "--height", "240", "--theme", "light"]
+    s = render.load_config(render.build_parser().parse_args(argv)).settings
+    assert {f: getattr(s, f) for f in fields} == {
+        "quality": "l", "fps": 12, "width": 320, "height": 240, "format": "webm",
+        "transparent": True, "theme": "light", "out": "o", "jobs": 3,
+        "encoder_preset": "ultrafast"}
