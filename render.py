@@ -32,7 +32,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from optim_core import OPTIMIZERS, SURFACES, optimizers, run, surfaces
+from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
 from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES, export
 from scenes.export import ENCODER_PRESETS, FORMATS, QUALITIES, Job, Result
@@ -110,9 +110,6 @@ def check_writable(path: Path) -> None:
 
 # --- trace ---------------------------------------------------------------------------------------
 
-TRACE_HYPER = ("beta1", "beta2", "eps", "weight_decay")
-
-
 def add_trace(sub) -> None:
     p = sub.add_parser(
         "trace", help="run one optimizer on one surface and export the trajectory (CSV or JSON)",
@@ -126,16 +123,14 @@ def add_trace(sub) -> None:
                    help="plotting window (default: the surface's; [-3, 3, -3, 3] for a formula)")
     p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS), metavar="NAME",
                    help=f"optimizer: {', '.join(OPTIMIZERS)} (default: adam)")
-    p.add_argument("--lr", type=finite_float,
-                   help="learning rate > 0 (default: the optimizer's own, e.g. 0.001 for adam)")
     p.add_argument("--start", type=finite_float, nargs=2, metavar=("X", "Y"),
                    help="start point (default: the surface's, e.g. -1.5 -1 for rosenbrock)")
     p.add_argument("--steps", type=step_count, default=1000,
                    help=f"number of updates, 1..{MAX_TRACE_STEPS} (default: 1000)")
-    p.add_argument("--beta1", type=finite_float, help="first-moment decay in [0, 1)")
-    p.add_argument("--beta2", type=finite_float, help="second-moment decay in [0, 1)")
-    p.add_argument("--eps", type=finite_float, help="denominator guard > 0")
-    p.add_argument("--weight-decay", type=finite_float, help="decoupled weight decay >= 0 (adamw)")
+    for h in HYPERPARAMETERS.values():  # declared once, in optim_core/optimizers.py
+        p.add_argument("--" + h.name.replace("_", "-"), type=finite_float, dest=h.name,
+                       metavar=h.name.upper(), help=f"{h.doc}, in {h.interval} (default: the "
+                       "optimizer's own)")
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="write to FILE.csv or FILE.json instead of CSV on stdout")
     p.set_defaults(func=cmd_trace)
@@ -146,7 +141,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         if args.out.suffix.lower() not in (".csv", ".json"):
             raise UsageError(f"--out {args.out}: the file must end in .csv or .json")
         check_writable(args.out)
-    hyper = {k: getattr(args, k) for k in ("lr", *TRACE_HYPER) if getattr(args, k) is not None}
+    hyper = {k: getattr(args, k) for k in HYPERPARAMETERS if getattr(args, k) is not None}
     try:
         opt = optimizers.make(args.optimizer, **hyper)
     except ValueError as exc:

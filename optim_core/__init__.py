@@ -4,7 +4,9 @@ No Manim here: the scenes read every number they show from this package.
 """
 
 from .optimizers import (
+    HYPERPARAMETERS,
     OPTIMIZERS,
+    REGISTRY,
     Optimizer,
     adam,
     adam_uncorrected,
@@ -12,6 +14,7 @@ from .optimizers import (
     amsgrad,
     make,
     momentum,
+    register,
     rmsprop,
     sgd,
 )
@@ -27,7 +30,8 @@ from .trajectory import (
 )
 
 __all__ = [
-    "OPTIMIZERS", "SURFACES", "CriticalPoint", "Optimizer", "Surface", "Trajectory", "accumulate",
+    "HYPERPARAMETERS", "OPTIMIZERS", "REGISTRY", "SURFACES", "CriticalPoint", "Optimizer",
+    "Surface", "Trajectory", "accumulate",
     "adam", "adam_uncorrected", "adamw", "amsgrad", "interpolate", "interpolator", "make",
-    "momentum", "rmsprop", "run", "sample_frames", "sgd", "step_at",
+    "momentum", "register", "rmsprop", "run", "sample_frames", "sgd", "step_at",
 ]

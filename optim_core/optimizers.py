@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -65,29 +66,94 @@ class AMSGradState(NamedTuple):
     v_max: Array  # running maximum of v (before bias correction, as torch.optim)
 
 
-# --- hyperparameter checks -----------------------------------------------------------------------
+# --- hyperparameters, declared once -------------------------------------------------------------
 
-def _check(name: str, value: Any, ok: Callable[[Array], Array], allowed: str) -> Any:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)) or not np.all(ok(arr)):
-        raise ValueError(f"{name}={value!r} is out of range: {name} must be {allowed}")
-    return value
+@dataclass(frozen=True)
+class Hyperparameter:
+    """A hyperparameter as every interface shows and checks it (trace's flags, the scenes'
+    parameter tables and legends, the README): range, on-screen symbol, one-line doc."""
+
+    name: str
+    symbol: str
+    doc: str
+    low: float
+    high: float
+    low_closed: bool
+    high_closed: bool
+
+    @property
+    def interval(self) -> str:
+        """The range in interval notation, e.g. ``(0, 100]``."""
+        return (f"{'[' if self.low_closed else '('}{self.low:g}, "
+                f"{self.high:g}{']' if self.high_closed else ')'}")
+
+    def check(self, value: Any) -> Any:
+        """``value`` (a number or an array of them) if every entry is in range, else ValueError."""
+        a = np.asarray(value, dtype=float)
+        above = a >= self.low if self.low_closed else a > self.low
+        below = a <= self.high if self.high_closed else a < self.high
+        if not (np.all(np.isfinite(a)) and np.all(above & below)):
+            raise ValueError(f"{self.name}={value!r} is out of range: {self.name} must be in "
+                             f"{self.interval}")
+        return value
 
 
-def _lr(lr: Any) -> Any:
-    return _check("lr", lr, lambda a: a > 0, "a finite number > 0")
+HYPERPARAMETERS: dict[str, Hyperparameter] = {h.name: h for h in (
+    Hyperparameter("lr", "lr", "learning rate", 0, 100, False, True),
+    Hyperparameter("beta1", "β₁", "first-moment decay (momentum, Adam family)", 0, 1, True, False),
+    Hyperparameter("beta2", "β₂", "second-moment decay (RMSProp, Adam family)", 0, 1, True,
+                   False),
+    Hyperparameter("eps", "ε", "denominator guard (RMSProp, Adam family)", 0, 1, False, True),
+    Hyperparameter("weight_decay", "wd", "decoupled weight decay (AdamW)", 0, 1, True, True),
+)}
 
 
-def _beta(name: str, beta: Any) -> Any:
-    return _check(name, beta, lambda a: (a >= 0) & (a < 1), "in [0, 1)")
+def _checked(**values: Any) -> None:
+    for name, value in values.items():
+        if value is not None:
+            HYPERPARAMETERS[name].check(value)
 
 
-def _eps(eps: Any) -> Any:
-    return _check("eps", eps, lambda a: a > 0, "a finite number > 0")
+# --- the registry --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """An optimizer as the interfaces know it: its key, its display name and its factory (whose
+    keyword arguments, with their defaults, are its hyperparameters)."""
+
+    name: str
+    display: str
+    factory: Callable[..., Optimizer]
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        return {p.name: p.default
+                for p in inspect.signature(self.factory).parameters.values()}
+
+    @property
+    def doc(self) -> str:
+        return (self.factory.__doc__ or "").strip().splitlines()[0]
 
 
-def _weight_decay(wd: Any) -> Any:
-    return _check("weight_decay", wd, lambda a: a >= 0, "a finite number >= 0")
+REGISTRY: dict[str, OptimizerSpec] = {}
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {}  # name -> factory, in registration order
+
+
+def register(display: str) -> Callable[[Callable[..., Optimizer]], Callable[..., Optimizer]]:
+    """Declare an optimizer: ``@register("NAdam")`` over its factory, whose name is its key and
+    whose keyword arguments (each a declared hyperparameter) are its hyperparameters. Nothing
+    else is needed for it to appear in ``render.py trace``, in the scenes' racers and in
+    ``render.py params``."""
+    def add(factory: Callable[..., Optimizer]) -> Callable[..., Optimizer]:
+        unknown = set(inspect.signature(factory).parameters) - set(HYPERPARAMETERS)
+        if unknown:
+            raise TypeError(f"{factory.__name__}: undeclared hyperparameters {sorted(unknown)}; "
+                            "declare them in HYPERPARAMETERS")
+        REGISTRY[factory.__name__] = OptimizerSpec(factory.__name__, display, factory)
+        OPTIMIZERS[factory.__name__] = factory
+        return factory
+
+    return add
 
 
 def _no_state(state: NamedTuple) -> dict[str, Array]:
@@ -96,9 +162,10 @@ def _no_state(state: NamedTuple) -> dict[str, Array]:
 
 # --- the optimizers ------------------------------------------------------------------------------
 
+@register("SGD")
 def sgd(lr: float = 0.01) -> Optimizer:
     """Plain gradient descent: ``p <- p - lr * g``."""
-    _lr(lr)
+    _checked(lr=lr)
 
     def init(params: Array) -> CountState:
         return CountState(0)
@@ -109,14 +176,14 @@ def sgd(lr: float = 0.01) -> Optimizer:
     return Optimizer("sgd", {"lr": lr}, init, update, _no_state)
 
 
+@register("Momentum")
 def momentum(lr: float = 0.01, beta1: float = 0.9) -> Optimizer:
     """Momentum in the EMA form used to explain Adam: ``m <- b1 m + (1-b1) g; p <- p - lr m``.
 
     With ``beta1 = 0`` it is exactly :func:`sgd`. (torch's SGD momentum sums ``m <- b1 m + g``,
     which is this with the learning rate scaled by ``1 / (1 - b1)``.)
     """
-    _lr(lr)
-    _beta("beta1", beta1)
+    _checked(lr=lr, beta1=beta1)
 
     def init(params: Array) -> MomentState:
         return MomentState(0, np.zeros_like(params, dtype=float))
@@ -129,14 +196,13 @@ def momentum(lr: float = 0.01, beta1: float = 0.9) -> Optimizer:
                      lambda s: {"m": s.m})
 
 
+@register("RMSProp")
 def rmsprop(lr: float = 0.01, beta2: float = 0.99, eps: float = 1e-8) -> Optimizer:
     """RMSProp as torch.optim.RMSprop: ``v <- b2 v + (1-b2) g^2; p <- p - lr g / (sqrt(v) + eps)``.
 
     torch calls ``beta2`` ``alpha`` (default 0.99).
     """
-    _lr(lr)
-    _beta("beta2", beta2)
-    _eps(eps)
+    _checked(lr=lr, beta2=beta2, eps=eps)
 
     def init(params: Array) -> SecondMomentState:
         return SecondMomentState(0, np.zeros_like(params, dtype=float))
@@ -149,7 +215,8 @@ def rmsprop(lr: float = 0.01, beta2: float = 0.99, eps: float = 1e-8) -> Optimiz
                      lambda s: {"v": s.v})
 
 
-def _adam_core(name: str, lr, beta1, beta2, eps, weight_decay, amsgrad, bias_correction):
+def _adam_core(name: str, *, lr, beta1, beta2, eps, weight_decay=None, amsgrad=False,
+               bias_correction=True):
     """Shared body of Adam, AdamW, AMSGrad and uncorrected Adam (Algorithm 1 and its variants)."""
 
     def corrections(count: int) -> tuple[float, float]:
@@ -196,6 +263,7 @@ def _adam_core(name: str, lr, beta1, beta2, eps, weight_decay, amsgrad, bias_cor
     return Optimizer(name, hyper, init, update, observe)
 
 
+@register("Adam")
 def adam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
          eps: float = 1e-8) -> Optimizer:
     """Adam, Kingma & Ba (2015), Algorithm 1::
@@ -207,10 +275,11 @@ def adam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
     eps is added outside the square root, as in the paper and torch.optim.Adam (optax's
     ``eps_root`` is a different knob).
     """
-    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
-    return _adam_core("adam", lr, beta1, beta2, eps, None, False, True)
+    _checked(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return _adam_core("adam", lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
 
+@register("Adam (uncorrected)")
 def adam_uncorrected(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                      eps: float = 1e-8) -> Optimizer:
     """Adam with bias correction switched off: ``p <- p - lr * m / (sqrt(v) + eps)``.
@@ -218,39 +287,31 @@ def adam_uncorrected(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999
     Only for showing what the correction does: with the default betas the first step is
     ``(1 - b1) / sqrt(1 - b2)`` (about 3.2) times the corrected one.
     """
-    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
-    return _adam_core("adam_uncorrected", lr, beta1, beta2, eps, None, False, False)
+    _checked(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return _adam_core("adam_uncorrected", lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                      bias_correction=False)
 
 
+@register("AdamW")
 def adamw(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
           weight_decay: float = 0.01) -> Optimizer:
     """AdamW as torch.optim.AdamW: Adam plus decoupled decay ``p <- p - lr * wd * p``."""
-    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
-    _weight_decay(weight_decay)
-    return _adam_core("adamw", lr, beta1, beta2, eps, weight_decay, False, True)
+    _checked(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
+    return _adam_core("adamw", lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                      weight_decay=weight_decay)
 
 
+@register("AMSGrad")
 def amsgrad(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
             eps: float = 1e-8) -> Optimizer:
     """AMSGrad as torch.optim.Adam(amsgrad=True): the denominator uses ``max_t v_t``."""
-    _lr(lr), _beta("beta1", beta1), _beta("beta2", beta2), _eps(eps)
-    return _adam_core("amsgrad", lr, beta1, beta2, eps, None, True, True)
-
-
-OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
-    "sgd": sgd,
-    "momentum": momentum,
-    "rmsprop": rmsprop,
-    "adam": adam,
-    "adam_uncorrected": adam_uncorrected,
-    "adamw": adamw,
-    "amsgrad": amsgrad,
-}
+    _checked(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
+    return _adam_core("amsgrad", lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=True)
 
 
 def hyperparameters(name: str) -> dict[str, float]:
     """The hyperparameters the optimizer ``name`` takes, with their defaults."""
-    return {p.name: p.default for p in inspect.signature(OPTIMIZERS[name]).parameters.values()}
+    return REGISTRY[name].defaults
 
 
 def make(name: str, **hyper: Any) -> Optimizer:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, make_dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 from manim import FadeIn, ManimColor, UpdateFromAlphaFunc, VGroup, linear
 
-from optim_core import OPTIMIZERS, Optimizer, Surface, Trajectory, make, run, surfaces
+from optim_core import (
+    HYPERPARAMETERS,
+    OPTIMIZERS,
+    REGISTRY,
+    Optimizer,
+    Surface,
+    Trajectory,
+    make,
+    run,
+    surfaces,
+)
 from optim_core.optimizers import hyperparameters
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
@@ -19,36 +29,19 @@ from scenes.plot2d import Piece, clip_path
 from scenes.raster import RasterCamera
 from scenes.style import RACER_COLORS, THEMES, Theme, caption_band, point_text
 
-PRETTY_NAMES = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSProp", "adam": "Adam",
-                "adam_uncorrected": "Adam (uncorrected)", "adamw": "AdamW", "amsgrad": "AMSGrad"}
 AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
 MAX_RACERS = len(AUTO_COLORS)  # more would not be told apart (and would not fit the legend)
 MAX_LABEL = 24
-HYPER_SYMBOLS = {"lr": "lr", "beta1": "β₁", "beta2": "β₂", "eps": "ε", "weight_decay": "wd"}
 
 
-@dataclass(frozen=True)
-class Contender:
-    """An optimizer with its fixed hyperparameters, and how it is drawn (the learning rate is
-    set by the scene: a sweep, or a :class:`Racer`'s own)."""
+class ContenderMethods:
+    """What every contender does; its fields are generated from the core's declarations."""
 
     NEW_ENTRY_NEEDS = ("optimizer",)  # an entry added by name must say which optimizer it is
 
-    optimizer: str = param("adam", "optimizer from optim_core", choices=tuple(OPTIMIZERS))
-    beta1: float | None = param(None, "first-moment decay (momentum, Adam family)",
-                                interval="[0, 1)", none_means="optimizer's default")
-    beta2: float | None = param(None, "second-moment decay (RMSProp, Adam family)",
-                                interval="[0, 1)", none_means="optimizer's default")
-    eps: float | None = param(None, "denominator guard (RMSProp, Adam family)",
-                              interval="(0, 1]", none_means="optimizer's default")
-    weight_decay: float | None = param(None, "decoupled weight decay (adamw only)",
-                                       interval="[0, 1]", none_means="optimizer's default")
-    label: str = param("", "name shown in the legend and captions ('' = the optimizer's name)")
-    color: str = param("auto", "colour (Okabe-Ito palette)", choices=("auto", *RACER_COLORS))
-
     def hyper(self) -> dict[str, float]:
         """The hyperparameters set explicitly."""
-        return {k: getattr(self, k) for k in HYPER_SYMBOLS if getattr(self, k, None) is not None}
+        return {k: getattr(self, k) for k in HYPERPARAMETERS if getattr(self, k, None) is not None}
 
     def check(self) -> None:
         if len(self.label) > MAX_LABEL:
@@ -63,21 +56,36 @@ class Contender:
 
     @property
     def name(self) -> str:
-        return self.label or PRETTY_NAMES[self.optimizer]
+        return self.label or REGISTRY[self.optimizer].display
 
     def summary(self, without: tuple[str, ...] = ()) -> str:
         """Every effective hyperparameter, e.g. ``lr 0.1 · β₁ 0.9 · β₂ 0.999 · ε 1e-08``."""
         values = {**hyperparameters(self.optimizer), **self.hyper()}
-        return " · ".join(f"{HYPER_SYMBOLS[k]} {v:g}" for k, v in values.items()
+        return " · ".join(f"{HYPERPARAMETERS[k].symbol} {v:g}" for k, v in values.items()
                           if k not in without)
 
 
-@dataclass(frozen=True)
-class Racer(Contender):
-    """One optimizer in a race: a contender with its own learning rate."""
+def _hyper_field(h) -> tuple[str, Any, Any]:
+    return (h.name, float | None, param(None, h.doc, interval=h.interval,
+                                        none_means="optimizer's default"))
 
-    lr: float | None = param(None, "learning rate", interval="(0, 100]",
-                             none_means="optimizer's default")
+
+# An optimizer with its fixed hyperparameters, and how it is drawn (the learning rate is set by
+# the scene: a sweep, or a Racer's own). One field per hyperparameter the core declares, so a
+# new optimizer or hyperparameter in optim_core/optimizers.py appears here with nothing to add.
+Contender = make_dataclass("Contender", [
+    ("optimizer", str, param("adam", "optimizer from optim_core", choices=tuple(OPTIMIZERS))),
+    *(_hyper_field(h) for h in HYPERPARAMETERS.values() if h.name != "lr"),
+    ("label", str, param("", "name shown in the legend and captions ('' = the optimizer's "
+                             "name)")),
+    ("color", str, param("auto", "colour (Okabe-Ito palette)", choices=("auto", *RACER_COLORS))),
+], bases=(ContenderMethods,), frozen=True)
+Contender.__module__ = __name__  # where pickle (worker processes) finds it
+
+# One optimizer in a race: a contender with its own learning rate.
+Racer = make_dataclass("Racer", [_hyper_field(HYPERPARAMETERS["lr"])], bases=(Contender,),
+                       frozen=True)
+Racer.__module__ = __name__
 
 
 @dataclass(frozen=True)

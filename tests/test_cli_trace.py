@@ -66,7 +66,8 @@ def test_diverging_run_stops_cleanly(tmp_path, capsys):
     (["--lr", "abc"], "argument --lr: 'abc' is not a number"),
     (["--lr", "nan"], "argument --lr: 'nan' is not a finite number"),
     (["--lr", "inf"], "argument --lr: 'inf' is not a finite number"),
-    (["--lr", "-0.1"], "lr=-0.1 is out of range: lr must be a finite number > 0"),
+    (["--lr", "-0.1"], "lr=-0.1 is out of range: lr must be in (0, 100]"),
+    (["--eps", "5"], "eps=5.0 is out of range: eps must be in (0, 1]"),  # as in the scenes
     (["--beta1", "1"], "beta1=1.0 is out of range: beta1 must be in [0, 1)"),
     (["--eps", "0"], "eps=0.0 is out of range"),
     (["--optimizer", "sgd", "--beta2", "0.9"], "optimizer sgd takes no beta2 (it takes: lr)"),
