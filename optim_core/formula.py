@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .surfaces import CriticalPoint, Surface
+from .landscape import CriticalPoint, Surface
 
 MAX_LENGTH = 300
 MAX_DEPTH = 40

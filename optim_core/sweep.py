@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from .landscape import Surface
 from .optimizers import make
-from .surfaces import Surface
 from .trajectory import run_ends
 
 Array = np.ndarray

@@ -24,8 +24,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy.interpolate import make_interp_spline
 
+from .landscape import Surface
 from .optimizers import Optimizer
-from .surfaces import Surface
 
 Array = np.ndarray
 
