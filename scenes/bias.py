@@ -11,6 +11,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, VGroup, VMobject, Write, linear
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
+from optim_core.analysis import step_ratio
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
@@ -34,14 +35,6 @@ class BiasParams:
 def stream(p: BiasParams) -> np.ndarray:
     rng = np.random.default_rng(p.seed)
     return p.trend + p.noise * rng.standard_normal(max(p.m_steps, p.v_steps))
-
-
-def step_ratio(p: BiasParams, g: np.ndarray) -> np.ndarray:
-    """|uncorrected update| / |corrected update| per step on the stream, as the core computes
-    them; ~(1 - b1^t) / sqrt(1 - b2^t)."""
-    full = accumulate(adam(1.0, p.beta1, p.beta2), g)["update"][1:]
-    raw = accumulate(adam_uncorrected(1.0, p.beta1, p.beta2), g)["update"][1:]
-    return np.abs(raw) / np.abs(full)
 
 
 class BiasCorrection(ExplainerScene):
@@ -157,7 +150,7 @@ class BiasCorrection(ExplainerScene):
 
     def without_correction(self, g: np.ndarray) -> None:
         p, th = self.params, self.theme
-        ratio = step_ratio(p, g[: p.m_steps])
+        ratio = step_ratio(p.beta1, p.beta2, g[: p.m_steps])
         n = len(ratio)
         pm = PlaneMap.stretch((0, n, 0, float(ratio.max()) * 1.15), 6.0, 3.9,
                               np.array([-3.2, -0.1, 0]))

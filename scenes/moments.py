@@ -26,6 +26,7 @@ from manim import (
 )
 
 from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
+from optim_core.analysis import overshoot, zigzags
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
@@ -65,20 +66,6 @@ def memory(beta: float) -> float:
     """The effective window of an EMA: the weights (1 - b) b^k sum to 1 with mean age b/(1-b),
     and fall below 1/e of the newest after about 1/(1 - b) steps."""
     return 1 / (1 - beta)
-
-
-def zigzags(traj, axis: int = 1) -> int:
-    """How often a run crosses zero in one coordinate (sign changes)."""
-    y = traj.position[: traj.valid_steps, axis]
-    return int(np.count_nonzero(np.sign(y[1:]) * np.sign(y[:-1]) < 0))
-
-
-def overshoot(traj, surface) -> float:
-    """How far a run travels past the minimum along x (the ravine's flat direction)."""
-    start_x = traj.position[0, 0]
-    target = surface.minima[0].x
-    past = (traj.position[: traj.valid_steps, 0] - target) * np.sign(target - start_x)
-    return float(max(past.max(), 0.0))
 
 
 class MomentAccumulation(ExplainerScene):

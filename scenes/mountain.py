@@ -31,6 +31,7 @@ from manim import (
 
 from optim_core import analysis as A
 from optim_core import interpolator, run, sgd
+from optim_core.analysis import Walk, lowest_floor, nearest_floor
 from optim_core.surfaces import Surface, mountain
 from scenes.base import ExplainerScene
 from scenes.captions import first_fitting
@@ -68,35 +69,6 @@ class MountainParams:
 
 
 # --- facts, computed from the trajectories -------------------------------------------------------
-
-def nearest_floor(surface: Surface, theta: float) -> float:
-    return min((c.x for c in surface.minima), key=lambda m: abs(m - theta))
-
-
-def lowest_floor(surface: Surface) -> float:
-    return min((c.x for c in surface.minima), key=lambda m: surface.f(m, 0.0))
-
-
-@dataclass(frozen=True)
-class Walk:
-    """How one learning rate's walk went, measured against the valley floor it ended nearest."""
-
-    lr: float
-    steps: int
-    diverged_at: int | None
-    floor: float
-    gap: float  # |final θ - floor|
-    crossings: int  # times the walk jumped across that floor
-
-    @classmethod
-    def of(cls, traj, surface: Surface, lr: float) -> Walk:
-        theta = traj.position[: traj.valid_steps, 0]
-        floor = nearest_floor(surface, float(theta[-1]))
-        side = np.sign(theta - floor)
-        return cls(lr, traj.valid_steps - 1, int(traj.diverged_at) if traj.diverged else None,
-                   floor, float(abs(theta[-1] - floor)),
-                   int(np.count_nonzero(side[1:] * side[:-1] < 0)))
-
 
 def lr_caption(walk: Walk, reference: Walk) -> str:
     """One learning rate's verdict, from its own walk compared with the main walk's."""

@@ -27,7 +27,7 @@ from manim import (
 )
 
 from optim_core import Surface, interpolator, step_at
-from optim_core import analysis as A
+from optim_core.analysis import RacerOutcome, outcomes
 from optim_core.trajectory import WARPS
 from scenes.base import (
     DOMAIN_DEFAULT,
@@ -96,41 +96,6 @@ class RaceParams(SurfaceChoice):
 
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
-
-@dataclass(frozen=True)
-class RacerOutcome:
-    name: str
-    final_step: int
-    final_loss: float
-    distance: float  # to the nearest minimum
-    minimum: tuple[float, float] | None  # the minimum nearest to where the run ended
-    reached_at: int | None  # first step within the tolerance of a minimum
-    reached: tuple[float, float] | None  # the minimum it came within the tolerance of first
-    diverged_at: int | None
-    left_plot_at: int | None
-
-
-def outcomes(runs: list[RacerRun], surface: Surface, tolerance: float) -> list[RacerOutcome]:
-    minima = [c.point for c in surface.minima]
-    out = []
-    for r in runs:
-        step, pos, loss = A.final(r.traj)
-        minimum, dist, reached_at, reached = None, float("nan"), None, None
-        if minima:
-            i, dist = A.nearest(minima, pos)
-            minimum = tuple(float(c) for c in minima[i])
-            hits = [(h, m) for m in minima
-                    if (h := A.first_within(r.traj, m, tolerance)) is not None]
-            if hits:
-                reached_at, point = min(hits, key=lambda hit: hit[0])
-                reached = tuple(float(c) for c in point)
-        out.append(RacerOutcome(
-            name=r.name, final_step=step, final_loss=loss, distance=dist, minimum=minimum,
-            reached_at=reached_at, reached=reached,
-            diverged_at=int(r.traj.diverged_at) if r.traj.diverged else None,
-            left_plot_at=A.first_exit(r.traj, surface.domain)))
-    return out
-
 
 def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
     """What the data says, one short caption per fact (no claim the numbers do not support)."""

@@ -27,6 +27,7 @@ from manim import (
 
 from optim_core import CriticalPoint, Surface, interpolator, step_at
 from optim_core import analysis as A
+from optim_core.analysis import EscapeOutcome, escape_outcomes, focus_point
 from optim_core.trajectory import WARPS
 from scenes.base import (
     DOMAIN_DEFAULT,
@@ -87,31 +88,6 @@ class SaddleParams(SurfaceChoice):
 
 
 # --- the outcome, computed from the trajectories --------------------------------------------------
-
-def focus_point(surface: Surface) -> CriticalPoint | None:
-    """The point the story is about: the first saddle, else the first minimum."""
-    for kind in ("saddle", "minimum"):
-        for c in surface.critical_points:
-            if c.kind == kind:
-                return c
-    return None
-
-
-@dataclass(frozen=True)
-class EscapeOutcome:
-    name: str
-    escaped_at: int | None  # first step outside the plotted region
-    steps_near: int | None  # steps within the radius of the focus point
-    final_loss: float
-
-
-def escape_outcomes(runs: list[RacerRun], surface: Surface, radius: float) -> list[EscapeOutcome]:
-    focus = focus_point(surface)
-    return [EscapeOutcome(
-        name=r.name, escaped_at=A.first_exit(r.traj, surface.domain),
-        steps_near=A.steps_within(r.traj, focus.point, radius) if focus else None,
-        final_loss=A.final(r.traj)[2]) for r in runs]
-
 
 def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
                     focus: CriticalPoint | None) -> list[str]:

@@ -112,8 +112,9 @@ def test_race_on_a_formula_reaches_a_found_minimum(construct):
 
 
 def test_negative_losses_are_compared_by_their_difference_not_a_ratio():
+    from optim_core.analysis import outcomes
     from scenes.base import run_racers
-    from scenes.race import outcome_captions, outcomes
+    from scenes.race import outcome_captions
     from scenes.style import THEMES
 
     racers = {"gd": Racer("sgd", lr=0.1, label="GD"), "adam": Racer("adam", lr=0.3)}

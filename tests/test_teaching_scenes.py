@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from optim_core import accumulate, adam, adam_uncorrected, momentum, rmsprop, run, sgd
+from optim_core.analysis import step_ratio
 from optim_core.surfaces import get, mountain
 from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_captions
-from scenes.bias import BiasCorrection, BiasParams, step_ratio, stream
+from scenes.bias import BiasCorrection, BiasParams, stream
 from scenes.moments import (
     MomentAccumulation,
     MomentParams,
@@ -112,7 +113,8 @@ def test_ravine_claims():
 
 
 def test_uncorrected_step_ratio_peaks_near_step_ten():
-    ratio = step_ratio(BiasParams(), stream(BiasParams()))
+    p = BiasParams()
+    ratio = step_ratio(p.beta1, p.beta2, stream(p))
     assert ratio[0] == pytest.approx(0.1 / np.sqrt(0.001), rel=1e-5)  # 3.16x at step 1
     t = np.arange(1, len(ratio) + 1)
     np.testing.assert_allclose(ratio, (1 - 0.9**t) / np.sqrt(1 - 0.999**t), rtol=1e-5)
