@@ -8,7 +8,7 @@ from dataclasses import dataclass, make_dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from manim import FadeIn, ManimColor, UpdateFromAlphaFunc, VGroup, linear
+from manim import Dot, FadeIn, ManimColor, UpdateFromAlphaFunc, VGroup, VMobject, linear
 
 from optim_core import (
     HYPERPARAMETERS,
@@ -17,17 +17,27 @@ from optim_core import (
     Optimizer,
     Surface,
     Trajectory,
+    interpolator,
     make,
     run,
+    step_at,
     surfaces,
 )
 from optim_core.optimizers import hyperparameters
+from optim_core.trajectory import WARPS
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
 from scenes.params import ParamError, build, param
-from scenes.plot2d import Piece, clip_path
+from scenes.plot2d import Piece, clip_path, reveal, set_polyline
 from scenes.raster import RasterCamera
-from scenes.style import RACER_COLORS, THEMES, Theme, caption_band, point_text
+from scenes.style import (
+    RACER_COLORS,
+    THEMES,
+    Theme,
+    caption_band,
+    format_number,
+    point_text,
+)
 
 AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
 MAX_RACERS = len(AUTO_COLORS)  # more would not be told apart (and would not fit the legend)
@@ -163,6 +173,76 @@ class SurfaceChoice:
         if self.start is not None and not surface.in_domain(np.array(self.start)):
             raise ValueError(f"start {list(self.start)} lies outside the plotted domain "
                              f"{list(surface.domain)} of {self.surface}")
+
+
+class RacingChecks(SurfaceChoice):
+    def check(self) -> None:
+        check_racers(self.racers)
+        super().check()
+
+
+def racing_params(name: str, module: str, scene: str, *, surface: str, start_hint: str,
+                  steps: int, max_steps: int, race_time: float, warp: str, warp_doc: str,
+                  racers: Callable[[], dict[str, Any]],
+                  extra: tuple[tuple[str, Any, Any], ...] = ()) -> type:
+    """The parameter block every racing scene shares (surface, domain, start, steps, race time,
+    warp, racers), declared once with the scene's defaults; ``extra`` fields come before the
+    racers. ``module`` is the scene's module (where pickle finds the class)."""
+    cls = make_dataclass(name, [
+        ("surface", str, param(surface, SURFACE_DOC)),
+        ("domain", tuple[float, float, float, float] | None,
+         param(None, DOMAIN_DOC, none_means=DOMAIN_DEFAULT)),
+        ("start", tuple[float, float] | None,
+         param(None, "start point [x, y]", none_means=f"the surface's start, {start_hint}")),
+        ("steps", int, param(steps, "optimizer steps each racer takes",
+                             interval=f"[1, {max_steps}]")),
+        ("race_time", float, param(race_time, "seconds of video the race plays over",
+                                   interval="[2, 120]")),
+        ("warp", str, param(warp, warp_doc, choices=tuple(WARPS))),
+        *extra,
+        ("racers", dict[str, Racer], param(default_factory=racers,
+                                           doc=f"the racers, by name: {scene}.racers.NAME.KEY")),
+    ], bases=(RacingChecks,), frozen=True)
+    cls.__module__ = module
+    return cls
+
+
+class RaceDrawing:
+    """The racers as the race clock runs: each a trail revealed step by step (every drawn
+    vertex an optimizer iterate) and a head, with live loss readouts, the step counter and the
+    inset. One updater for every racing scene; the scene says where a path piece lies
+    (``lift``, once) and how points reach the screen (``project`` and ``head_at``, per frame,
+    so a moving camera works)."""
+
+    def __init__(self, runs: list[RacerRun], steps: int, warp: str, theme: Theme,
+                 readouts: list[Any], inset: Any, lift: Callable[[Piece], Piece],
+                 trail_width: float, head_radius: float, trail_opacity: float = 1.0):
+        self.steps, self.warp, self.readouts, self.inset = steps, warp, readouts, inset
+        self.racers = []
+        for r in runs:
+            trail = VMobject().set_stroke(r.color, width=trail_width, opacity=trail_opacity)
+            head = Dot(radius=head_radius, color=r.color).set_stroke(
+                theme.background, width=2, background=True)
+            self.racers.append((r, [lift(pc) for pc in r.pieces], trail, head,
+                                interpolator(r.traj.position[: r.traj.valid_steps])))
+
+    @property
+    def movers(self) -> list[Any]:
+        return [*(m for _, _, trail, head, _ in self.racers for m in (trail, head)),
+                *self.readouts, *self.inset.lines]
+
+    def update(self, alpha: float, surface: Surface, project: Callable[[Any], Any],
+               head_at: Callable[[Any], Any]) -> None:
+        s = float(step_at(alpha, self.steps, self.warp))
+        for (r, pieces, trail, head, where), readout in zip(self.racers, self.readouts,
+                                                              strict=False):
+            s_r = min(s, r.traj.valid_steps - 1)
+            set_polyline(trail, [project(w) for w in reveal(pieces, s_r)])
+            xy = where(s_r)
+            head.move_to(head_at(xy)).set_opacity(1.0 if surface.in_domain(xy) else 0.0)
+            readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
+        self.readouts[-1].set_text(f"{int(s):>{len(str(self.steps))}d} / {self.steps}")
+        self.inset.reveal(s)
 
 
 @dataclass(frozen=True)

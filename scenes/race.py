@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     DOWN,
@@ -17,27 +15,21 @@ from manim import (
     UP,
     Circle,
     Cross,
-    Dot,
     FadeIn,
     Star,
     UpdateFromAlphaFunc,
     VGroup,
-    VMobject,
     linear,
 )
 
-from optim_core import Surface, interpolator, step_at
+from optim_core import Surface
 from optim_core.analysis import RacerOutcome, outcomes
-from optim_core.trajectory import WARPS
 from scenes.base import (
-    DOMAIN_DEFAULT,
-    DOMAIN_DOC,
-    SURFACE_DOC,
     ExplainerScene,
+    RaceDrawing,
     Racer,
     RacerRun,
-    SurfaceChoice,
-    check_racers,
+    racing_params,
     run_racers,
     start_caption,
 )
@@ -50,8 +42,6 @@ from scenes.plot2d import (
     contour_lines,
     field_raster,
     plot_frame,
-    reveal,
-    set_polyline,
 )
 from scenes.raster import Raster
 from scenes.style import (
@@ -59,7 +49,6 @@ from scenes.style import (
     TINY,
     Readout,
     fit_width,
-    format_number,
     formula,
     number,
     point_text,
@@ -74,25 +63,12 @@ def default_race_racers() -> dict[str, Racer]:
     return {"sgd": Racer("sgd", lr=0.001), "adam": Racer("adam", lr=0.1)}
 
 
-@dataclass(frozen=True)
-class RaceParams(SurfaceChoice):
-    surface: str = param("rosenbrock", SURFACE_DOC)
-    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
-                                                             none_means=DOMAIN_DEFAULT)
-    start: tuple[float, float] | None = param(None, "start point [x, y]",
-                                              none_means="the surface's start, (-1.5, -1)")
-    steps: int = param(2000, "optimizer steps each racer takes", interval="[1, 20000]")
-    race_time: float = param(12.0, "seconds of video the race plays over", interval="[2, 120]")
-    warp: str = param("ease", "time warp: 'ease' and 'log' slow the first steps down",
-                      choices=tuple(WARPS))
-    tolerance: float = param(0.05, "distance to a minimum that counts as reaching it",
-                             interval="(0, 1]")
-    racers: dict[str, Racer] = param(default_factory=default_race_racers,
-                                     doc="the racers, by name: race.racers.NAME.KEY")
-
-    def check(self) -> None:
-        check_racers(self.racers)
-        super().check()
+RaceParams = racing_params(
+    "RaceParams", __name__, "race", surface="rosenbrock", start_hint="(-1.5, -1)", steps=2000,
+    max_steps=20000, race_time=12.0, warp="ease",
+    warp_doc="time warp: 'ease' and 'log' slow the first steps down", racers=default_race_racers,
+    extra=(("tolerance", float, param(0.05, "distance to a minimum that counts as reaching it",
+                                      interval="(0, 1]")),))
 
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
@@ -253,30 +229,13 @@ class RosenbrockRace(ExplainerScene):
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
              readouts: list[Readout], inset: LogInset) -> UpdateFromAlphaFunc:
-        steps = self.params.steps
-        warp = self.params.warp
-        drawn = []
-        for r in runs:
-            pieces = [Piece(pc.steps, pm(pc.points)) for pc in r.pieces]
-            where = interpolator(r.traj.position[: r.traj.valid_steps])
-            trail = VMobject().set_stroke(r.color, width=3, opacity=0.95)
-            head = Dot(radius=0.075, color=r.color).set_stroke(self.theme.background, width=2,
-                                                               background=True)
-            drawn.append((r, pieces, trail, head, where))
-        movers = VGroup(*(m for _, _, t, h, _ in drawn for m in (t, h)), *readouts, *inset.lines)
-        width = len(str(steps))
+        drawing = RaceDrawing(runs, self.params.steps, self.params.warp, self.theme, readouts,
+                              inset, lift=lambda pc: Piece(pc.steps, pm(pc.points)),
+                              trail_width=3, head_radius=0.075, trail_opacity=0.95)
+        movers = VGroup(*drawing.movers)
 
         def update(group: VGroup, alpha: float) -> None:
-            s = float(step_at(alpha, steps, warp))
-            for (r, pieces, trail, head, where), readout in zip(drawn, readouts, strict=False):
-                s_r = min(s, r.traj.valid_steps - 1)
-                set_polyline(trail, reveal(pieces, s_r))
-                pos = where(s_r)
-                inside = bool(surface.in_domain(pos))
-                head.move_to(pm(pos)).set_opacity(1.0 if inside else 0.0)
-                readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
-            readouts[-1].set_text(f"{int(s):>{width}d} / {steps}")
-            inset.reveal(s)
+            drawing.update(alpha, surface, project=lambda points: points, head_at=pm)
 
         update(movers, 0.0)
         self.add(movers)

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     ORIGIN,
@@ -25,30 +23,25 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface, interpolator, step_at
+from optim_core import CriticalPoint, Surface
 from optim_core import analysis as A
 from optim_core.analysis import EscapeOutcome, escape_outcomes, focus_point
-from optim_core.trajectory import WARPS
 from scenes.base import (
-    DOMAIN_DEFAULT,
-    DOMAIN_DOC,
-    SURFACE_DOC,
     ExplainerScene,
+    RaceDrawing,
     Racer,
     RacerRun,
-    SurfaceChoice,
-    check_racers,
+    racing_params,
     run_racers,
     start_caption,
 )
 from scenes.captions import first_fitting
 from scenes.params import param
-from scenes.plot2d import LogInset, Piece, reveal, set_polyline, small, ticks
+from scenes.plot2d import LogInset, Piece, small, ticks
 from scenes.style import (
     PICTURE_TOP,
     Readout,
     fit_width,
-    format_number,
     formula,
     racer_legend,
     scene_title,
@@ -62,29 +55,18 @@ def default_saddle_racers() -> dict[str, Racer]:
             "adam": Racer("adam", lr=0.3)}
 
 
-@dataclass(frozen=True)
-class SaddleParams(SurfaceChoice):
-    surface: str = param("saddle", SURFACE_DOC)
-    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
-                                                             none_means=DOMAIN_DEFAULT)
-    start: tuple[float, float] | None = param(None, "start point [x, y]",
-                                              none_means="the surface's start, (-4, 0.001)")
-    steps: int = param(50, "optimizer steps each racer takes", interval="[1, 2000]")
-    race_time: float = param(8.0, "seconds of video the race plays over", interval="[2, 120]")
-    warp: str = param("linear", "time warp of the race clock", choices=tuple(WARPS))
-    radius: float = param(1.0, "distance from the saddle point that counts as 'near'",
-                          interval="(0, 100]")
-    orbit: float = param(50.0, "degrees the camera orbits during the race", interval="[0, 360]")
-    azimuth: float = param(-50.0, "camera azimuth in degrees (-90 looks along +y)",
-                           interval="[-360, 360]")
-    elevation: float = param(28.0, "camera elevation above the x-y plane, degrees",
-                             interval="[5, 89]")
-    racers: dict[str, Racer] = param(default_factory=default_saddle_racers,
-                                     doc="the racers, by name: saddle.racers.NAME.KEY")
-
-    def check(self) -> None:
-        check_racers(self.racers)
-        super().check()
+SaddleParams = racing_params(
+    "SaddleParams", __name__, "saddle", surface="saddle", start_hint="(-4, 0.001)", steps=50,
+    max_steps=2000, race_time=8.0, warp="linear", warp_doc="time warp of the race clock",
+    racers=default_saddle_racers, extra=(
+        ("radius", float, param(1.0, "distance from the saddle point that counts as 'near'",
+                                interval="(0, 100]")),
+        ("orbit", float, param(50.0, "degrees the camera orbits during the race",
+                               interval="[0, 360]")),
+        ("azimuth", float, param(-50.0, "camera azimuth in degrees (-90 looks along +y)",
+                                 interval="[-360, 360]")),
+        ("elevation", float, param(28.0, "camera elevation above the x-y plane, degrees",
+                                   interval="[5, 89]"))))
 
 
 # --- the outcome, computed from the trajectories --------------------------------------------------
@@ -260,33 +242,18 @@ class SaddleEscape(ExplainerScene):
 
     def race(self, runs, surface, box, view, scenery, readouts, inset: LogInset):
         p = self.params
-        drawn = []
-        for r in runs:
-            pieces = [lift(pc, surface, box) for pc in r.pieces]
-            where = interpolator(r.traj.position[: r.traj.valid_steps])
-            trail = VMobject().set_stroke(r.color, width=4)
-            head = Dot(radius=0.08, color=r.color).set_stroke(self.theme.background, width=2,
-                                                              background=True)
-            drawn.append((r, pieces, trail, head, where))
-        movers = Group(scenery, *(m for _, _, t, hd, _ in drawn for m in (t, hd)), *readouts,
-                       *inset.lines)
-        width = len(str(p.steps))
+        drawing = RaceDrawing(runs, p.steps, p.warp, self.theme, readouts, inset,
+                              lift=lambda pc: lift(pc, surface, box), trail_width=4,
+                              head_radius=0.08)
+        movers = Group(scenery, *drawing.movers)
         azimuth0 = view.azimuth
 
         def update(group: Group, alpha: float) -> None:
             # Out and back: the camera swings by `orbit` degrees and returns to where it began.
             view.azimuth = azimuth0 + p.orbit * np.sin(np.pi * alpha) ** 2
             self.reproject(view)
-            s = float(step_at(alpha, p.steps, p.warp))
-            for (r, pieces, trail, head, where), readout in zip(drawn, readouts, strict=False):
-                s_r = min(s, r.traj.valid_steps - 1)
-                set_polyline(trail, [view.project(w) for w in reveal(pieces, s_r)])
-                xy = where(s_r)
-                head.move_to(view.project(box.world(xy[0], xy[1], surface.f(xy[0], xy[1]))))
-                head.set_opacity(1.0 if surface.in_domain(xy) else 0.0)
-                readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
-            readouts[-1].set_text(f"{int(s):>{width}d} / {p.steps}")
-            inset.reveal(s)
+            drawing.update(alpha, surface, project=view.project, head_at=lambda xy: view.project(
+                box.world(xy[0], xy[1], surface.f(xy[0], xy[1]))))
 
         update(movers, 0.0)
         self.add(*movers[1:])
