@@ -222,7 +222,8 @@ class TuningSweep(ExplainerScene):
             self.add(scene_title(self.title, th))
             # A cut, like a slide change: fading in thousands of path vertices and a few
             # hundred glyphs would cost every frame of the fade.
-            self.add(*self.small_multiples(p, surface, starts, verdicts, colors, names))
+            self.add(*self.small_multiples(p, surface, starts, verdicts, colors, names,
+                                              sweeps[0].floor))
 
         with self.beat("The wider the working range, the less tuning a new problem needs."):
             self.wait(0.1)
@@ -248,12 +249,11 @@ class TuningSweep(ExplainerScene):
 
     def small_multiples(self, p: TuningParams, surface: Surface, starts: np.ndarray,
                         verdicts: list[Verdict], colors: dict[str, str],
-                        names: dict[str, str]) -> tuple[Group, VGroup]:
+                        names: dict[str, str], floor: float) -> tuple[Group, VGroup]:
         """One panel per optimizer: the landscape and every start's path at its best rate, and
         next to each what became of the runs. Up to four panels in a row (text below), else two
         rows of panels with their text to the right. Returns the panels and the texts."""
         th = self.theme
-        floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
         n, width, height = len(verdicts), FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN, 5.7
         # Two rows of panels leave less room for the text beside them: the short form.
         of, end = (" of ", "end below") if n <= 4 else ("/", "below")
