@@ -14,28 +14,23 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import difflib
-import fcntl
 import hashlib
 import json
 import math
-import multiprocessing
 import os
 import shutil
 import signal
 import sys
 import tempfile
-import threading
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
 from optim_core.trajectory import DEFAULT_BOUND
-from scenes import SCENES, export
-from scenes.export import ENCODER_PRESETS, FORMATS, QUALITIES, Job, Result
+from scenes import SCENES, pipeline
 from scenes.params import (
     ParamDoc,
     ParamError,
@@ -48,6 +43,20 @@ from scenes.params import (
     parse_assignment,
     shown,
     to_data,
+)
+from scenes.pipeline import (
+    ENCODER_PRESETS,
+    FORMATS,
+    QUALITIES,
+    Interrupted,
+    Job,
+    Records,
+    RenderFailed,
+    Reporter,
+    RunArea,
+    run_jobs,
+    sigterm_as_interrupt,
+    write_atomically,
 )
 from scenes.style import THEMES
 
@@ -83,19 +92,6 @@ def step_count(text: str) -> int:
     if not 1 <= value <= MAX_TRACE_STEPS:
         raise argparse.ArgumentTypeError(f"{value} is out of range: allowed 1..{MAX_TRACE_STEPS}")
     return value
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def check_writable(path: Path) -> None:
@@ -306,64 +302,6 @@ def code_fingerprint() -> str:
 
 # --- rendering ----------------------------------------------------------------------------------
 
-class Reporter:
-    """Status lines on stderr; on a terminal, a live board of the scenes rendering in parallel
-    (rich, which Manim brings). Plain lines only when stderr is not a terminal (CI, logs)."""
-
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-        self.board = None  # a rich Progress while parallel workers render on a terminal
-        self.tasks: dict[str, int] = {}  # its row per scene
-
-    def finished(self, key: str, status: str) -> None:
-        """A scene's row on the board, if shown, says how it ended."""
-        if self.board is not None and key in self.tasks:
-            self.board.update(self.tasks[key], total=1, completed=1, status=status)
-
-    def say(self, message: str) -> None:
-        if self.quiet:
-            return
-        if self.board is not None:
-            self.board.console.print(message, markup=False, highlight=False, soft_wrap=True)
-        else:
-            print(message, file=sys.stderr, flush=True)
-
-    @contextlib.contextmanager
-    def progress(self, jobs: list[Job], workers: int):
-        """A progress board (one row per scene: beats done, seconds of video, time) fed by
-        ``(scene, beat, seconds)`` messages; yields its queue, or None when not shown."""
-        from rich.console import Console
-
-        console = Console(stderr=True)
-        if self.quiet or workers <= 1 or not console.is_terminal or not jobs:
-            yield None
-            return
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        queue = multiprocessing.get_context("spawn").Queue()
-        board = Progress(SpinnerColumn(finished_text="✓"), TextColumn("{task.description:<10}"),
-                         TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
-                         console=console, transient=True)
-        tasks = {j.scene_key: board.add_task(j.scene_key, total=None, status="waiting")
-                 for j in jobs}
-
-        def follow() -> None:
-            while (message := queue.get()) is not None:
-                key, beat, seconds = message
-                board.update(tasks[key], status=f"beat {beat}, {seconds:5.1f} s of video")
-
-        reader = threading.Thread(target=follow, daemon=True)
-        self.board, self.tasks = board, tasks
-        with board:
-            reader.start()
-            try:
-                yield queue
-            finally:
-                queue.put(None)
-                reader.join(timeout=5)
-                self.board = None
-
-
 def check_system() -> None:
     """Manim's LaTeX and cairo needs, found before a render rather than deep inside one."""
     apt = ("apt-get install --no-install-recommends texlive-latex-base texlive-latex-recommended "
@@ -417,73 +355,6 @@ def cache_key(job: Job, fingerprint: str) -> str:
                    "preset": job.encoder_preset, "code": fingerprint})
 
 
-class Records:
-    """What each output in the folder was made from, one small JSON file per output in
-    ``.cache/records``: the cache key and the sha256 of every file written for it (video,
-    subtitles, slide clips). An output is up to date only if its key matches and every file is
-    still the one recorded, so a truncated, replaced or half-published file is rendered again,
-    and concurrent renders never overwrite each other's records."""
-
-    def __init__(self, out: Path):
-        self.out = out
-        self.folder = out / ".cache" / "records"
-
-    def _path(self, target: Path) -> Path:
-        return self.folder / f"{target.name}.json"
-
-    def fresh(self, target: Path, key: str) -> bool:
-        try:
-            record = json.loads(self._path(target).read_text())
-        except (OSError, ValueError):
-            return False
-        if (not isinstance(record, dict) or record.get("key") != key
-                or not isinstance(record.get("files"), dict) or not record["files"]):
-            return False
-        try:
-            return all(export.file_digest(self.out / name) == digest_
-                       for name, digest_ in record["files"].items())
-        except OSError:
-            return False
-
-    def write(self, target: Path, key: str, digests: dict[str, str]) -> None:
-        files = {str(Path(p).relative_to(self.out)): d for p, d in digests.items()}
-        path = self._path(target)
-        if path.is_dir() or self.folder.is_file():  # anything in our cache's way is ours
-            shutil.rmtree(path if path.is_dir() else self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps({"key": key, "files": files}, indent=1))
-
-
-class RunArea:
-    """This run's private work folder, ``.cache/runs/<pid>-XXXX``, held under a lock while the
-    run lives. Each run removes only its own folder; folders whose lock is free belong to runs
-    that died (SIGKILL, power loss) and are removed by the next run."""
-
-    def __init__(self, out: Path):
-        self.runs = out / ".cache" / "runs"
-        self.runs.mkdir(parents=True, exist_ok=True)
-        self.remove_dead_runs()
-        self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.runs))
-        self.lock = (self.path / ".lock").open("w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def remove_dead_runs(self) -> None:
-        for run_dir in self.runs.iterdir():
-            try:
-                with (run_dir / ".lock").open("r") as fh:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    shutil.rmtree(run_dir, ignore_errors=True)
-            except (BlockingIOError, FileNotFoundError, NotADirectoryError):
-                continue  # alive, or just being created
-
-    def __enter__(self) -> Path:
-        return self.path
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.lock.close()
-
-
 def prepare_out(config: Config) -> Path:
     out = Path(config.settings.out)
     try:
@@ -533,85 +404,6 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
     return jobs
 
 
-class Interrupted(Exception):
-    pass
-
-
-class RenderFailed(Exception):
-    pass
-
-
-def run_jobs(jobs: list[Job], workers: int, report: Reporter):
-    """Yield results as scenes finish; in parallel worker processes when workers > 1.
-
-    Workers ignore Ctrl-C; the main process stops them all at once (``terminate``), so an
-    interrupt does not wait for the scenes in flight.
-    """
-    for i, job in enumerate(jobs, start=1):
-        report.say(f"rendering:  {job.scene_key} ({i}/{len(jobs)}) at {job.width}x{job.height}, "
-                   f"{job.fps} fps, {job.format}")
-    if workers <= 1:
-        for job in jobs:
-            yield guarded(job)
-        return
-    with report.progress(jobs, workers) as queue:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init,
-                                                         initargs=(queue,))
-        try:
-            yield from pool.imap_unordered(guarded, jobs)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
-
-
-PROGRESS = None  # in a worker: where each finished beat is reported (or None)
-
-
-def worker_init(progress=None) -> None:
-    """Workers leave Ctrl-C to the main process, and die with it (even by SIGKILL) instead of
-    rendering on as orphans; they report each finished beat to ``progress`` if given."""
-    global PROGRESS
-    PROGRESS = progress
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform == "linux":
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt():
-    """``kill`` (SIGTERM) stops a render the way Ctrl-C does: workers stopped, work removed."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread (an embedding application): leave it alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def guarded(job: Job) -> Result:
-    """Render one job; an exception becomes a failed result (other scenes carry on)."""
-    def on_beat(beat) -> None:
-        PROGRESS.put((job.scene_key, beat.index, beat.end))
-
-    try:
-        return export.render(job, on_beat=on_beat if PROGRESS is not None else None)
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # noqa: BLE001 - reported per scene, one line
-        return Result(job.scene_key, job.target, 0.0, f"{type(exc).__name__}: {exc}")
-
-
 def joined_label(jobs: list[Job], config: Config) -> str:
     """The preset name if every scene uses it, else a hash of all the scenes' parameters."""
     labels = {config.label[j.scene_key] for j in jobs}
@@ -631,14 +423,14 @@ def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
         report.say(f"up to date: {target}")
         return
     parts = [(SCENE_CLASSES[j.scene_key].title, Path(j.target)) for j in jobs]
-    chapters = export.join_videos(parts, target)
-    extras = {target.with_suffix(".chapters.txt"): export.chapter_text(chapters),
-              target.with_suffix(".srt"): export.join_srt(
+    chapters = pipeline.join_videos(parts, target)
+    extras = {target.with_suffix(".chapters.txt"): pipeline.chapter_text(chapters),
+              target.with_suffix(".srt"): pipeline.join_srt(
                   [(Path(j.target).with_suffix(".srt"), t)
                    for j, (t, _) in zip(jobs, chapters, strict=True)])}
     for path, text in extras.items():
         write_atomically(path, text)
-    records.write(target, key, {str(p): export.file_digest(p) for p in [target, *extras]})
+    records.write(target, key, {str(p): pipeline.file_digest(p) for p in [target, *extras]})
     report.say(f"joined:     {target} ({len(jobs)} scenes; chapters in "
                f"{target.with_suffix('.chapters.txt').name})")
 
@@ -729,7 +521,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
     config = load_config(args)
     check_system()
-    facts = [export.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    facts = [pipeline.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
     print(json.dumps(facts[0] if len(facts) == 1 else facts, indent=1, ensure_ascii=False))
     return 0
 
@@ -778,7 +570,7 @@ def cmd_slides(args: argparse.Namespace) -> int:
     stem = (Path(jobs[0].target).stem if len(jobs) == 1 else
             f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
     target = Path(config.settings.out) / f"{stem}-deck"
-    outputs = export.build_deck([j.deck_dir for j in jobs], target, config.settings.theme,
+    outputs = pipeline.build_deck([j.deck_dir for j in jobs], target, config.settings.theme,
                                 REVEAL_JS)
     report.say(f"deck:       {', '.join(str(o) for o in outputs)}")
     report.say(f"present:    open {outputs[0]} in a browser (arrows to advance, S for the "
