@@ -18,8 +18,9 @@ STAMP_REVEAL := $(REVEAL)/.version-$(REVEAL_VERSION)
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev \
 	texlive-latex-base texlive-latex-recommended texlive-latex-extra \
 	texlive-fonts-recommended dvisvgm \
-	chromium chromium-driver
-# (chromium and its driver: the test that opens the lecture deck in a real, offline browser)
+	chromium chromium-driver espeak-ng
+# (chromium and its driver: the test that opens the lecture deck in a real, offline browser;
+#  espeak-ng: the offline draft voice, `--voice espeak`, which the narration tests speak with)
 
 .PHONY: render test setup bench clean
 .DEFAULT_GOAL := render

@@ -6,6 +6,8 @@
     python render.py render race --set race.racers.adam.lr=0.05 -q l
     python render.py slides               # a lecture deck: one slide per beat, captions as notes
     python render.py facts race           # every caption and the numbers behind it (JSON)
+    python render.py script               # the narration script: one line to record per beat
+    python render.py --narration narration  # the explainer timed to the recordings
     python render.py trace --surface rosenbrock --optimizer adam --lr 0.1 --start -1.5 -1
 
 Every error is one line on stderr and exit code 2; nothing half-written is left behind.
@@ -31,6 +33,15 @@ from pathlib import Path
 from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
 from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES, pipeline
+from scenes.narration import (
+    AUDIO_CODECS,
+    MANIFEST,
+    VOICES,
+    NarrationError,
+    check_folder,
+    recordings,
+    updated_manifest,
+)
 from scenes.params import (
     ParamDoc,
     ParamError,
@@ -190,12 +201,29 @@ class RenderSettings:
     encoder_preset: str = param("superfast", "H.264 speed/size trade-off for mp4 (quality is "
                                 "the same crf; slower presets make smaller files)",
                                 choices=ENCODER_PRESETS)
+    narration: str | None = param(None, "folder of recorded narration, one file per beat: "
+                                  "DIR/<scene>/<beat>.wav (.flac, .mp3); file names from "
+                                  "`render.py script`", none_means="none")
+    voice: str = param("none", "draft voice for beats without a recording (espeak: espeak-ng, "
+                       "offline)", choices=VOICES)
+    strict: bool = param(False, "a recording made for a caption that has changed since is an "
+                         "error (default: a warning)")
+    captions: str = param("on", "the caption band on screen (off suits a narrated video; the "
+                          ".srt and the deck's notes stay)", choices=("on", "off"))
 
     def check(self) -> None:
         if not self.out.strip():
             raise ValueError("out: the output folder name is empty")
         if self.transparent and self.format == "mp4":
             raise ValueError("transparent needs format webm, gif or png (H.264 has no alpha)")
+        if self.narrated and self.format not in AUDIO_CODECS:
+            raise ValueError(f"narration needs format mp4 or webm ({self.format} has no sound)")
+        if self.narration is not None and not self.narration.strip():
+            raise ValueError("narration: the folder name is empty")
+
+    @property
+    def narrated(self) -> bool:
+        return self.narration is not None or self.voice != "none"
 
     def size(self) -> tuple[int, int, int]:
         w, h, fps = QUALITIES[self.quality]
@@ -323,12 +351,15 @@ class SystemProblem(Exception):
 
 def render_tag(s: RenderSettings) -> str:
     """What an output's name says about how it was rendered: ``1080p60-dark``, with the width
-    when the frame is not 16:9 (``400x108p5``), ``-alpha`` and a non-default encoder preset."""
+    when the frame is not 16:9 (``400x108p5``), ``-alpha``, a non-default encoder preset,
+    ``-narrated`` (recordings) or ``-espeak`` (draft voice only), and ``-nocaptions``."""
     w, h, fps = s.size()
     size = f"{h}p{fps}" if w == round(h * 16 / 9 / 2) * 2 else f"{w}x{h}p{fps}"
     preset = (f"-{s.encoder_preset}" if s.format == "mp4"
               and s.encoder_preset != RenderSettings.encoder_preset else "")
-    return f"{size}-{s.theme}{'-alpha' if s.transparent else ''}{preset}"
+    voice = "-narrated" if s.narration else "-espeak" if s.voice != "none" else ""
+    captions = "-nocaptions" if s.captions == "off" else ""
+    return f"{size}-{s.theme}{'-alpha' if s.transparent else ''}{preset}{voice}{captions}"
 
 
 def output_name(key: str, config: Config, ext: str) -> str:
@@ -344,7 +375,9 @@ def make_jobs(keys: list[str], config: Config, out: Path, run_dir: Path,
                 fps=fps, format=s.format, transparent=s.transparent,
                 encoder_preset=s.encoder_preset, cache_dir=str(out / ".cache" / "media" / k),
                 run_dir=str(run_dir), target=str(out / output_name(k, config, s.format)),
-                show_progress=show_progress)
+                show_progress=show_progress, narration=s.narration, voice=s.voice,
+                voice_cache=str(out / ".cache" / "voice"), captions=s.captions == "on",
+                strict=s.strict)
             for k in keys]
     return [dataclasses.replace(j, key=cache_key(j, fingerprint)) for j in jobs]
 
@@ -352,7 +385,20 @@ def make_jobs(keys: list[str], config: Config, out: Path, run_dir: Path,
 def cache_key(job: Job, fingerprint: str) -> str:
     return digest({"params": to_data(job.params), "theme": job.theme, "size": [job.width,
                    job.height, job.fps], "format": job.format, "transparent": job.transparent,
-                   "preset": job.encoder_preset, "code": fingerprint})
+                   "preset": job.encoder_preset, "code": fingerprint,
+                   "narration": narration_digest(job), "captions": job.captions})
+
+
+def narration_digest(job: Job) -> object:
+    """What a scene's narration is made from: its recordings' contents and the manifest (a
+    re-recorded beat renders again), and the draft voice."""
+    if not job.narrated:
+        return None
+    files = recordings(Path(job.narration), job.scene_key) if job.narration else {}
+    manifest = Path(job.narration or ".") / MANIFEST
+    return {"voice": job.voice, "files": {n: pipeline.file_digest(f) for n, f in files.items()},
+            "manifest": pipeline.file_digest(manifest) if job.narration and manifest.exists()
+            else None}
 
 
 def prepare_out(config: Config) -> Path:
@@ -369,6 +415,11 @@ def prepare_out(config: Config) -> Path:
 def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job]:
     """Render what is not up to date; returns the jobs (each with its output's path)."""
     check_system()
+    if config.settings.narration is not None:
+        check_folder(Path(config.settings.narration), list(SCENE_CLASSES))
+    if config.settings.voice == "espeak" and shutil.which("espeak-ng") is None:
+        raise SystemProblem("--voice espeak: espeak-ng not found; run: make setup (or "
+                            "apt-get install espeak-ng)")
     out = prepare_out(config)
     records = Records(out)
     jobs_n = config.settings.jobs or os.cpu_count() or 1
@@ -395,6 +446,8 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
                     job = next(j for j in todo if j.scene_key == result.scene_key)
                     records.write(Path(job.target), job.key, result.digests)
                     report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
+                for warning in result.warnings:
+                    report.warn(warning)
         except KeyboardInterrupt:
             done = ", ".join(finished) or "none"
             raise Interrupted(f"interrupted; finished scenes kept: {done}") from None
@@ -526,6 +579,81 @@ def cmd_facts(args: argparse.Namespace) -> int:
     return 0
 
 
+SCRIPT_FILES = ("script.txt", "script.csv")
+
+
+def cmd_script(args: argparse.Namespace) -> int:
+    """The narration script: every beat's id, caption and length at reading pace, as text and
+    CSV, in the narration folder, with one sub-folder per scene for the recordings and the
+    manifest of the captions they are made for."""
+    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    config = load_config(args)
+    folder = Path(config.settings.narration or "narration")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"--narration {folder}: it is a file; give a folder for the script "
+                         "and the recordings")
+    try:
+        for key in keys:
+            (folder / key).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--narration {folder}: cannot use it as a folder "
+                         f"({exc.strerror})") from None
+    check_system()
+    report = Reporter(getattr(args, "quiet", False))
+    scenes = [pipeline.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])
+                                                for s in scenes for b in s["beats"]])
+    texts = dict(zip(SCRIPT_FILES, script_texts(scenes, folder), strict=True))
+    texts[MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
+    try:
+        for name, text in texts.items():
+            write_atomically(folder / name, text)
+    except OSError as exc:
+        raise UsageError(f"--narration {folder}: cannot write the script "
+                         f"({exc.strerror})") from None
+    beats = sum(len(s["beats"]) for s in scenes)
+    recorded = sum(b["id"].split("/", 1)[1] in recordings(folder, s["scene"])
+                   for s in scenes for b in s["beats"])
+    report.say(f"script:     {folder / SCRIPT_FILES[0]} and {SCRIPT_FILES[1]}: {beats} beats, "
+               f"{recorded} recorded; record each as {folder}/<id>.wav")
+    for beat_id in stale:
+        report.warn(f"narration {beat_id}: the caption has changed since it was recorded; "
+                    "record it again")
+    return 1 if stale and config.settings.strict else 0
+
+
+def script_texts(scenes: list[dict], folder: Path) -> tuple[str, str]:
+    """The script to read from (plain text) and the same rows as CSV."""
+    import csv
+    import io
+
+    def clock(seconds: float) -> str:
+        return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+    total = sum(s["beats"][-1]["end"] for s in scenes if s["beats"])
+    lines = [f"Narration script: {len(scenes)} scene(s), "
+             f"{sum(len(s['beats']) for s in scenes)} beats, {clock(total)} at reading pace.",
+             f"Record each beat as one file named after its id: {folder}/<id>.wav (or .flac, "
+             ".mp3),", "then render with --narration " + str(folder) + ".", ""]
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow(["id", "scene", "number", "caption", "start_s", "seconds", "file",
+                     "recorded"])
+    for s in scenes:
+        lines += [f"== {s['scene']}: {s['title']}", ""]
+        have = recordings(folder, s["scene"])
+        for number, b in enumerate(s["beats"], start=1):
+            name = b["id"].split("/", 1)[1]
+            seconds = b["end"] - b["start"]
+            done = name in have
+            lines += [f"{b['id']}  ({clock(b['start'])}, {seconds:.1f} s)"
+                      f"{'  [recorded]' if done else ''}", f"    {b['caption']}", ""]
+            writer.writerow([b["id"], s["scene"], number, b["caption"], f"{b['start']:.3f}",
+                             f"{seconds:.3f}", str(have.get(name, f"{folder}/{b['id']}.wav")),
+                             "yes" if done else "no"])
+    return "\n".join(lines), rows.getvalue()
+
+
 def cmd_gallery(args: argparse.Namespace) -> int:
     """Last frames of every scene, 480p, light theme, 256 colours: the README's gallery."""
     from PIL import Image
@@ -626,6 +754,18 @@ def build_parser() -> Parser:
                    help="scene names from `list` (default: all, in explainer order)")
     add_render_options(p)
     p.set_defaults(func=cmd_facts)
+    p = sub.add_parser("script", help="the narration script: one line to record per beat",
+                       description="Write the narration script to the narration folder "
+                                   "(--narration DIR, default ./narration): script.txt to read "
+                                   "from and script.csv, one row per beat with its id, caption "
+                                   "and length at reading pace; a folder per scene for the "
+                                   "recordings (DIR/<id>.wav, .flac or .mp3); and manifest.json, "
+                                   "the caption each recording is made for. Beats recorded "
+                                   "for a caption that has changed since are listed.")
+    p.add_argument("scenes", nargs="*", metavar="SCENE",
+                   help="scene names from `list` (default: all, in explainer order)")
+    add_render_options(p)
+    p.set_defaults(func=cmd_script)
     p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
     p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
     add_render_options(p)
@@ -642,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_explainer(args) if args.command is None else args.func(args)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
-    except (UsageError, ParamError) as exc:
+    except (UsageError, ParamError, NarrationError) as exc:
         print(f"render.py: error: {exc}", file=sys.stderr)
         return 2
     except SystemProblem as exc:

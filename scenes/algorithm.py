@@ -86,12 +86,14 @@ class AdamAlgorithm(ExplainerScene):
         lines = self.algorithm().next_to(title, DOWN, buff=0.6)
         lines.to_edge(LEFT, buff=0.6)
         table, cells, step = self.table(lines)
-        with self.beat("Algorithm 1 of Kingma & Ba: a gradient, two averages, a correction, "
+        with self.beat("algorithm",
+                       "Algorithm 1 of Kingma & Ba: a gradient, two averages, a correction, "
                        "a step."):
             self.play(FadeIn(title), FadeIn(lines), run_time=1.0)
 
         # Beat 2: the run the numbers come from.
-        with self.beat(first_fitting(f"A real run on the {surface.title}: α = {p.lr:g}, from "
+        with self.beat("run",
+                       first_fitting(f"A real run on the {surface.title}: α = {p.lr:g}, from "
                                      f"{point_text(start)}.",
                                      f"A real run: α = {p.lr:g}, from {point_text(start)}.")):
             self.play(FadeIn(table), run_time=0.8)
@@ -100,7 +102,8 @@ class AdamAlgorithm(ExplainerScene):
         box = SurroundingRectangle(lines[0], color=th.symbol("lr"), buff=0.08)
         last = min(p.detailed_steps, traj.valid_steps - 1)
         for t in range(1, last + 1):
-            with self.beat(f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."):
+            with self.beat(f"step-{t}",
+                           f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."):
                 if t == 1:
                     self.play(Create(box), run_time=0.4)
                 step.set_text(f"{t}")
@@ -112,7 +115,8 @@ class AdamAlgorithm(ExplainerScene):
                     self.wait(0.45)
 
         # Beat: many steps fast, the readouts ticking.
-        with self.beat(f"Then {traj.valid_steps - 1 - last} more steps, fast; every number is "
+        with self.beat("fast",
+                       f"Then {traj.valid_steps - 1 - last} more steps, fast; every number is "
                        "the run's own."):
             self.play(FadeOut(box), run_time=0.3)
             self.play(self.fast(cells, step, traj, last), run_time=5, rate_func=linear)
@@ -122,7 +126,8 @@ class AdamAlgorithm(ExplainerScene):
         self.epsilon(traj, title)
 
         # Beat: what comes next (the case for Adam is made with data, not asserted).
-        with self.beat("Next, with data: a valley, a saddle and a sweep of learning rates."):
+        with self.beat("next",
+                       "Next, with data: a valley, a saddle and a sweep of learning rates."):
             self.play(FadeIn(self.next_up(), shift=0.2 * UP), run_time=0.8)
 
     # --- helpers ------------------------------------------------------------------------------
@@ -221,12 +226,12 @@ class AdamAlgorithm(ExplainerScene):
                           step_cap=p.lr / p.eps, first_update=traj.update[1])
         captions = eps_captions(p.lr, p.eps, float(sqrt_v.min()))
         self.eps_captions = captions  # for tests
-        with self.beat(captions[0]):
+        with self.beat("eps-1", captions[0]):
             self.play(FadeIn(frame), FadeIn(x_label), FadeIn(y_label), FadeIn(names),
                       run_time=0.8)
-        with self.beat(captions[1]):
+        with self.beat("eps-2", captions[1]):
             self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
-        with self.beat(captions[2]):
+        with self.beat("eps-3", captions[2]):
             pass
         self.clear_stage(*keep)
 

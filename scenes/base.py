@@ -27,6 +27,7 @@ from optim_core.optimizers import hyperparameters
 from optim_core.trajectory import WARPS
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
+from scenes.narration import PAUSE, Clip, Narration
 from scenes.params import ParamError, build, param
 from scenes.plot2d import Piece, clip_path, reveal, set_polyline
 from scenes.raster import RasterCamera
@@ -250,20 +251,23 @@ class Beat:
     """One step of a scene's story as it was rendered: its caption and its span in the video."""
 
     index: int  # 1-based, in scene order
+    name: str  # stable when parameters change: the beat's id is "<scene key>/<name>"
     caption: str
     start: float  # seconds from the start of the scene
     end: float
+    clip: Clip | None = None  # its narration, if narrated
 
 
 class ExplainerScene(DeckScene):
     """A plain Manim scene that takes a validated parameter object and a theme, told in beats.
 
     ``manim scenes/race.py RosenbrockRace`` renders the defaults; ``render.py`` passes
-    ``params=``, ``theme=`` and ``deck_folder=``. Nothing touches Manim's global config.
+    ``params=``, ``theme=`` and ``deck_folder=`` (and ``narration=``, ``captions=``). Nothing
+    touches Manim's global config.
 
-    Every animation plays inside a beat (``with self.beat(caption): self.play(...)``): the caption
-    is shown in the caption band, written to the .srt and used as the slide's speaker note, and
-    the beat holds until the caption has been read.
+    Every animation plays inside a beat (``with self.beat(name, caption): self.play(...)``):
+    the caption is shown in the caption band, written to the .srt and used as the slide's
+    speaker note, and the beat holds until the caption has been read (or spoken, if narrated).
     """
 
     key: ClassVar[str]  # the scene's table name in TOML and --set ("race", "saddle", ...)
@@ -271,9 +275,13 @@ class ExplainerScene(DeckScene):
     description: ClassVar[str]
     Params: ClassVar[type]
 
-    def __init__(self, params: Any = None, theme: str | Theme = "dark", **kwargs: Any):
+    def __init__(self, params: Any = None, theme: str | Theme = "dark",
+                 narration: Narration | None = None, captions: bool = True, **kwargs: Any):
         self.params = params if params is not None else self.Params()
         self.theme = THEMES[theme] if isinstance(theme, str) else theme
+        self.narration = narration  # recordings (or a draft voice) the beats are timed to
+        self.captions = captions  # the caption band on screen (the .srt and notes stay)
+        self._in_beat = False
         self.beats: list[Beat] = []
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
@@ -322,33 +330,45 @@ class ExplainerScene(DeckScene):
     # --- beats -------------------------------------------------------------------------------
 
     @contextmanager
-    def beat(self, caption: str) -> Iterator[None]:
-        """One beat: shows ``caption``, runs the animations played in the ``with`` block, then
-        holds until the caption has been read (15 characters a second plus a pause)."""
+    def beat(self, name: str, caption: str) -> Iterator[None]:
+        """One beat, ``name`` in the scene (its id is ``<scene key>/<name>``: a narration
+        file's name): shows ``caption``, runs the animations played in the ``with`` block,
+        then holds until the caption has been read (15 characters a second plus a pause), or,
+        when narrated, until its recording has been spoken (plus a short pause)."""
         lines = cue_lines(caption)
-        if self._caption is not None:
+        if self._in_beat:
             raise RuntimeError("beats do not nest")
+        if any(b.name == name for b in self.beats):
+            raise RuntimeError(f"{self.key}: two beats are called {name!r}")
+        clip = self.narration.clip(self.key, name, caption) if self.narration else None
+        spoken = clip.seconds if clip is not None else 0.0
         self.next_slide(notes=" ".join(caption.split()))
         start = self.renderer.time
-        self._cue_end = start + MAX_CUE
-        self._caption = caption_band(lines, self.theme)
-        self.add(self._caption)
+        self._cue_end = start + max(MAX_CUE, spoken)  # a cue spans its narration
+        self._in_beat = True
+        if self.captions:
+            self._caption = caption_band(lines, self.theme)
+            self.add(self._caption)
         yield
         held = self.renderer.time - start
-        self.wait(max(reading_time(caption) - held, MIN_HOLD))
+        needed = spoken + PAUSE if clip is not None else reading_time(caption)
+        self.wait(max(needed - held, MIN_HOLD))
         end = self.renderer.time
-        self.remove(self._caption)
-        self._caption = None
-        cue_end = min(end, start + MAX_CUE)
+        if self._caption is not None:
+            self.remove(self._caption)
+        self._caption, self._in_beat = None, False
+        cue_end = min(end, self._cue_end)
         self.add_subcaption("\n".join(lines), duration=cue_end - start, offset=start - end)
-        self.beats.append(Beat(len(self.beats) + 1, " ".join(caption.split()), start, end))
+        self.beats.append(Beat(len(self.beats) + 1, name, " ".join(caption.split()), start, end,
+                               clip))
         if self.on_beat is not None:
             self.on_beat(self.beats[-1])
 
     def fact_beats(self, captions: list[str], marks: VGroup) -> None:
-        """One beat per computed fact of a race's outcome; the first fades in ``marks``."""
+        """One beat per computed fact of a race's outcome (``outcome-1``, ...); the first fades
+        in ``marks``."""
         for i, caption in enumerate(captions):
-            with self.beat(caption):
+            with self.beat(f"outcome-{i + 1}", caption):
                 if i == 0:
                     self.play(FadeIn(marks), run_time=0.8)
 
@@ -359,13 +379,14 @@ class ExplainerScene(DeckScene):
     def play(self, *args: Any, **kwargs: Any) -> None:
         """Scene.play, plus: a caption leaves the screen once its cue (at most 7 s) is over,
         even in the middle of a long animation."""
-        if self._caption is None:
+        if not self._in_beat:
             raise RuntimeError(f"{type(self).__name__}: every animation belongs to a beat "
-                               "(with self.beat(caption): ...)")
+                               "(with self.beat(name, caption): ...)")
         animations = self.compile_animations(*args, **kwargs)
         now = self.renderer.time
         duration = self.get_run_time(animations)
-        if self._caption in self.mobjects and now + duration > self._cue_end + 1e-9:
+        shown = self._caption is not None and self._caption in self.mobjects
+        if shown and now + duration > self._cue_end + 1e-9:
             if now >= self._cue_end:
                 self.remove(self._caption)
             else:

@@ -62,12 +62,14 @@ class BiasCorrection(ExplainerScene):
                           mean_g2=mean_g2, m_hat_1=acc["m_hat"][1], g_1=g[0])
 
         # Beat 1: m and v start at zero.
-        with self.beat("m and v start at zero, so at first they lag behind what they average."):
+        with self.beat("zero-start",
+                       "m and v start at zero, so at first they lag behind what they average."):
             self.play(FadeIn(title), FadeIn(top[0]), FadeIn(bottom[0]), run_time=0.8)
 
         # Beats 2-3: the raw averages against the true running means, with the numbers.
-        for chart, caption in zip((top, bottom), self.lag_captions, strict=True):
-            with self.beat(caption):
+        for name, chart, caption in zip(("lag-m", "lag-v"), (top, bottom), self.lag_captions,
+                                        strict=True):
+            with self.beat(name, caption):
                 self.play(*(Create(line, rate_func=linear) for line in chart[1][:2]),
                           run_time=2.0)
 
@@ -78,15 +80,16 @@ class BiasCorrection(ExplainerScene):
             formula(th, (r"\hat{v}_t", "v_hat"), "=", r"\frac{", ("v_t", "v"), "}{1 -",
                     (r"\beta_2^t", "beta2"), "}", size=34)).arrange(RIGHT, buff=1.5)
         rules.next_to(title, DOWN, buff=0.15).set_x(1.5)
-        with self.beat("Dividing by 1 − βᵗ undoes the pull toward zero."):
+        with self.beat("correction", "Dividing by 1 − βᵗ undoes the pull toward zero."):
             self.play(Write(rules), run_time=1.2)
-        with self.beat("m̂ and v̂ start where the gradients are, not at zero."):
+        with self.beat("corrected", "m̂ and v̂ start where the gradients are, not at zero."):
             self.play(*(Create(c[1][2], rate_func=linear) for c in (top, bottom)), run_time=2.0)
         self.clear_stage(title)
 
         # Beat 6: the factor 1 / (1 - beta^t).
         factor = self.factor_chart()
-        with self.beat(f"The factor 1/(1 − βᵗ) starts at {1 / (1 - p.beta1):.3g} for β₁ and "
+        with self.beat("factor",
+                       f"The factor 1/(1 − βᵗ) starts at {1 / (1 - p.beta1):.3g} for β₁ and "
                        f"{1 / (1 - p.beta2):.4g} for β₂, then falls to 1."):
             self.play(FadeIn(factor), run_time=1.0)
 
@@ -99,9 +102,9 @@ class BiasCorrection(ExplainerScene):
                     f"{mh1:.4f}", "=", ("g_1", "g"), size=34),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         fit_width(worked, 6.0).next_to(factor, RIGHT, buff=0.9)
-        with self.beat(f"Step 1 with real numbers: m₁ = (1 − β₁) g₁ = {m1:.4f}."):
+        with self.beat("step-1", f"Step 1 with real numbers: m₁ = (1 − β₁) g₁ = {m1:.4f}."):
             self.play(Write(worked[0]), run_time=1.0)
-        with self.beat(f"m̂₁ = m₁ / (1 − β₁) = {mh1:.4f}: exactly g₁."):
+        with self.beat("step-1-corrected", f"m̂₁ = m₁ / (1 − β₁) = {mh1:.4f}: exactly g₁."):
             self.play(Write(worked[1]), run_time=1.0)
         self.clear_stage(title)
 
@@ -179,12 +182,12 @@ class BiasCorrection(ExplainerScene):
         names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
         names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
         self.ratio_captions = ratio_captions(ratio, p.lr, first)
-        with self.beat(self.ratio_captions[0]):
+        with self.beat("ratio-1", self.ratio_captions[0]):
             self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
             self.play(Create(curve, rate_func=linear), run_time=1.5)
-        with self.beat(self.ratio_captions[1]):
+        with self.beat("ratio-2", self.ratio_captions[1]):
             pass
-        with self.beat(self.ratio_captions[2]):
+        with self.beat("ratio-3", self.ratio_captions[2]):
             self.add(field)
             self.play(FadeIn(static), FadeIn(names), run_time=0.8)
             self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)

@@ -91,18 +91,20 @@ class MomentAccumulation(ExplainerScene):
         # Beat 1: a stream of gradients arrives, one per step.
         stream = ("noisy gradient g_t (seeded noise around a trend)" if p.source == "noisy"
                   else "gradient g_t: the x-gradients of Adam on Rosenbrock")
-        with self.beat(f"Each step brings a new {stream}."):
+        with self.beat("stream", f"Each step brings a new {stream}."):
             self.play(FadeIn(title), FadeIn(top.frame), run_time=1.0)
             self.play(self.grow(g, m_items, average=False), run_time=3, rate_func=linear)
 
         # Beat 2: m_t, their moving average, drawn over them as it accumulates.
-        with self.beat(f"The first moment m_t is their moving average, with β₁ = {p.beta1:g}."):
+        with self.beat("first-moment",
+                       f"The first moment m_t is their moving average, with β₁ = {p.beta1:g}."):
             self.play(FadeIn(m_rule), run_time=0.8)
             self.play(self.grow(g, m_items, bars=False), run_time=4, rate_func=linear)
 
         # Beat 3: v_t, the average of g_t^2, in its own panel.
         g2_bars, v_line, v_read = self.series(bottom, g * g, acc["v"], "g", "v", "g_t^2", "v_t")
-        with self.beat(f"The second moment v_t averages g_t² the same way, with β₂ = "
+        with self.beat("second-moment",
+                       f"The second moment v_t averages g_t² the same way, with β₂ = "
                        f"{p.beta2:g}."):
             self.play(FadeIn(v_rule), FadeIn(bottom.frame), run_time=0.8)
             self.play(self.grow(g, [(g2_bars, v_line, v_read, bottom, g * g, acc["v"])]),
@@ -112,15 +114,16 @@ class MomentAccumulation(ExplainerScene):
         v_end, mean_g2 = float(acc["v"][-1]), float(np.mean(g * g))
         self.facts.update(v_final=v_end, mean_g2=mean_g2, memory_m=memory(p.beta1),
                           memory_v=memory(p.beta2))
-        with self.beat(v_caption(len(g), v_end, mean_g2)):
+        with self.beat("v-vs-mean", v_caption(len(g), v_end, mean_g2)):
             self.play(Indicate(v_read, color=th.symbol("v")), run_time=1.0)
 
         # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
         kernel = self.kernel(top)
-        with self.beat("m_t weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
+        with self.beat("weights", "m_t weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
             self.play(FadeIn(kernel[1]), run_time=0.8)
             self.play(self.slide(kernel, top, len(g)), run_time=4, rate_func=linear)
-        with self.beat(f"So m_t remembers about 1/(1 − β₁) = {memory(p.beta1):.3g} steps; "
+        with self.beat("memory",
+                       f"So m_t remembers about 1/(1 − β₁) = {memory(p.beta1):.3g} steps; "
                        f"v_t about {memory(p.beta2):.4g}."):
             pass
         self.clear_stage(title)
@@ -234,19 +237,19 @@ class MomentAccumulation(ExplainerScene):
                           first_step_sgd=u_sgd, first_step_rmsprop=u_rms)
         self.ravine_captions = ravine_captions(n, z_m, z_s, roll, u_sgd, u_rms)
         (m_static, m_paths, m_field), (r_static, r_paths, r_field) = groups
-        with self.beat(self.ravine_captions[0]):
+        with self.beat("ravine", self.ravine_captions[0]):
             self.add(m_field)
             self.play(FadeIn(m_static), run_time=0.6)
             self.play(*(Create(path, rate_func=linear) for path in m_paths), run_time=2.5)
-        for caption in self.ravine_captions[1:-2]:
-            with self.beat(caption):
+        for i, caption in enumerate(self.ravine_captions[1:-2], start=2):
+            with self.beat(f"ravine-{i}", caption):
                 pass
-        with self.beat(self.ravine_captions[-2]):
+        with self.beat("rmsprop", self.ravine_captions[-2]):
             self.clear_stage(title)
             self.add(r_field)
             self.play(FadeIn(r_static), run_time=0.6)
             self.play(*(Create(path, rate_func=linear) for path in r_paths), run_time=2.5)
-        with self.beat(self.ravine_captions[-1]):
+        with self.beat("rmsprop-verdict", self.ravine_captions[-1]):
             pass
         self.clear_stage(title)
 
@@ -263,7 +266,8 @@ class MomentAccumulation(ExplainerScene):
                          color=th.symbol("m")).next_to(top, UP, buff=0.12)
         bottom_label = text("RMSProp: each coordinate's own scale", th, 26,
                             color=th.symbol("v")).next_to(bottom, DOWN, buff=0.12)
-        with self.beat("Adam joins both: m's average direction, divided per coordinate by √v."):
+        with self.beat("adam",
+                       "Adam joins both: m's average direction, divided per coordinate by √v."):
             self.play(Write(update), run_time=1.5)
             self.play(FadeIn(VGroup(top, top_label)), run_time=0.8)
             self.play(FadeIn(VGroup(bottom, bottom_label)), run_time=0.8)

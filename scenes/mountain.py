@@ -117,28 +117,29 @@ class MountainAnalogy(ExplainerScene):
         title = scene_title(self.title, th)
 
         # Beat 1: the range in profile.
-        with self.beat("Training is a walk over a landscape of loss."):
+        with self.beat("landscape", "Training is a walk over a landscape of loss."):
             self.play(FadeIn(title), Create(ground), run_time=1.5)
 
         # Beat 2: position is the weights, altitude the loss.
-        with self.beat("Position is the weights θ; altitude is the loss J(θ)."):
+        with self.beat("weights", "Position is the weights θ; altitude is the loss J(θ)."):
             self.play(FadeIn(labels), run_time=1.0)
 
         # Beat 3: fog rolls in; the hiker sees only the ground underfoot.
         hiker = self.hiker(pm, land, theta[0])
         fog = self.fog(hiker)
-        with self.beat("In thick fog, the hiker sees only the ground underfoot."):
+        with self.beat("fog", "In thick fog, the hiker sees only the ground underfoot."):
             self.play(FadeIn(fog), FadeIn(hiker), run_time=1.5)
 
         # Beat 4: the slope underfoot is the gradient; it points uphill.
         g0 = float(walk.grad[0, 0])
         slope = self.slope(pm, land, theta[0], g0)
-        with self.beat(f"The slope underfoot is the gradient, ∇J = {g0:.3g}. It points uphill."):
+        with self.beat("slope",
+                       f"The slope underfoot is the gradient, ∇J = {g0:.3g}. It points uphill."):
             self.play(Create(slope[0]), run_time=0.8)
             self.play(FadeIn(slope[1:3]), run_time=0.8)
 
         # Beat 5: the step goes the other way, scaled by the learning rate.
-        with self.beat(f"So the hiker steps the other way, scaled by the learning rate "
+        with self.beat("step", f"So the hiker steps the other way, scaled by the learning rate "
                        f"α = {p.lr:g}."):
             self.play(FadeIn(slope[3:]), run_time=0.8)
 
@@ -146,13 +147,14 @@ class MountainAnalogy(ExplainerScene):
         rule = formula(th, r"\theta_{\mathrm{new}}", "=", r"\theta_{\mathrm{old}}", "-",
                        (r"\alpha", "lr"), (r"\nabla J(\theta_{\mathrm{old}})", "g"), size=42)
         rule.next_to(title, DOWN, buff=0.35).set_x(0)
-        with self.beat("The rule: new position = old position − α × the gradient."):
+        with self.beat("rule", "The rule: new position = old position − α × the gradient."):
             for part in (rule[0:3], rule[3], rule[4], rule[5]):
                 self.play(Write(part), run_time=0.6)
 
         # Beat 7: the walk, every position an iterate of the core's gradient descent.
         labels_row, readouts = self.readouts(rule)
-        with self.beat(f"{walk.valid_steps - 1} steps of gradient descent with α = {p.lr:g}."):
+        with self.beat("walk",
+                       f"{walk.valid_steps - 1} steps of gradient descent with α = {p.lr:g}."):
             self.play(FadeOut(slope), FadeIn(labels_row), run_time=0.6)
             self.play(self.walk_animation(pm, land, walk, hiker, fog, readouts), run_time=6,
                       rate_func=linear)
@@ -161,14 +163,15 @@ class MountainAnalogy(ExplainerScene):
         main = Walk.of(walk, land, p.lr)
         self.facts.update(gradient_at_start=g0, walk=main)
         self.lr_captions = []
-        for lr, color in ((p.lr_small, th.symbol("lr")), (p.lr_large, th.symbol("g"))):
+        for name, lr, color in (("lr-small", p.lr_small, th.symbol("lr")),
+                                ("lr-large", p.lr_large, th.symbol("g"))):
             traj = run(sgd(lr), land, (p.start, 0.0), p.steps)
             compared = Walk.of(traj, land, lr)
             self.facts.setdefault("compared", []).append(compared)
             caption = lr_caption(compared, main)
             self.lr_captions.append(caption)
             drawn = self.lr_walk(pm, land, traj, lr, color)
-            with self.beat(caption):
+            with self.beat(name, caption):
                 self.play(FadeIn(drawn), run_time=1.0)
             self.remove(drawn)
 
@@ -180,7 +183,7 @@ class MountainAnalogy(ExplainerScene):
         self.limit_captions = limit_captions(land, k, float(pos[0]), float(walk.grad[k, 0]))
         marks = self.valley_marks(pm, land, float(pos[0]))
         for i, caption in enumerate(self.limit_captions):
-            with self.beat(caption):
+            with self.beat(f"limit-{i + 1}", caption):
                 if i == 0:
                     self.play(FadeOut(fog), FadeIn(marks), run_time=1.2)
 

@@ -32,6 +32,19 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from scenes.narration import (
+    RATE,
+    Narration,
+    add_track,
+    decoded_track,
+    encode,
+    fit,
+    mux,
+    soundtrack,
+)
+
 QUALITIES: dict[str, tuple[int, int, int]] = {  # Manim's quality letters: width, height, fps
     "l": (854, 480, 15),
     "m": (1280, 720, 30),
@@ -61,6 +74,15 @@ class Job:
     target: str  # final output path
     show_progress: bool
     key: str = ""  # what the output is made from (parameters, settings, code), for the cache
+    narration: str | None = None  # folder of recordings, DIR/<scene>/<beat name>.wav
+    voice: str = "none"  # draft voice for beats without a recording
+    voice_cache: str = ""  # where the draft voice's speech is kept between runs
+    captions: bool = True  # the caption band on screen
+    strict: bool = False  # a recording made for an older caption is an error
+
+    @property
+    def narrated(self) -> bool:
+        return self.narration is not None or self.voice != "none"
 
     @property
     def work_dir(self) -> Path:
@@ -82,6 +104,7 @@ class Result:
     seconds: float
     error: str | None = None
     digests: dict[str, str] | None = None  # sha256 of each file published, by path
+    warnings: tuple[str, ...] = ()  # e.g. recordings made for an older caption
 
 
 def manim_config(job: Job) -> dict[str, Any]:
@@ -117,9 +140,12 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     for sub in CACHED:
         seed_cache(shared / sub, media / sub)
     deck = work / job.deck_dir.name if job.deck_dir else None
+    narration = (Narration(job.narration, job.voice, job.voice_cache, job.strict)
+                 if job.narrated else None)
     try:
         with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
-            scene = cls(params=job.params, theme=job.theme, deck_folder=deck)
+            scene = cls(params=job.params, theme=job.theme, deck_folder=deck,
+                        narration=narration, captions=job.captions)
             scene.on_beat = on_beat
             scene.render()
             writer = scene.renderer.file_writer
@@ -129,6 +155,9 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
         outputs = [(produced, target)]
         if produced.with_suffix(".srt").exists():
             outputs.append((produced.with_suffix(".srt"), target.with_suffix(".srt")))
+        if narration is not None:
+            narration.check_names(job.scene_key, [b.name for b in scene.beats])
+            outputs[0] = (add_narration(produced, scene.beats, deck), target)
         digests = {str(t): file_digest(p) for p, t in outputs}
         if deck is not None:
             digests |= {str(job.deck_dir / f.relative_to(deck)): file_digest(f)
@@ -138,9 +167,30 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
             publish(produced_file, target_file)
         for sub in CACHED:
             keep_cache(media / sub, shared / sub)
-        return Result(job.scene_key, job.target, time.perf_counter() - start, digests=digests)
+        return Result(job.scene_key, job.target, time.perf_counter() - start, digests=digests,
+                      warnings=tuple(narration.warnings) if narration else ())
     finally:
         shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
+    """Mux the beats' narration into the scene's video and into each of its slide clips (one
+    slide per beat); returns the narrated video."""
+    track = soundtrack([(b.start, b.clip) for b in beats if b.clip is not None],
+                       video_duration(video))
+    narrated = video.with_name(f"{video.stem}-narrated{video.suffix}")
+    mux(video, track, narrated)
+    if deck is not None:
+        slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
+        if len(slides) != len(beats):
+            raise RuntimeError(f"{len(slides)} slides for {len(beats)} beats")
+        for slide, beat in zip(slides, beats, strict=True):
+            clip = deck.parent / slide["file"]
+            part = clip.with_name(f".{clip.name}")
+            samples = track[round(beat.start * RATE): round(beat.end * RATE)]
+            mux(clip, fit(samples, video_duration(clip)), part)
+            os.replace(part, clip)
+    return narrated
 
 
 CACHED = ("Tex", "texts")  # Manim's caches of typeset formulas and text, by content hash
@@ -192,7 +242,7 @@ def build_facts(scene_key: str, params: Any, theme: str) -> dict[str, Any]:
         scene = cls(params=params, theme=theme)
         scene.render()
     return {"scene": scene_key, "title": cls.title,
-            "beats": [{"id": f"{scene_key}/{b.index:02d}", "caption": b.caption,
+            "beats": [{"id": f"{scene_key}/{b.name}", "caption": b.caption,
                        "start": round(b.start, 3), "end": round(b.end, 3)}
                       for b in scene.beats],
             "facts": jsonable(scene.facts)}
@@ -269,14 +319,21 @@ def video_duration(path: Path) -> float:
 
 
 def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float, str]]:
-    """Concatenate same-format videos without re-encoding (FFmpeg's concat demuxer, as Manim
-    joins its partial movies), with a chapter at each part. Returns ``[(start s, title)]``."""
+    """Concatenate same-format videos without re-encoding the picture (FFmpeg's concat demuxer,
+    as Manim joins its partial movies), with a chapter at each part and the parts' narration,
+    if any, as one sound track. Returns ``[(start s, title)]``."""
     import av
 
-    chapters, offset = [], 0.0
+    chapters, offset, durations = [], 0.0, []
     for title, path in parts:
         chapters.append((offset, title))
-        offset += video_duration(path)
+        durations.append(video_duration(path))
+        offset += durations[-1]
+    # Narrated parts: one sound track, each part's cut or padded to its video's length, so
+    # the sound stays in step across the joins (re-encoded: AAC priming would add up).
+    tracks = [decoded_track(path) for _, path in parts]
+    sound = (np.concatenate([fit(tr, d) for tr, d in zip(tracks, durations, strict=True)])
+             if any(len(tr) for tr in tracks) else None)
     manifest = "".join(f"file '{path.resolve()}'\n" for _, path in parts)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part{target.suffix}")
     try:
@@ -284,11 +341,14 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
                      options={"safe": "0"}) as src, av.open(str(tmp), "w") as out:
             vin = src.streams.video[0]
             stream = out.add_stream_from_template(vin)
+            audio = add_track(out, target.suffix) if sound is not None else None
             for packet in src.demux(vin):
                 if packet.dts is None:
                     continue
                 packet.stream = stream
                 out.mux(packet)
+            if audio is not None:
+                encode(out, audio, sound)
             if target.suffix == ".mp4":
                 ends = [start for start, _ in chapters[1:]] + [offset]
                 out.set_chapters([
@@ -407,6 +467,12 @@ class Reporter:
         """A scene's row on the board, if shown, says how it ended."""
         if self.board is not None and key in self.tasks:
             self.board.update(self.tasks[key], total=1, completed=1, status=status)
+
+    def warn(self, message: str) -> None:
+        """Shown even with --quiet."""
+        quiet, self.quiet = self.quiet, False
+        self.say(f"warning: {message}")
+        self.quiet = quiet
 
     def say(self, message: str) -> None:
         if self.quiet:

@@ -143,7 +143,7 @@ class RosenbrockRace(ExplainerScene):
         # Beat 1: the landscape.
         pm, field, lines = self.landscape(surface)
         heading = self.heading(runs, surface)
-        with self.beat(first_fitting(f"The {surface.title}: {surface.lesson}.",
+        with self.beat("landscape", first_fitting(f"The {surface.title}: {surface.lesson}.",
                                      f"The {surface.title}.")):
             self.add(field)
             title = (self.title if surface.name == "rosenbrock" else
@@ -154,7 +154,7 @@ class RosenbrockRace(ExplainerScene):
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)
         legend, readouts = self.legend(runs, heading)
-        with self.beat(start_caption(runs, start)):
+        with self.beat("start", start_caption(runs, start)):
             self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race, every drawn point an optimizer iterate.
@@ -162,7 +162,8 @@ class RosenbrockRace(ExplainerScene):
                  "ease": "the clock runs slower at first, so the first steps show",
                  "log": "the clock runs on a log scale, so the first steps show"}[p.warp]
         inset = self.loss_inset(runs, surface, legend)
-        with self.beat(first_fitting(f"{p.steps} steps each; {clock}.", f"{p.steps} steps each.")):
+        with self.beat("race",
+                       first_fitting(f"{p.steps} steps each; {clock}.", f"{p.steps} steps each.")):
             self.add(inset.group)
             self.play(self.race(runs, surface, pm, readouts, inset), run_time=p.race_time,
                       rate_func=linear)

@@ -132,7 +132,7 @@ class SaddleEscape(ExplainerScene):
         mesh = SurfaceMesh(surface, box, th, mesh_resolution(surface))
         scenery = self.scenery(surface, box, view, mesh, focus, start)
         heading = self.heading(surface)
-        with self.beat(first_fitting(f"The {surface.title.lower()}: {surface.lesson}.",
+        with self.beat("landscape", first_fitting(f"The {surface.title.lower()}: {surface.lesson}.",
                                      f"The {surface.title.lower()}.")):
             self.add(scenery)
             title = self.title if focus and focus.kind == "saddle" else \
@@ -141,12 +141,12 @@ class SaddleEscape(ExplainerScene):
 
         # Beat 2: who starts where.
         legend, readouts = self.legend(runs, heading)
-        with self.beat(start_caption(runs, start)):
+        with self.beat("start", start_caption(runs, start)):
             self.play(FadeIn(legend), run_time=1.0)
 
         # Beat 3: the race while the camera orbits; the inset shows the distance on a log scale.
         inset = self.inset(runs, focus, legend)
-        with self.beat(first_fitting(
+        with self.beat("race", first_fitting(
                 f"{p.steps} steps each; the inset: distance to the "
                 f"{focus.kind if focus else 'start'}, log scale.", f"{p.steps} steps each.")):
             self.add(inset.group)

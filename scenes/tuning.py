@@ -188,7 +188,7 @@ class TuningSweep(ExplainerScene):
         chart = SweepChart(sweeps, colors, p.threshold, th)
         strip = Strip(sweeps, verdicts, colors, names, chart, th)
         legend = self.legend(p, colors, names, surface)
-        with self.beat(first_fitting(
+        with self.beat("sweep", first_fitting(
                 f"{runs:,} runs: {len(sweeps)} optimizers × {len(lrs)} learning rates × "
                 f"{p.starts} starts.", f"{runs:,} runs of {p.steps} steps each.")):
             self.play(FadeIn(scene_title(self.title, th)), FadeIn(chart.frame),
@@ -196,7 +196,8 @@ class TuningSweep(ExplainerScene):
 
         # Beat 2: the chart fills in, rate by rate.
         loss = "final loss" if sweeps[0].floor == 0 else "final loss above the minimum"
-        with self.beat(first_fitting(f"Each line: the median, over {p.starts} starts, of the "
+        with self.beat("chart",
+                       first_fitting(f"Each line: the median, over {p.starts} starts, of the "
                                      f"{loss}.", f"Each line: the median {loss}.")):
             self.add(chart.curves)
             self.play(chart.fill(), run_time=p.fill_time, rate_func=linear)
@@ -204,20 +205,21 @@ class TuningSweep(ExplainerScene):
         # Beat 3: what "works" means.
         within = "below" if sweeps[0].floor == 0 else "within"
         of_min = "" if sweeps[0].floor == 0 else " of the minimum"
-        with self.beat(f"Works: the median ends {within} {number(p.threshold)}{of_min}."):
+        with self.beat("works", f"Works: the median ends {within} {number(p.threshold)}{of_min}."):
             self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
         for i, v in enumerate(verdicts):
-            with self.beat(verdict_caption(names[v.optimizer], v, len(lrs))):
+            with self.beat(f"verdict-{v.optimizer}",
+                           verdict_caption(names[v.optimizer], v, len(lrs))):
                 self.play(FadeIn(strip.rows[i]), chart.highlight(i), run_time=0.8)
 
         # Then who works over the widest range.
-        with self.beat(widest_caption(names, verdicts, p.steps)):
+        with self.beat("widest", widest_caption(names, verdicts, p.steps)):
             self.play(chart.highlight(None), run_time=0.6)
 
         # The paths behind the numbers: each optimizer at its best rate, small multiples.
-        with self.beat(f"Each at its best rate, from all {p.starts} starts."):
+        with self.beat("best-rates", f"Each at its best rate, from all {p.starts} starts."):
             self.clear_stage()
             self.add(scene_title(self.title, th))
             # A cut, like a slide change: fading in thousands of path vertices and a few
@@ -225,7 +227,8 @@ class TuningSweep(ExplainerScene):
             self.add(*self.small_multiples(p, surface, starts, verdicts, colors, names,
                                               sweeps[0].floor))
 
-        with self.beat("The wider the working range, the less tuning a new problem needs."):
+        with self.beat("lesson",
+                       "The wider the working range, the less tuning a new problem needs."):
             self.wait(0.1)
 
     # --- helpers ---------------------------------------------------------------------------------

@@ -1,0 +1,312 @@
+"""Narration: the lecturer's own voice, one recording per beat, and the video timed to it.
+
+A beat's id names it (``race/start``, ``race/outcome-2``): ``render.py script`` lists every id
+with its caption, the lecturer records one file per beat as ``DIR/<scene>/<name>.wav`` (or
+.flac, .mp3), and ``render.py --narration DIR`` makes each recorded beat last as long as its
+recording plus a short pause. ``--voice espeak`` speaks the beats without a recording with
+espeak-ng (offline), so the timing can be checked before recording.
+
+``script`` also writes ``DIR/manifest.json``: each beat's caption and its hash when the script
+was written for it. A beat whose caption has changed since then needs recording again; the
+render says which (a warning, or an error with ``--strict``).
+
+The soundtrack is put together here (mono, 48 kHz) and muxed with PyAV: AAC in mp4, Opus in
+webm. Nothing in this module draws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
+SUFFIXES = (".wav", ".flac", ".mp3")
+RATES = (16_000, 192_000)  # a recording's sample rate must lie in this range (speech: >= 16 kHz)
+SILENT = 1e-3  # a recording whose peak stays below this (of full scale) is silent
+MIN_SECONDS = 0.2
+PAUSE = 0.5  # seconds a narrated beat holds after its recording ends
+VOICES = ("none", "espeak")
+MANIFEST = "manifest.json"
+# codec, samples per frame, sample format (mono: planar or packed is the same layout)
+AUDIO_CODECS = {"mp4": ("aac", 1024, "fltp"), "webm": ("libopus", 960, "flt")}
+
+
+class NarrationError(ValueError):
+    """A recording that cannot narrate its beat: one line naming the beat and the file."""
+
+
+def caption_hash(caption: str) -> str:
+    return hashlib.sha256(" ".join(caption.split()).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One beat's narration: where it came from and how long it speaks."""
+
+    beat_id: str
+    source: str  # the recording, or "espeak"
+    samples: np.ndarray  # mono float32 at RATE
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / RATE
+
+
+def read_audio(path: Path, beat_id: str) -> np.ndarray:
+    """A recording as mono float32 samples at RATE, or NarrationError saying what is wrong."""
+    import av
+
+    where = f"narration {beat_id}: {path}"
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise NarrationError(f"{where}: no audio in the file")
+            stream = container.streams.audio[0]
+            rate = stream.codec_context.sample_rate
+            if not RATES[0] <= rate <= RATES[1]:
+                raise NarrationError(f"{where}: sample rate {rate} Hz; record at "
+                                     f"{RATES[0] // 1000} to {RATES[1] // 1000} kHz "
+                                     "(44.1 or 48 kHz is usual)")
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            chunks = [frame.to_ndarray().reshape(-1)
+                      for decoded in container.decode(stream)
+                      for frame in resampler.resample(decoded)]
+            chunks += [frame.to_ndarray().reshape(-1) for frame in resampler.resample(None)]
+    except NarrationError:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise NarrationError(f"{where}: not readable as audio ({exc})") from None
+    samples = np.concatenate(chunks).astype(np.float32) if chunks else np.zeros(0, np.float32)
+    if len(samples) < MIN_SECONDS * RATE:
+        raise NarrationError(f"{where}: {len(samples) / RATE:.2f} s long; a beat's recording "
+                             f"lasts at least {MIN_SECONDS} s")
+    if not np.isfinite(samples).all() or float(np.abs(samples).max()) < SILENT:
+        raise NarrationError(f"{where}: the recording is silent")
+    return samples
+
+
+def recordings(folder: Path, scene: str) -> dict[str, Path]:
+    """The recordings of one scene, by beat name; two files for one beat is an error."""
+    found: dict[str, Path] = {}
+    sub = folder / scene
+    if not sub.is_dir():
+        return found
+    for path in sorted(sub.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+            continue
+        if path.stem in found:
+            raise NarrationError(f"narration {scene}/{path.stem}: two recordings, "
+                                 f"{found[path.stem].name} and {path.name}; keep one")
+        found[path.stem] = path
+    return found
+
+
+def check_folder(folder: Path, scenes: list[str]) -> None:
+    """Every recording in ``folder`` is in a scene's folder and readable (before a render
+    starts). Raises NarrationError for the first problem. That each file names a beat of its
+    scene is checked as the scene is built (:meth:`Narration.check_names`)."""
+    if not folder.is_dir():
+        raise NarrationError(f"--narration {folder}: no such folder (make it with "
+                             f"`render.py script --narration {folder}`)")
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if sub.name not in scenes:
+            raise NarrationError(f"narration {sub}: no scene is called {sub.name!r} (scenes: "
+                                 f"{', '.join(scenes)})")
+    for scene in scenes:
+        for name, path in recordings(folder, scene).items():
+            read_audio(path, f"{scene}/{name}")
+
+
+def read_manifest(folder: Path) -> dict[str, dict]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise NarrationError(f"narration {folder / MANIFEST}: not readable ({exc}); remove it "
+                             "and run `render.py script` again") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise NarrationError(f"narration {folder / MANIFEST}: not a manifest written by "
+                             "`render.py script`; remove it and run the script again")
+    return data
+
+
+def updated_manifest(folder: Path, beats: list[tuple[str, str]]) -> tuple[dict, list[str]]:
+    """The manifest after writing the script for ``beats`` (id, caption): a beat that has a
+    recording keeps the caption it was recorded for; every other beat gets its current
+    caption. Also returns the ids recorded for a caption that has changed since."""
+    manifest = read_manifest(folder)
+    stale = []
+    for beat_id, caption in beats:
+        scene, name = beat_id.split("/", 1)
+        entry = manifest.get(beat_id)
+        recorded = name in recordings(folder, scene)
+        if recorded and entry is not None:
+            if entry.get("sha256") != caption_hash(caption):
+                stale.append(beat_id)
+            continue
+        manifest[beat_id] = {"caption": caption, "sha256": caption_hash(caption)}
+    return manifest, stale
+
+
+class Narration:
+    """Where a scene's beats find their voice: the lecturer's recordings in ``folder``, else
+    the draft ``voice`` (espeak-ng, cached in ``cache``), else none (the reading-time rule)."""
+
+    def __init__(self, folder: str | None, voice: str = "none", cache: str | None = None,
+                 strict: bool = False):
+        self.folder = Path(folder) if folder else None
+        self.voice, self.strict = voice, strict
+        self.cache = Path(cache) if cache else None
+        self.manifest = read_manifest(self.folder) if self.folder else {}
+        self.warnings: list[str] = []
+
+    def clip(self, scene: str, name: str, caption: str) -> Clip | None:
+        beat_id = f"{scene}/{name}"
+        path = recordings(self.folder, scene).get(name) if self.folder else None
+        if path is not None:
+            entry = self.manifest.get(beat_id)
+            if entry is not None and entry.get("sha256") != caption_hash(caption):
+                message = (f"narration {beat_id}: the caption has changed since {path.name} "
+                           f"was recorded; record it again (now: {caption!r})")
+                if self.strict:
+                    raise NarrationError(message)
+                self.warnings.append(message)
+            return Clip(beat_id, str(path), read_audio(path, beat_id))
+        if self.voice == "espeak":
+            return Clip(beat_id, "espeak", read_audio(self.speak(caption), beat_id))
+        return None
+
+    def check_names(self, scene: str, names: list[str]) -> None:
+        """Every recording of ``scene`` names one of its beats (a typo would go unheard)."""
+        for name, path in (recordings(self.folder, scene) if self.folder else {}).items():
+            if name not in names:
+                raise NarrationError(f"narration {path}: {scene} has no beat {name!r} (its "
+                                     f"beats: {', '.join(names)}; see `render.py script`)")
+
+    def speak(self, caption: str) -> Path:
+        """The caption spoken by espeak-ng, as a WAV cached by its text."""
+        exe = shutil.which("espeak-ng")
+        if exe is None:
+            raise NarrationError("--voice espeak: espeak-ng is not installed (make setup "
+                                 "installs it; or apt-get install espeak-ng)")
+        assert self.cache is not None
+        self.cache.mkdir(parents=True, exist_ok=True)
+        wav = self.cache / f"espeak-{caption_hash(caption)}.wav"
+        if not wav.exists():
+            tmp = wav.with_suffix(".part.wav")
+            subprocess.run([exe, "-w", str(tmp), "--", spoken(caption)], check=True,
+                           capture_output=True)
+            tmp.replace(wav)
+        return wav
+
+
+def spoken(caption: str) -> str:
+    """A caption as espeak-ng should read it: symbols it would spell out, said as words."""
+    words = {"θ": "theta", "α": "alpha", "β₁": "beta one", "β₂": "beta two", "βᵗ": "beta t",
+             "ε": "epsilon", "∇J": "the gradient of J", "m̂": "m hat", "v̂": "v hat",
+             "√": "root ", "−": " minus ", "×": " times ", "≈": " about ", "²": " squared",
+             "ᵗ": " to the t", "ᵏ": " to the k", "₁": " one", "₂": " two", "_t": " t"}
+    for symbol, word in words.items():
+        caption = caption.replace(symbol, word)
+    return caption
+
+
+def soundtrack(clips: list[tuple[float, Clip]], seconds: float) -> np.ndarray:
+    """One mono track ``seconds`` long with each clip starting at its time."""
+    track = np.zeros(round(seconds * RATE), np.float32)
+    for start, clip in clips:
+        at = round(start * RATE)
+        piece = clip.samples[: max(len(track) - at, 0)]
+        track[at: at + len(piece)] += piece
+    return np.clip(track, -1.0, 1.0)
+
+
+def mux(video: Path, samples: np.ndarray, target: Path) -> None:
+    """``video``'s frames (copied, not re-encoded) with ``samples`` as its sound track: AAC for
+    mp4, Opus for webm."""
+    import av
+
+    with av.open(str(video)) as src, av.open(str(target), "w") as out:
+        vin = src.streams.video[0]
+        vout = out.add_stream_from_template(vin)
+        audio = add_track(out, video.suffix)
+        for packet in src.demux(vin):
+            if packet.dts is None:
+                continue
+            packet.stream = vout
+            out.mux(packet)
+        encode(out, audio, samples)
+
+
+def add_track(out, suffix: str):
+    """A mono sound stream in ``out`` (an open PyAV container), in the codec its format plays."""
+    codec, _, fmt = AUDIO_CODECS[suffix.lstrip(".")]
+    stream = out.add_stream(codec, rate=RATE, layout="mono")
+    stream.codec_context.format = fmt
+    stream.time_base = Fraction(1, RATE)
+    return stream
+
+
+def encode(out, stream, samples: np.ndarray) -> None:
+    """Encode ``samples`` into ``stream`` frame by frame and flush the encoder."""
+    import av
+
+    _, frame_size, fmt = AUDIO_CODECS["mp4" if stream.codec_context.name == "aac" else "webm"]
+    pcm = samples.reshape(1, -1).astype(np.float32)
+    for at in range(0, pcm.shape[1], frame_size):
+        chunk = pcm[:, at: at + frame_size]
+        if chunk.shape[1] < frame_size:
+            chunk = np.pad(chunk, ((0, 0), (0, frame_size - chunk.shape[1])))
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(chunk), format=fmt,
+                                           layout="mono")
+        frame.sample_rate, frame.pts, frame.time_base = RATE, at, Fraction(1, RATE)
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode(None))
+
+
+def decoded_track(path: Path) -> np.ndarray:
+    """A video's sound track as mono float32 at RATE, placed by its timestamps (the encoder's
+    priming samples dropped), for joining and for the deck's clips."""
+    import av
+
+    with av.open(str(path)) as src:
+        if not src.streams.audio:
+            return np.zeros(0, np.float32)
+        stream = src.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+        pieces = []
+        for decoded in src.decode(stream):
+            t0 = float(decoded.pts * decoded.time_base) if decoded.pts is not None else None
+            for frame in resampler.resample(decoded):
+                pieces.append((t0, frame.to_ndarray().reshape(-1)))
+                t0 = None
+    track: list[np.ndarray] = []
+    length = 0
+    for t0, samples in pieces:
+        if t0 is not None:
+            at = round(t0 * RATE)
+            if at < 0:
+                samples, at = samples[-at:], 0
+            if at > length:
+                track.append(np.zeros(at - length, np.float32))
+                length = at
+            elif at < length:  # overlap: trust the timestamps
+                cut = length - at
+                samples = samples[cut:]
+        track.append(samples)
+        length += len(samples)
+    return np.concatenate(track).astype(np.float32) if track else np.zeros(0, np.float32)
+
+
+def fit(samples: np.ndarray, seconds: float) -> np.ndarray:
+    """``samples`` cut or padded with silence to exactly ``seconds``."""
+    n = round(seconds * RATE)
+    return np.pad(samples[:n], (0, max(n - len(samples), 0)))
