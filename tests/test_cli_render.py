@@ -278,8 +278,9 @@ def test_facts_prints_every_beat_and_the_numbers_behind_it(capsys):
                         "race.racers.adam.lr=0.05"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["scene"] == "race"
-    assert [b["id"] for b in doc["beats"]] == [f"race/{i:02d}"
-                                               for i in range(1, len(doc["beats"]) + 1)]
+    ids = [b["id"] for b in doc["beats"]]
+    assert ids[:3] == ["race/landscape", "race/start", "race/race"]
+    assert ids[3:] == [f"race/outcome-{i}" for i in range(1, len(ids) - 2)]
     assert all(a["end"] == b["start"]
                for a, b in zip(doc["beats"], doc["beats"][1:], strict=False))
     captions = [b["caption"] for b in doc["beats"]]
@@ -351,9 +352,11 @@ def test_every_render_setting_has_a_flag_generated_from_its_declaration():
     fields = [f.name for f in dataclasses.fields(render.RenderSettings)]
     argv = ["render", "race", "--encoder-preset", "ultrafast", "--jobs", "3", "--transparent",
             "--format", "webm", "--out", "o", "-q", "l", "--fps", "12", "--width", "320",
-            "--height", "240", "--theme", "light"]
+            "--height", "240", "--theme", "light", "--narration", "n", "--voice", "espeak",
+            "--strict", "--captions", "off"]
     s = render.load_config(render.build_parser().parse_args(argv)).settings
     assert {f: getattr(s, f) for f in fields} == {
         "quality": "l", "fps": 12, "width": 320, "height": 240, "format": "webm",
         "transparent": True, "theme": "light", "out": "o", "jobs": 3,
-        "encoder_preset": "ultrafast"}
+        "encoder_preset": "ultrafast", "narration": "n", "voice": "espeak", "strict": True,
+        "captions": "off"}
