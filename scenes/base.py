@@ -25,6 +25,7 @@ from optim_core import (
 )
 from optim_core.optimizers import hyperparameters
 from optim_core.trajectory import WARPS
+from scenes import holds
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
 from scenes.narration import PAUSE, Clip, Narration
@@ -287,6 +288,7 @@ class ExplainerScene(DeckScene):
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
         self._caption: VGroup | None = None
         self._cue_end = 0.0
+        kwargs.setdefault("renderer", holds.renderer(RasterCamera))  # holds converted once
         super().__init__(**kwargs)
 
     @classmethod

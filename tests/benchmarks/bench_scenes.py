@@ -11,6 +11,9 @@ video and the ratios the issues set as targets:
   draw summaries, so their cost must not grow with the runs)
 - the whole explainer at 1080p60 with --jobs 2 and --jobs 1, against the sum of single scenes,
   and a second, unchanged run. Target: less wall time than the video lasts.
+- narration: the whole explainer at 1080p60 (--jobs 2) with --voice espeak against without.
+  Target: at most 10 % more render time. The spoken beats are longer than the reading-time
+  beats (speech is slower than reading), so the time per second of video is printed too.
 """
 
 from __future__ import annotations
@@ -78,7 +81,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip", nargs="*", default=[],
-                    choices=["race", "saddle", "tuning", "explainer"])
+                    choices=["race", "saddle", "tuning", "explainer", "narration"])
     args = ap.parse_args()
     r = args.repeats
 
@@ -129,6 +132,18 @@ def main() -> None:
                   f"({first / video:.2f} s/s); unchanged second run {again:4.1f} s; "
                   f"slides after it {deck:4.1f} s ({100 * deck / first:.0f} % of the render)")
         print(f"  sum of the single-scene renders: {singles:6.1f} s")
+
+    if "narration" not in args.skip:
+        print("Narration: the explainer at 1080p60, --jobs 2, with --voice espeak "
+              "(target: at most 10 % more time):")
+        base = ["explainer", "-q", "h", "--jobs", "2"]
+        plain, plain_video = ours(base, r, "explainer-*.mp4")
+        line("render.py explainer", plain, plain_video)
+        spoken, spoken_video = ours([*base, "--voice", "espeak"], r, "explainer-*.mp4")
+        line("render.py explainer --voice espeak", spoken, spoken_video)
+        print(f"  render time +{100 * (spoken / plain - 1):.1f} %; per second of video "
+              f"{100 * ((spoken / spoken_video) / (plain / plain_video) - 1):+.1f} % "
+              f"(the spoken video is {100 * (spoken_video / plain_video - 1):+.0f} % longer)")
 
 
 if __name__ == "__main__":
