@@ -346,7 +346,9 @@ class ExplainerScene(DeckScene):
         spoken = clip.seconds if clip is not None else 0.0
         self.next_slide(notes=" ".join(caption.split()))
         start = self.renderer.time
-        self._cue_end = start + max(MAX_CUE, spoken)  # a cue spans its narration
+        # A cue lasts at most 7 s, or as long as its narration and the pause after it (so the
+        # hold after the narration stays one static frame).
+        self._cue_end = start + (max(MAX_CUE, spoken + PAUSE) if clip is not None else MAX_CUE)
         self._in_beat = True
         if self.captions:
             self._caption = caption_band(lines, self.theme)
