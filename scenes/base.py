@@ -288,7 +288,8 @@ class ExplainerScene(DeckScene):
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
         self._caption: VGroup | None = None
         self._cue_end = 0.0
-        kwargs.setdefault("renderer", holds.renderer(RasterCamera))  # holds converted once
+        kwargs.setdefault("renderer", holds.renderer(  # holds converted once
+            RasterCamera, skip_animations=kwargs.get("skip_animations", False)))
         super().__init__(**kwargs)
 
     @classmethod

@@ -48,6 +48,8 @@ class HoldWriter(SceneFileWriter):
         return HoldEncoder(target=target, spec=self.video_encoder)
 
 
-def renderer(camera_class: type) -> CairoRenderer:
-    """A Cairo renderer with ``camera_class`` whose holds are converted once."""
-    return CairoRenderer(file_writer_class=HoldWriter, camera_class=camera_class)
+def renderer(camera_class: type, skip_animations: bool = False) -> CairoRenderer:
+    """A Cairo renderer with ``camera_class`` whose holds are converted once (what
+    ``Scene.__init__`` would make, but for the file writer)."""
+    return CairoRenderer(file_writer_class=HoldWriter, camera_class=camera_class,
+                         skip_animations=skip_animations)
