@@ -119,6 +119,7 @@ def check_folder(folder: Path, scenes: list[str]) -> None:
         if sub.name not in scenes:
             raise NarrationError(f"narration {sub}: no scene is called {sub.name!r} (scenes: "
                                  f"{', '.join(scenes)})")
+    read_manifest(folder)
     for scene in scenes:
         for name, path in recordings(folder, scene).items():
             read_audio(path, f"{scene}/{name}")

@@ -189,6 +189,8 @@ def test_a_changed_caption_is_reported_and_strict_refuses_it(tmp_path, capsys):
     (lambda d: tone(d / "racer" / "start.wav", 2.0), "no scene is called 'racer'"),
     (lambda d: [tone(d / "race" / "start.wav", 1.0),
                 tone(d / "race" / "start.flac", 1.0)], "two recordings"),
+    (lambda d: (d / "manifest.json").write_text("{not json"), "manifest.json: not readable"),
+    (lambda d: (d / "manifest.json").write_text("[1, 2]"), "not a manifest written by"),
 ])
 def test_a_bad_recording_is_one_line_and_nothing_is_rendered(make, says, tmp_path, capsys):
     import re
