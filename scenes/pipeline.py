@@ -135,7 +135,8 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     start = time.perf_counter()
     cls = {c.key: c for c in SCENES}[job.scene_key]
     media, work = job.work_dir / "media", job.work_dir / "work"
-    work.mkdir(parents=True)
+    job.work_dir.mkdir()  # not parents: a run folder removed (its run died) stays removed
+    work.mkdir()
     shared = Path(job.cache_dir)
     for sub in CACHED:
         seed_cache(shared / sub, media / sub)
@@ -608,7 +609,7 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
         return
     with report.progress(jobs, workers) as queue:
         pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init,
-                                                         initargs=(queue,))
+                                                         initargs=(queue, os.getpid()))
         try:
             yield from pool.imap_unordered(guarded, jobs)
             pool.close()
@@ -622,7 +623,7 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
 PROGRESS = None  # in a worker: where each finished beat is reported (or None)
 
 
-def worker_init(progress=None) -> None:
+def worker_init(progress=None, parent: int | None = None) -> None:
     """Workers leave Ctrl-C to the main process, and die with it (even by SIGKILL) instead of
     rendering on as orphans; they report each finished beat to ``progress`` if given."""
     global PROGRESS
@@ -632,6 +633,10 @@ def worker_init(progress=None) -> None:
         import ctypes
 
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    # A parent killed while this worker was starting (before the line above) is already gone:
+    # the tasks still in the pipe would be rendered into a run folder nobody owns.
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 @contextlib.contextmanager
