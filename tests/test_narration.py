@@ -67,7 +67,7 @@ def narrated(tmp_path_factory):
                  "--out", str(out)]) == 0
     facts = {k: pipeline.build_facts(k, params, "dark")["beats"] for k, params in (
         ("race", render_params("race")), ("saddle", render_params("saddle")))}
-    return out, facts
+    return out, facts, folder
 
 
 def render_params(key: str):
@@ -78,7 +78,7 @@ def render_params(key: str):
 
 
 def test_each_narrated_beat_lasts_its_recording_plus_a_pause(narrated):
-    out, facts = narrated
+    out, facts, _ = narrated
     for scene, beats in clips(out).items():
         assert len(beats) == len(facts[scene])
         for (_, seconds), beat in zip(beats, facts[scene], strict=True):
@@ -90,7 +90,7 @@ def test_each_narrated_beat_lasts_its_recording_plus_a_pause(narrated):
 
 
 def test_the_sound_starts_with_its_beat_in_the_video_and_in_the_joined_explainer(narrated):
-    out, facts = narrated
+    out, facts, _ = narrated
     videos = {v.name.split("-")[0]: v for v in out.glob("*.mp4")}
     starts = {}
     for scene, beats in clips(out).items():
@@ -113,7 +113,7 @@ def test_the_sound_starts_with_its_beat_in_the_video_and_in_the_joined_explainer
 
 
 def test_the_deck_clips_carry_their_beats_sound(narrated):
-    out, facts = narrated
+    out, facts, _ = narrated
     for scene, beats in clips(out).items():
         for (clip, seconds), beat in zip(beats, facts[scene], strict=True):
             track = decoded_track(clip)
@@ -125,8 +125,22 @@ def test_the_deck_clips_carry_their_beats_sound(narrated):
                 assert np.abs(track).max() < 0.01
 
 
+def test_the_pptx_deck_plays_the_narration(narrated):
+    import io
+    import zipfile
+
+    out, _, folder = narrated
+    assert main(["slides", "race", *FAST, "--narration", str(folder), "--out", str(out)]) == 0
+    deck = zipfile.ZipFile(next(out.glob("race-*-deck.pptx")))
+    media = [n for n in deck.namelist() if n.startswith("ppt/media/") and n.endswith(".mp4")]
+    assert media
+    for name in media:
+        with av.open(io.BytesIO(deck.read(name))) as c:
+            assert [s.type for s in c.streams] == ["video", "audio"]
+
+
 def test_a_subtitle_cue_spans_its_recording_even_past_seven_seconds(narrated):
-    out, facts = narrated
+    out, facts, _ = narrated
     cues = pipeline.parse_srt(next(out.glob("race-*.srt")).read_text())
     ids = [b["id"] for b in facts["race"]]
     for beat_id in ("race/landscape", "race/start", "race/outcome-1"):
@@ -136,7 +150,7 @@ def test_a_subtitle_cue_spans_its_recording_even_past_seven_seconds(narrated):
 
 
 def test_the_name_says_narrated(narrated):
-    out, _ = narrated
+    out, _, _ = narrated
     names = [v.stem for v in out.glob("*-p*.mp4")]
     assert len(names) == 2 and all(n.endswith("-dark-narrated") for n in names)
 
