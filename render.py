@@ -16,9 +16,11 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 from __future__ import annotations
 
 import argparse
+import csv
 import dataclasses
 import difflib
 import hashlib
+import io
 import json
 import math
 import os
@@ -601,9 +603,10 @@ def cmd_script(args: argparse.Namespace) -> int:
     check_system()
     report = Reporter(getattr(args, "quiet", False))
     scenes = [pipeline.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    have = {f"{k}/{name}": path for k in keys for name, path in recordings(folder, k).items()}
     manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])
-                                                for s in scenes for b in s["beats"]])
-    texts = dict(zip(SCRIPT_FILES, script_texts(scenes, folder), strict=True))
+                                                for s in scenes for b in s["beats"]], set(have))
+    texts = dict(zip(SCRIPT_FILES, script_texts(scenes, folder, have), strict=True))
     texts[MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
     try:
         for name, text in texts.items():
@@ -611,22 +614,19 @@ def cmd_script(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--narration {folder}: cannot write the script "
                          f"({exc.strerror})") from None
-    beats = sum(len(s["beats"]) for s in scenes)
-    recorded = sum(b["id"].split("/", 1)[1] in recordings(folder, s["scene"])
-                   for s in scenes for b in s["beats"])
-    report.say(f"script:     {folder / SCRIPT_FILES[0]} and {SCRIPT_FILES[1]}: {beats} beats, "
-               f"{recorded} recorded; record each as {folder}/<id>.wav")
+    beats = [b["id"] for s in scenes for b in s["beats"]]
+    recorded = sum(beat_id in have for beat_id in beats)
+    report.say(f"script:     {folder / SCRIPT_FILES[0]} and {SCRIPT_FILES[1]}: {len(beats)} "
+               f"beats, {recorded} recorded; record each as {folder}/<id>.wav")
     for beat_id in stale:
         report.warn(f"narration {beat_id}: the caption has changed since it was recorded; "
                     "record it again")
     return 1 if stale and config.settings.strict else 0
 
 
-def script_texts(scenes: list[dict], folder: Path) -> tuple[str, str]:
-    """The script to read from (plain text) and the same rows as CSV."""
-    import csv
-    import io
-
+def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path]) -> tuple[str, str]:
+    """The script to read from (plain text) and the same rows as CSV; ``have``: the recordings
+    made so far, by beat id."""
     def clock(seconds: float) -> str:
         return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
@@ -641,15 +641,13 @@ def script_texts(scenes: list[dict], folder: Path) -> tuple[str, str]:
                      "recorded"])
     for s in scenes:
         lines += [f"== {s['scene']}: {s['title']}", ""]
-        have = recordings(folder, s["scene"])
         for number, b in enumerate(s["beats"], start=1):
-            name = b["id"].split("/", 1)[1]
             seconds = b["end"] - b["start"]
-            done = name in have
+            done = b["id"] in have
             lines += [f"{b['id']}  ({clock(b['start'])}, {seconds:.1f} s)"
                       f"{'  [recorded]' if done else ''}", f"    {b['caption']}", ""]
             writer.writerow([b["id"], s["scene"], number, b["caption"], f"{b['start']:.3f}",
-                             f"{seconds:.3f}", str(have.get(name, f"{folder}/{b['id']}.wav")),
+                             f"{seconds:.3f}", str(have.get(b["id"], f"{folder}/{b['id']}.wav")),
                              "yes" if done else "no"])
     return "\n".join(lines), rows.getvalue()
 
@@ -734,44 +732,39 @@ def build_parser() -> Parser:
     p = sub.add_parser("explainer", help="render every scene and join them into one video")
     add_render_options(p)
     p.set_defaults(func=cmd_explainer)
-    p = sub.add_parser("slides", help="a lecture deck (HTML, PPTX, PDF): one slide per beat",
-                       description="Render the scenes (or reuse the videos already rendered "
-                                   "with the same settings) and build a deck from their beats: "
-                                   "each slide plays one beat and stops on its last frame; "
-                                   "the caption is the speaker note. Writes NAME-deck.html "
-                                   "(offline reveal.js; S opens the speaker view), "
-                                   "NAME-deck.pptx and NAME-deck.pdf next to the videos.")
-    p.add_argument("scenes", nargs="*", metavar="SCENE",
-                   help="scene names from `list` (default: all, in explainer order)")
-    add_render_options(p)
-    p.set_defaults(func=cmd_slides)
-    p = sub.add_parser("facts", help="every caption and the numbers behind it, as JSON",
-                       description="Build the scenes without rendering video and print, as "
-                                   "JSON, each beat (id, caption, start and end in seconds) and "
-                                   "the values its captions were computed from: numbers a "
-                                   "lecturer can cite, checked by the tests.")
-    p.add_argument("scenes", nargs="*", metavar="SCENE",
-                   help="scene names from `list` (default: all, in explainer order)")
-    add_render_options(p)
-    p.set_defaults(func=cmd_facts)
-    p = sub.add_parser("script", help="the narration script: one line to record per beat",
-                       description="Write the narration script to the narration folder "
-                                   "(--narration DIR, default ./narration): script.txt to read "
-                                   "from and script.csv, one row per beat with its id, caption "
-                                   "and length at reading pace; a folder per scene for the "
-                                   "recordings (DIR/<id>.wav, .flac or .mp3); and manifest.json, "
-                                   "the caption each recording is made for. Beats recorded "
-                                   "for a caption that has changed since are listed.")
-    p.add_argument("scenes", nargs="*", metavar="SCENE",
-                   help="scene names from `list` (default: all, in explainer order)")
-    add_render_options(p)
-    p.set_defaults(func=cmd_script)
+    scene_command(sub, "slides", cmd_slides, "a lecture deck (HTML, PPTX, PDF): one slide per beat",
+                  "Render the scenes (or reuse the videos already rendered with the same "
+                  "settings) and build a deck from their beats: each slide plays one beat and "
+                  "stops on its last frame; the caption is the speaker note. Writes "
+                  "NAME-deck.html (offline reveal.js; S opens the speaker view), NAME-deck.pptx "
+                  "and NAME-deck.pdf next to the videos.")
+    scene_command(sub, "facts", cmd_facts, "every caption and the numbers behind it, as JSON",
+                  "Build the scenes without rendering video and print, as JSON, each beat (id, "
+                  "caption, start and end in seconds) and the values its captions were computed "
+                  "from: numbers a lecturer can cite, checked by the tests.")
+    scene_command(sub, "script", cmd_script, "the narration script: one line to record per beat",
+                  "Write the narration script to the narration folder (--narration DIR, default "
+                  "./narration): script.txt to read from and script.csv, one row per beat with "
+                  "its id, caption and length at reading pace; a folder per scene for the "
+                  "recordings (DIR/<id>.wav, .flac or .mp3); and manifest.json, the caption each "
+                  "recording is made for. Beats recorded for a caption that has changed since "
+                  "are listed.")
     p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
     p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
     add_render_options(p)
     p.set_defaults(func=cmd_gallery)
     add_trace(sub)
     return parser
+
+
+def scene_command(sub, name: str, func, help: str, description: str) -> None:
+    """A command over some scenes (all by default, in explainer order) with the render
+    options."""
+    p = sub.add_parser(name, help=help, description=description)
+    p.add_argument("scenes", nargs="*", metavar="SCENE",
+                   help="scene names from `list` (default: all, in explainer order)")
+    add_render_options(p)
+    p.set_defaults(func=func)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,8 +34,9 @@ MIN_SECONDS = 0.2
 PAUSE = 0.5  # seconds a narrated beat holds after its recording ends
 VOICES = ("none", "espeak")
 MANIFEST = "manifest.json"
-# codec, samples per frame, sample format (mono: planar or packed is the same layout)
-AUDIO_CODECS = {"mp4": ("aac", 1024, "fltp"), "webm": ("libopus", 960, "flt")}
+AUDIO_CODECS = {"mp4": "aac", "webm": "libopus"}  # the sound codec each container plays
+# samples per frame and sample format (mono: planar or packed is the same layout)
+CODEC_FRAMES = {"aac": (1024, "fltp"), "libopus": (960, "flt")}
 
 
 class NarrationError(ValueError):
@@ -139,17 +140,16 @@ def read_manifest(folder: Path) -> dict[str, dict]:
     return data
 
 
-def updated_manifest(folder: Path, beats: list[tuple[str, str]]) -> tuple[dict, list[str]]:
-    """The manifest after writing the script for ``beats`` (id, caption): a beat that has a
-    recording keeps the caption it was recorded for; every other beat gets its current
-    caption. Also returns the ids recorded for a caption that has changed since."""
+def updated_manifest(folder: Path, beats: list[tuple[str, str]],
+                     recorded: set[str]) -> tuple[dict, list[str]]:
+    """The manifest after writing the script for ``beats`` (id, caption): a beat with a
+    recording (its id in ``recorded``) keeps the caption it was recorded for; every other beat
+    gets its current caption. Also returns the ids recorded for a caption changed since."""
     manifest = read_manifest(folder)
     stale = []
     for beat_id, caption in beats:
-        scene, name = beat_id.split("/", 1)
         entry = manifest.get(beat_id)
-        recorded = name in recordings(folder, scene)
-        if recorded and entry is not None:
+        if beat_id in recorded and entry is not None:
             if entry.get("sha256") != caption_hash(caption):
                 stale.append(beat_id)
             continue
@@ -168,10 +168,16 @@ class Narration:
         self.cache = Path(cache) if cache else None
         self.manifest = read_manifest(self.folder) if self.folder else {}
         self.warnings: list[str] = []
+        self._recorded: dict[str, dict[str, Path]] = {}  # by scene, listed once
+
+    def recorded(self, scene: str) -> dict[str, Path]:
+        if scene not in self._recorded:
+            self._recorded[scene] = recordings(self.folder, scene) if self.folder else {}
+        return self._recorded[scene]
 
     def clip(self, scene: str, name: str, caption: str) -> Clip | None:
         beat_id = f"{scene}/{name}"
-        path = recordings(self.folder, scene).get(name) if self.folder else None
+        path = self.recorded(scene).get(name)
         if path is not None:
             entry = self.manifest.get(beat_id)
             if entry is not None and entry.get("sha256") != caption_hash(caption):
@@ -187,7 +193,7 @@ class Narration:
 
     def check_names(self, scene: str, names: list[str]) -> None:
         """Every recording of ``scene`` names one of its beats (a typo would go unheard)."""
-        for name, path in (recordings(self.folder, scene) if self.folder else {}).items():
+        for name, path in self.recorded(scene).items():
             if name not in names:
                 raise NarrationError(f"narration {path}: {scene} has no beat {name!r} (its "
                                      f"beats: {', '.join(names)}; see `render.py script`)")
@@ -249,9 +255,9 @@ def mux(video: Path, samples: np.ndarray, target: Path) -> None:
 
 def add_track(out, suffix: str):
     """A mono sound stream in ``out`` (an open PyAV container), in the codec its format plays."""
-    codec, _, fmt = AUDIO_CODECS[suffix.lstrip(".")]
+    codec = AUDIO_CODECS[suffix.lstrip(".")]
     stream = out.add_stream(codec, rate=RATE, layout="mono")
-    stream.codec_context.format = fmt
+    stream.codec_context.format = CODEC_FRAMES[codec][1]
     stream.time_base = Fraction(1, RATE)
     return stream
 
@@ -260,7 +266,7 @@ def encode(out, stream, samples: np.ndarray) -> None:
     """Encode ``samples`` into ``stream`` frame by frame and flush the encoder."""
     import av
 
-    _, frame_size, fmt = AUDIO_CODECS["mp4" if stream.codec_context.name == "aac" else "webm"]
+    frame_size, fmt = CODEC_FRAMES[stream.codec_context.name]
     pcm = samples.reshape(1, -1).astype(np.float32)
     for at in range(0, pcm.shape[1], frame_size):
         chunk = pcm[:, at: at + frame_size]
@@ -274,37 +280,28 @@ def encode(out, stream, samples: np.ndarray) -> None:
 
 
 def decoded_track(path: Path) -> np.ndarray:
-    """A video's sound track as mono float32 at RATE, placed by its timestamps (the encoder's
-    priming samples dropped), for joining and for the deck's clips."""
+    """A video's sound track as mono float32 at RATE, each decoded frame placed at its
+    timestamp (the encoder's priming samples, before 0, dropped), for joining and for the
+    deck's clips. Our tracks are written at RATE, so resampling only converts the format."""
     import av
 
     with av.open(str(path)) as src:
         if not src.streams.audio:
             return np.zeros(0, np.float32)
-        stream = src.streams.audio[0]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-        pieces = []
-        for decoded in src.decode(stream):
-            t0 = float(decoded.pts * decoded.time_base) if decoded.pts is not None else None
-            for frame in resampler.resample(decoded):
-                pieces.append((t0, frame.to_ndarray().reshape(-1)))
-                t0 = None
-    track: list[np.ndarray] = []
-    length = 0
-    for t0, samples in pieces:
-        if t0 is not None:
-            at = round(t0 * RATE)
+        pieces, end = [], 0
+        for decoded in src.decode(src.streams.audio[0]):
+            at = end if decoded.pts is None else round(decoded.pts * decoded.time_base * RATE)
+            samples = [f.to_ndarray().reshape(-1) for f in resampler.resample(decoded)]
+            samples = np.concatenate(samples) if samples else np.zeros(0, np.float32)
             if at < 0:
                 samples, at = samples[-at:], 0
-            if at > length:
-                track.append(np.zeros(at - length, np.float32))
-                length = at
-            elif at < length:  # overlap: trust the timestamps
-                cut = length - at
-                samples = samples[cut:]
-        track.append(samples)
-        length += len(samples)
-    return np.concatenate(track).astype(np.float32) if track else np.zeros(0, np.float32)
+            pieces.append((at, samples))
+            end = at + len(samples)
+    track = np.zeros(max((at + len(s) for at, s in pieces), default=0), np.float32)
+    for at, samples in pieces:
+        track[at: at + len(samples)] = samples
+    return track
 
 
 def fit(samples: np.ndarray, seconds: float) -> np.ndarray:

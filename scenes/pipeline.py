@@ -471,13 +471,13 @@ class Reporter:
 
     def warn(self, message: str) -> None:
         """Shown even with --quiet."""
-        quiet, self.quiet = self.quiet, False
-        self.say(f"warning: {message}")
-        self.quiet = quiet
+        self._print(f"warning: {message}")
 
     def say(self, message: str) -> None:
-        if self.quiet:
-            return
+        if not self.quiet:
+            self._print(message)
+
+    def _print(self, message: str) -> None:
         if self.board is not None:
             self.board.console.print(message, markup=False, highlight=False, soft_wrap=True)
         else:
