@@ -1,42 +1,50 @@
-"""Cheaper holds: a beat's hold is one frame repeated, and Manim converts it anew each time.
+"""Holds that cost next to nothing: a static wait is encoded as two frames, not hundreds.
 
-Manim 0.22 encodes a static wait as one frame written ``repeat`` times, and its segment encoder
-turns the RGBA array into a new ``VideoFrame`` and converts it to the encoder's pixel format for
-every repeat (about two thirds of a held frame's cost at 1080p). Here the frame is converted once
-and the same converted frame is encoded at each timestamp: the same pixels reach the encoder, so
-the video is the same. Scenes get this through their renderer's file writer class (Manim's own
-hook), nothing global is changed, and anything but a repeated YUV frame takes Manim's own path.
+Manim 0.22 encodes a static wait as one frame written ``repeat`` times into its own partial
+movie, converting the RGBA array to the encoder's pixel format and encoding it anew each time:
+at 1080p60 about 12 ms a frame, so a reading hold cost about as much as an animation. Here a
+still's partial movie holds the frame twice, at the hold's first and last frame times (a
+variable frame rate, as phones and screen recorders write): the picture is on screen for the
+same time, every frame time shows the same pixels, and the partial movie lasts the same, so
+Manim's joining and manim-slides' clips line up as before. Scenes get this through their
+renderer's file writer class (Manim's own hook); nothing global is changed, and anything but a
+still opening a YUV segment takes Manim's own path.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
+import io
 from pathlib import Path
 from typing import Any
 
 import av
+import manim
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+from scenes.video import copy_video
 
 YUV_FORMATS = ("yuv420p", "yuva420p", "yuv444p")  # H.264 and VP9; gif's palette goes Manim's way
 
 
 class HoldEncoder(VideoSegmentEncoder):
     def write_frame(self, pixels: Any, *, repeat: int = 1) -> None:
-        if repeat == 1 or self.spec.pixel_format not in YUV_FORMATS:
+        # Only a still that opens its segment (Manim's frozen wait): a still after moving frames
+        # would end the segment with a gap its container does not count in its duration.
+        if repeat < 3 or self._next_pts or self.spec.pixel_format not in YUV_FORMATS:
             super().write_frame(pixels, repeat=repeat)
             return
         self._validate_frame(pixels, repeat)
-        time_base = Fraction(self.spec.frame_rate.denominator, self.spec.frame_rate.numerator)
         try:
             frame = av.VideoFrame.from_ndarray(pixels, format="rgba").reformat(
                 format=self.spec.pixel_format)
-            for _ in range(repeat):
-                frame.pts, frame.time_base = self._next_pts, time_base
-                self._next_pts += 1
+            frame.time_base = 1 / self.spec.frame_rate
+            for pts in (0, repeat - 1):
+                frame.pts = pts
                 for packet in self._stream.encode(frame):
                     self._container.mux(packet)
+            self._next_pts = repeat
         except BaseException as error:
             raise self._operation_error("encode", error) from error
 
@@ -47,9 +55,25 @@ class HoldWriter(SceneFileWriter):
             return super()._create_segment_encoder(target)  # Manim's own error
         return HoldEncoder(target=target, spec=self.video_encoder)
 
+    def combine_files(self, input_files: list[str], output_file: Path,
+                      create_gif: bool = False, includes_sound: bool = False) -> None:
+        """Manim's joining of partial movies, keeping their decode times (see ``copy_video``)."""
+        if create_gif or includes_sound:
+            super().combine_files(input_files, output_file, create_gif, includes_sound)
+            return
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        manifest = io.BytesIO(self._concat_manifest_bytes(input_files))
+        with av.open(manifest, format="concat", options={"safe": "0", "an": "1"}) as src, \
+                av.open(str(output_file), mode="w") as out:
+            out.metadata["comment"] = f"Rendered with Manim Community v{manim.__version__}"
+            stream = out.add_stream_from_template(src.streams.video[0])
+            if self.output_spec.transparent and self.output_spec.segment_extension == ".webm":
+                stream.pix_fmt = "yuva420p"
+            copy_video(src, out, stream)
+
 
 def renderer(camera_class: type, skip_animations: bool = False) -> CairoRenderer:
-    """A Cairo renderer with ``camera_class`` whose holds are converted once (what
+    """A Cairo renderer with ``camera_class`` whose holds are two frames (what
     ``Scene.__init__`` would make, but for the file writer)."""
     return CairoRenderer(file_writer_class=HoldWriter, camera_class=camera_class,
                          skip_animations=skip_animations)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from scenes.video import copy_video
+
 RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
 SUFFIXES = (".wav", ".flac", ".mp3")
 RATES = (16_000, 192_000)  # a recording's sample rate must lie in this range (speech: >= 16 kHz)
@@ -242,14 +244,9 @@ def mux(video: Path, samples: np.ndarray, target: Path) -> None:
     import av
 
     with av.open(str(video)) as src, av.open(str(target), "w") as out:
-        vin = src.streams.video[0]
-        vout = out.add_stream_from_template(vin)
+        vout = out.add_stream_from_template(src.streams.video[0])
         audio = add_track(out, video.suffix)
-        for packet in src.demux(vin):
-            if packet.dts is None:
-                continue
-            packet.stream = vout
-            out.mux(packet)
+        copy_video(src, out, vout)
         encode(out, audio, samples)
 
 

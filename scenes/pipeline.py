@@ -44,6 +44,7 @@ from scenes.narration import (
     mux,
     soundtrack,
 )
+from scenes.video import copy_video, video_duration
 
 QUALITIES: dict[str, tuple[int, int, int]] = {  # Manim's quality letters: width, height, fps
     "l": (854, 480, 15),
@@ -309,16 +310,6 @@ def publish_folder(source: Path, target: Path) -> None:
 
 # --- joining -------------------------------------------------------------------------------------
 
-def video_duration(path: Path) -> float:
-    import av
-
-    with av.open(str(path)) as c:
-        stream = c.streams.video[0]
-        if stream.duration is not None:
-            return float(stream.duration * stream.time_base)
-        return float(c.duration / 1_000_000)
-
-
 def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float, str]]:
     """Concatenate same-format videos without re-encoding the picture (FFmpeg's concat demuxer,
     as Manim joins its partial movies), with a chapter at each part and the parts' narration,
@@ -340,14 +331,9 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
     try:
         with av.open(io.BytesIO(manifest.encode()), format="concat",
                      options={"safe": "0"}) as src, av.open(str(tmp), "w") as out:
-            vin = src.streams.video[0]
-            stream = out.add_stream_from_template(vin)
+            stream = out.add_stream_from_template(src.streams.video[0])
             audio = add_track(out, target.suffix) if sound is not None else None
-            for packet in src.demux(vin):
-                if packet.dts is None:
-                    continue
-                packet.stream = stream
-                out.mux(packet)
+            copy_video(src, out, stream)
             if audio is not None:
                 encode(out, audio, sound)
             if target.suffix == ".mp4":

@@ -31,7 +31,8 @@ def size_of(video: Path) -> tuple[int, int, int]:
         s = c.streams.video[0]
         for _ in c.decode(s):  # every frame decodes
             pass
-        return s.codec_context.width, s.codec_context.height, round(float(s.average_rate))
+        # the nominal rate: a still is stored once, so the average rate is lower
+        return s.codec_context.width, s.codec_context.height, round(float(s.guessed_rate))
 
 
 def size_in_name(video: Path) -> tuple[int, int, int]:
