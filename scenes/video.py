@@ -17,7 +17,8 @@ def video_duration(path: Path) -> float:
 
 
 def copy_video(src: Any, out: Any, stream: Any) -> None:
-    """Copy the video packets of ``src`` (FFmpeg's concat demuxer) into ``stream`` of ``out``.
+    """Copy the video packets of ``src`` (an open file, or FFmpeg's concat demuxer over several)
+    into ``stream`` of ``out``.
 
     Decode times are kept, not left for the muxer to guess (Manim's way): guessed from the
     presentation times of a stream with reordered frames, the last ones lag behind, and a video
