@@ -261,8 +261,9 @@ class LogInset:
         every = max(1, int(np.ceil((hi - lo + 1) / 6)))  # at most about six decade labels
         for k in range(int(lo), int(hi) + 1, every):
             frame.add(small(f"{10.0 ** k:g}", theme, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
-        for s in (0, steps):
-            frame.add(small(f"{s}", theme, 16).next_to(pm(np.array([s, lo])), DOWN, 0.08))
+        for s, edge in ((0, LEFT), (steps, RIGHT)):  # inside the corners, clear of the decades
+            frame.add(small(f"{s}", theme, 16).next_to(pm(np.array([s, lo])), DOWN, 0.14,
+                                                       aligned_edge=edge))
         if guide is not None and lo <= np.log10(guide) <= hi:
             y = np.log10(guide)
             frame.add(DashedLine(pm(np.array([0, y])), pm(np.array([steps, y])),

@@ -106,6 +106,9 @@ def formula(theme: Theme, *parts: str | tuple[str, str], size: float = 36) -> Ma
     return m
 
 
+READOUT_CHARS = 11  # the longest format_number writes: -1.234e+100
+
+
 def format_number(v: float, digits: int = 4) -> str:
     """Compact, fixed-meaning numbers for readouts: 4 significant figures, e-notation when huge
     or tiny (``0.02807``, ``1062``, ``3.266e-03``)."""
@@ -255,4 +258,11 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
     readouts.append(Readout("", theme.text, size=size * 0.9).place(baseline_after(counter)))
     legend = VGroup(rows, labels, counter)
     VGroup(legend, *readouts).shift(below.get_corner(DL) + buff * DOWN - legend.get_corner(UL))
+    # The values change as the racers run: leave room for the longest format_number writes.
+    right = (max(baseline_after(label)[0] for label in labels)
+             + READOUT_CHARS * Readout._advance_for(size * 0.85))
+    room = FRAME_RIGHT - MARGIN / 2 - legend.get_left()[0]
+    if right - legend.get_left()[0] > room:
+        return racer_legend(entries, theme, value_label, below, buff, counter_label,
+                            size * 0.97 * room / (right - legend.get_left()[0]))
     return legend, readouts
