@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import contourpy
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UL, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
 
 from optim_core import Surface
 from scenes.raster import Raster, RasterCamera
-from scenes.style import BODY_FONT, Theme, ramp
+from scenes.style import BODY_FONT, PICTURE_BOTTOM, Theme, ramp
 
 Box = tuple[float, float, float, float]
 
@@ -237,6 +237,9 @@ def set_polyline(vm: VMobject, parts: list[np.ndarray]) -> VMobject:
     return vm
 
 
+MIN_HEIGHT = 0.8  # a log inset's plot is never flatter than this
+
+
 class LogInset:
     """A small chart of positive series against the step, on a log scale, revealed as the clock
     runs: static frame, ticks and title drawn once; per frame only the lines grow.
@@ -247,41 +250,57 @@ class LogInset:
 
     def __init__(self, series: list[tuple[str, np.ndarray]], steps: int, size: tuple[float, float],
                  title: str, theme: Theme, guide: float | None = None):
-        positive = np.concatenate([v[v > 0] for _, v in series] + [np.array([1.0])])
+        self.series, self.steps, self.title, self.theme, self.guide = (series, steps, title,
+                                                                       theme, guide)
+        self.width = size[0]
+        self.draw(size[1])
+
+    def draw(self, height: float) -> None:
+        """The frame, ticks and title with a plot ``height`` high, and the series' points."""
+        th, steps = self.theme, self.steps
+        positive = np.concatenate([v[v > 0] for _, v in self.series] + [np.array([1.0])])
         lo = np.floor(np.log10(max(positive.min(), 1e-8)))
         hi = max(np.ceil(np.log10(positive.max())), lo + 1)
-        w, h = size
-        ey = np.array([0.0, h / (hi - lo), 0.0])
-        pm = PlaneMap(-lo * ey, np.array([w / steps, 0.0, 0.0]), ey)
+        ey = np.array([0.0, height / (hi - lo), 0.0])
+        pm = PlaneMap(-lo * ey, np.array([self.width / steps, 0.0, 0.0]), ey)
         frame = VGroup()
         corner_ll, corner_ur = pm(np.array([0, lo])), pm(np.array([steps, hi]))
         frame.add(Line(corner_ll, [corner_ur[0], corner_ll[1], 0]),
                   Line(corner_ll, [corner_ll[0], corner_ur[1], 0]))
-        frame.set_stroke(theme.axis, width=1.5)
-        every = max(1, int(np.ceil((hi - lo + 1) / 6)))  # at most about six decade labels
+        frame.set_stroke(th.axis, width=1.5)
+        # At most about six decade labels, and never closer than a label's height.
+        every = max(1, int(np.ceil((hi - lo + 1) / 6)), int(np.ceil(0.26 / ey[1])))
         for k in range(int(lo), int(hi) + 1, every):
-            frame.add(small(f"{10.0 ** k:g}", theme, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
+            frame.add(small(f"{10.0 ** k:g}", th, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
         for s, edge in ((0, LEFT), (steps, RIGHT)):  # inside the corners, clear of the decades
-            frame.add(small(f"{s}", theme, 16).next_to(pm(np.array([s, lo])), DOWN, 0.14,
-                                                       aligned_edge=edge))
-        if guide is not None and lo <= np.log10(guide) <= hi:
-            y = np.log10(guide)
+            frame.add(small(f"{s}", th, 16).next_to(pm(np.array([s, lo])), DOWN, 0.14,
+                                                    aligned_edge=edge))
+        if self.guide is not None and lo <= np.log10(self.guide) <= hi:
+            y = np.log10(self.guide)
             frame.add(DashedLine(pm(np.array([0, y])), pm(np.array([steps, y])),
-                                 dash_length=0.06).set_stroke(theme.muted, width=1.5))
-        label = small(title, theme, 18).next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
+                                 dash_length=0.06).set_stroke(th.muted, width=1.5))
+        label = small(self.title, th, 18).next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
+        self.height = height
         self.group = VGroup(frame, label)
         self.paths = []
-        for color, values in series:
+        for color, values in self.series:
             pts = np.column_stack([np.arange(len(values)),
                                    np.log10(np.maximum(values, 10.0 ** lo))])
             self.paths.append((pm(pts), VMobject().set_stroke(color, width=2.5)))
 
     def place(self, below: VMobject, left: float, buff: float = 0.4) -> LogInset:
-        """Put the inset under ``below``, its frame starting at ``left``."""
-        before = self.group.get_center()
+        """Put the inset under ``below``, its frame starting at ``left``. Where it would reach
+        the caption band (a taller legend, more racers) the chart is drawn flatter, down to
+        MIN_HEIGHT, and below that shrunk whole."""
+        room = below.get_bottom()[1] - buff - PICTURE_BOTTOM
+        if self.group.height > room:
+            self.draw(max(self.height - (self.group.height - room), MIN_HEIGHT))
+        before = self.group.get_corner(UL)
         self.group.next_to(below, DOWN, buff=buff).set_x(left + self.group.width / 2)
-        shift = self.group.get_center() - before
-        self.paths = [(pts + shift, vm) for pts, vm in self.paths]
+        corner = self.group.get_corner(UL)
+        scale = min(1.0, room / self.group.height)
+        self.group.scale(scale, about_point=corner)
+        self.paths = [(corner + (pts - before) * scale, vm) for pts, vm in self.paths]
         return self
 
     @property

@@ -41,6 +41,7 @@ from scenes.plot2d import LogInset, Piece, small, ticks
 from scenes.style import (
     PICTURE_TOP,
     Readout,
+    above_paths,
     fit_width,
     formula,
     racer_legend,
@@ -206,13 +207,13 @@ class SaddleEscape(ExplainerScene):
                         else Dot(radius=0.07, color=th.marker))
                 markers.add(label(mark, anchor))
                 if c is focus:
-                    markers.add(label(text(f"{c.kind} point", th, 20),
+                    markers.add(label(above_paths(text(f"{c.kind} point", th, 20), th),
                                       anchor + [0, 0, 0.35]))
         sx, sy = start
         ring = Circle(radius=0.1, color=th.marker, stroke_width=3)
         markers.add(label(ring, box.world(sx, sy, surface.f(sx, sy))))
-        markers.add(label(text("start", th, 20), box.world(sx, sy, surface.f(sx, sy))
-                          + [0, 0, 0.35]))
+        markers.add(label(above_paths(text("start", th, 20), th),
+                          box.world(sx, sy, surface.f(sx, sy)) + [0, 0, 0.35]))
         group = Group(floor, mesh.raster(view), labels, markers)
         self.reproject(view)
         return group

@@ -207,6 +207,7 @@ TITLE_TOP = 3.72
 PICTURE_TOP = 3.0
 CAPTION_CENTER = -3.4
 CAPTION_SIZE = 28
+PICTURE_BOTTOM = -2.8  # two caption lines reach up to -2.97
 
 
 def scene_title(title: str, theme: Theme) -> Text:
@@ -225,6 +226,11 @@ def caption_band(lines: list[str], theme: Theme) -> VGroup:
 def fit_width(mob: VMobject, width: float) -> VMobject:
     """Shrink ``mob`` (never enlarge) to at most ``width``."""
     return mob.scale_to_fit_width(width) if mob.width > width else mob
+
+
+def above_paths(label: VMobject, theme: Theme) -> VMobject:
+    """A label the racers' paths may cross: drawn over them, with a halo of the background."""
+    return label.set_stroke(theme.background, width=4, background=True).set_z_index(1)
 
 
 def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:
