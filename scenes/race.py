@@ -226,7 +226,7 @@ class RosenbrockRace(ExplainerScene):
                  "loss above the lowest reached (log) by step")
         return LogInset([(r.color, v - floor) for r, v in zip(runs, losses, strict=True)],
                         self.params.steps, INSET_SIZE, title, self.theme
-                        ).place(legend, PANEL_LEFT + 0.1, buff=0.45)
+                        ).place(legend, PANEL_LEFT + 0.1, buff=0.45 if len(runs) <= 2 else 0.3)
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
              readouts: list[Readout], inset: LogInset) -> UpdateFromAlphaFunc:

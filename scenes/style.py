@@ -251,7 +251,8 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
         hyper = text(details, theme, size * 0.72, color=theme.muted)
         hyper.next_to(head, DOWN, aligned_edge=LEFT, buff=0.08).shift(0.35 * RIGHT)
         rows.add(VGroup(head, hyper))
-    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+    tight = len(entries) > 2  # more racers: closer rows, so a chart still fits below
+    rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12 if tight else 0.2)
     column = max(row[0].get_right()[0] for row in rows) + 0.45
     labels, readouts = VGroup(), []
     for (_, color, _), row in zip(entries, rows, strict=True):
@@ -260,7 +261,7 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
         labels.add(label)
         readouts.append(Readout("", color, size=size * 0.85).place(baseline_after(label)))
     counter = text(counter_label, theme, size * 0.85, color=theme.muted)
-    counter.next_to(rows, DOWN, buff=0.3, aligned_edge=LEFT)
+    counter.next_to(rows, DOWN, buff=0.22 if tight else 0.3, aligned_edge=LEFT)
     readouts.append(Readout("", theme.text, size=size * 0.9).place(baseline_after(counter)))
     legend = VGroup(rows, labels, counter)
     VGroup(legend, *readouts).shift(below.get_corner(DL) + buff * DOWN - legend.get_corner(UL))
