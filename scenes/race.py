@@ -45,6 +45,7 @@ from scenes.plot2d import (
 )
 from scenes.raster import Raster
 from scenes.style import (
+    MANY_RACERS,
     PICTURE_TOP,
     TINY,
     Readout,
@@ -226,7 +227,8 @@ class RosenbrockRace(ExplainerScene):
                  "loss above the lowest reached (log) by step")
         return LogInset([(r.color, v - floor) for r, v in zip(runs, losses, strict=True)],
                         self.params.steps, INSET_SIZE, title, self.theme
-                        ).place(legend, PANEL_LEFT + 0.1, buff=0.45 if len(runs) <= 2 else 0.3)
+                        ).place(legend, PANEL_LEFT + 0.1,
+                                buff=0.3 if len(runs) >= MANY_RACERS else 0.45)
 
     def race(self, runs: list[RacerRun], surface: Surface, pm: PlaneMap,
              readouts: list[Readout], inset: LogInset) -> UpdateFromAlphaFunc:

@@ -208,6 +208,7 @@ PICTURE_TOP = 3.0
 CAPTION_CENTER = -3.4
 CAPTION_SIZE = 28
 PICTURE_BOTTOM = -2.8  # two caption lines reach up to -2.97
+MANY_RACERS = 3  # from this many on, a legend and the chart under it are set closer
 
 
 def scene_title(title: str, theme: Theme) -> Text:
@@ -251,7 +252,7 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
         hyper = text(details, theme, size * 0.72, color=theme.muted)
         hyper.next_to(head, DOWN, aligned_edge=LEFT, buff=0.08).shift(0.35 * RIGHT)
         rows.add(VGroup(head, hyper))
-    tight = len(entries) > 2  # more racers: closer rows, so a chart still fits below
+    tight = len(entries) >= MANY_RACERS
     rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12 if tight else 0.2)
     column = max(row[0].get_right()[0] for row in rows) + 0.45
     labels, readouts = VGroup(), []
@@ -266,10 +267,11 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
     legend = VGroup(rows, labels, counter)
     VGroup(legend, *readouts).shift(below.get_corner(DL) + buff * DOWN - legend.get_corner(UL))
     # The values change as the racers run: leave room for the longest format_number writes.
-    right = (max(baseline_after(label)[0] for label in labels)
-             + READOUT_CHARS * Readout._advance_for(size * 0.85))
-    room = FRAME_RIGHT - MARGIN / 2 - legend.get_left()[0]
-    if right - legend.get_left()[0] > room:
+    left = legend.get_left()[0]
+    width = (max(baseline_after(label)[0] for label in labels)
+             + READOUT_CHARS * Readout._advance_for(size * 0.85) - left)
+    room = FRAME_RIGHT - MARGIN / 2 - left
+    if width > room:
         return racer_legend(entries, theme, value_label, below, buff, counter_label,
-                            size * 0.97 * room / (right - legend.get_left()[0]))
+                            size * 0.97 * room / width)
     return legend, readouts
