@@ -35,6 +35,7 @@ from pathlib import Path
 from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
 from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES, pipeline
+from scenes.files import make_folder, read_regular
 from scenes.narration import (
     AUDIO_CODECS,
     MANIFEST,
@@ -45,6 +46,7 @@ from scenes.narration import (
     updated_manifest,
 )
 from scenes.params import (
+    TOO_MANY_DIGITS,
     ParamDoc,
     ParamError,
     add_flags,
@@ -183,6 +185,11 @@ PRESET_DIR = Path(__file__).resolve().parent / "assets" / "presets"
 ROOT = Path(__file__).resolve().parent
 
 
+# Manim lays text out on a page of the frame's pixel size, from (30, 20): below about 32x22 the
+# text is empty and the scenes fail. 64x36 (16:9, and what --width 64 gives) renders them all.
+MIN_WIDTH, MIN_HEIGHT = 64, 36
+
+
 @dataclass(frozen=True)
 class RenderSettings:
     """The [render] table: how and where scenes are rendered."""
@@ -192,8 +199,8 @@ class RenderSettings:
     fps: int | None = param(None, "frames per second", interval="[1, 120]",
                             none_means="the quality's")
     width: int | None = param(None, "frame width in pixels (height follows 16:9 unless set)",
-                              interval="[16, 7680]", none_means="the quality's")
-    height: int | None = param(None, "frame height in pixels", interval="[16, 4320]",
+                              interval=f"[{MIN_WIDTH}, 7680]", none_means="the quality's")
+    height: int | None = param(None, "frame height in pixels", interval=f"[{MIN_HEIGHT}, 4320]",
                                none_means="the quality's")
     format: str = param("mp4", "output format (png: the last frame)", choices=FORMATS)
     transparent: bool = param(False, "transparent background (webm, gif, png)")
@@ -204,8 +211,8 @@ class RenderSettings:
                                 "the same crf; slower presets make smaller files)",
                                 choices=ENCODER_PRESETS)
     narration: str | None = param(None, "folder of recorded narration, one file per beat: "
-                                  "DIR/<scene>/<beat>.wav (.flac, .mp3); file names from "
-                                  "`render.py script`", none_means="none")
+                                  "DIR/<scene>/<beat>.wav (.flac, .mp3, .ogg, .opus, .m4a); "
+                                  "file names from `render.py script`", none_means="none")
     voice: str = param("none", "draft voice for beats without a recording (espeak: espeak-ng, "
                        "offline)", choices=VOICES)
     strict: bool = param(False, "a recording made for a caption that has changed since is an "
@@ -218,6 +225,10 @@ class RenderSettings:
             raise ValueError("out: the output folder name is empty")
         if self.transparent and self.format == "mp4":
             raise ValueError("transparent needs format webm, gif or png (H.264 has no alpha)")
+        w, h, _ = self.size()
+        if self.format != "png" and (w % 2 or h % 2):
+            raise ValueError(f"frame {w}x{h}: {self.format} needs an even width and height "
+                             f"(e.g. --width {w - w % 2} --height {h - h % 2}); png may be odd")
         if self.narrated and self.format not in AUDIO_CODECS:
             raise ValueError(f"narration needs format mp4 or webm ({self.format} has no sound)")
         if self.narration is not None and not self.narration.strip():
@@ -252,13 +263,7 @@ MAX_CONFIG_BYTES = 1_000_000  # a config is a few kB
 def read_toml(path: Path, what: str) -> dict:
     """A TOML file's tables; only regular files of sane size (not /dev/zero, not a FIFO)."""
     try:
-        if not path.is_file():
-            raise UsageError(f"{what} {path}: not a regular file")
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise UsageError(f"{what} {path}: {path.stat().st_size} bytes; a config is at most "
-                             f"{MAX_CONFIG_BYTES} bytes")
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode())
     except OSError as exc:
         raise UsageError(f"{what} {path}: cannot read it ({exc.strerror})") from None
     except UnicodeDecodeError:
@@ -267,6 +272,8 @@ def read_toml(path: Path, what: str) -> dict:
         raise UsageError(f"{what} {path}: nested too deeply to be a config") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{what} {path}: not valid TOML ({exc})") from None
+    except ValueError:  # tomllib reads a whole number of more than 4300 digits with int()
+        raise UsageError(f"{what} {path}: it holds {TOO_MANY_DIGITS}") from None
 
 
 @dataclass(frozen=True)
@@ -403,6 +410,9 @@ def narration_digest(job: Job) -> object:
             else None}
 
 
+CACHE_FOLDERS = ("runs", "records", "media", "slides", "voice")  # in OUT/.cache
+
+
 def prepare_out(config: Config) -> Path:
     out = Path(config.settings.out)
     try:
@@ -411,6 +421,13 @@ def prepare_out(config: Config) -> Path:
         raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror})") from None
     if not os.access(out, os.W_OK):
         raise UsageError(f"--out {out}: the folder is not writable")
+    cache = out / ".cache"
+    try:  # a file in the way of the cache's folders is removed: they are ours
+        for folder in (cache, *(cache / sub for sub in CACHE_FOLDERS)):
+            make_folder(folder)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot make its cache folder {folder} "
+                         f"({exc.strerror})") from None
     return out
 
 
@@ -634,7 +651,7 @@ def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path]) -> tup
     lines = [f"Narration script: {len(scenes)} scene(s), "
              f"{sum(len(s['beats']) for s in scenes)} beats, {clock(total)} at reading pace.",
              f"Record each beat as one file named after its id: {folder}/<id>.wav (or .flac, "
-             ".mp3),", "then render with --narration " + str(folder) + ".", ""]
+             ".mp3, .ogg, .opus, .m4a),", "then render with --narration " + str(folder) + ".", ""]
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
     writer.writerow(["id", "scene", "number", "caption", "start_s", "seconds", "file",
@@ -652,23 +669,56 @@ def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path]) -> tup
     return "\n".join(lines), rows.getvalue()
 
 
+GALLERY = ROOT / "assets" / "gallery"  # the README's stills, tracked in git
+GALLERY_LOOK = {"quality": "l", "theme": "light", "format": "png"}  # unless -q, --theme say
+
+
+def gallery_config(args: argparse.Namespace) -> Config:
+    for key, value in GALLERY_LOOK.items():
+        if not hasattr(args, key):
+            setattr(args, key, value)
+    return load_config(args)
+
+
+def gallery_look(config: Config) -> object:
+    """What the stills depend on: every scene's parameters, the frame's size, rate and look."""
+    return to_data(config.scenes), render_tag(config.settings)
+
+
 def cmd_gallery(args: argparse.Namespace) -> int:
-    """Last frames of every scene, 480p, light theme, 256 colours: the README's gallery."""
+    """Last frames of every scene, 480p, light theme, 256 colours: the README's gallery. They go
+    to --dir, else to --out, else to assets/gallery, which other settings than the gallery's
+    own overwrite only with --force."""
     from PIL import Image
 
-    target = Path(args.dir)
+    if getattr(args, "format", "png") != "png":
+        raise UsageError(f"--format {args.format}: the gallery is PNG stills; leave --format out")
+    config = gallery_config(args)
+    out = Path(config.settings.out)
+    out_given = hasattr(args, "out") or config.settings.out != RenderSettings.out
+    if args.dir and out_given and Path(args.dir).resolve() != out.resolve():
+        raise UsageError(f"--dir {args.dir} and --out {out} disagree; give one of them (the "
+                         "stills go to --dir, else to --out)")
+    target = Path(args.dir) if args.dir else out if out_given else GALLERY
+    flag = "--dir" if args.dir or not out_given else "--out"
+    default = gallery_config(build_parser().parse_args(["gallery"]))
+    if (target.resolve() == GALLERY.resolve() and not args.force
+            and gallery_look(config) != gallery_look(default)):
+        raise UsageError(f"{flag} {target}: the README's stills are rendered with the gallery's "
+                         "own settings (-q l, light theme, default parameters); add --force to "
+                         "overwrite them with these, or write elsewhere with --out DIR")
     if target.exists() and not target.is_dir():
-        raise UsageError(f"--dir {target}: it is a file; give a folder for the stills")
+        raise UsageError(f"{flag} {target}: it is a file; give a folder for the stills")
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # checked before six scenes are rendered, not after
-        raise UsageError(f"--dir {target}: cannot use it as a folder ({exc.strerror})") from None
+        raise UsageError(f"{flag} {target}: cannot use it as a folder ({exc.strerror})") from None
     if not os.access(target, os.W_OK):
-        raise UsageError(f"--dir {target}: the folder is not writable")
+        raise UsageError(f"{flag} {target}: the folder is not writable")
     quiet = getattr(args, "quiet", False)
     with tempfile.TemporaryDirectory() as tmp:
-        args.out, args.format, args.quality, args.theme = tmp, "png", "l", "light"
-        config = load_config(args)
+        config = dataclasses.replace(config, settings=dataclasses.replace(config.settings,
+                                                                          out=tmp))
         jobs = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
@@ -746,11 +796,18 @@ def build_parser() -> Parser:
                   "Write the narration script to the narration folder (--narration DIR, default "
                   "./narration): script.txt to read from and script.csv, one row per beat with "
                   "its id, caption and length at reading pace; a folder per scene for the "
-                  "recordings (DIR/<id>.wav, .flac or .mp3); and manifest.json, the caption each "
+                  "recordings (DIR/<id>.wav, .flac, .mp3, .ogg, .opus or .m4a); and "
+                  "manifest.json, the caption each "
                   "recording is made for. Beats recorded for a caption that has changed since "
                   "are listed.")
-    p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)")
-    p.add_argument("--dir", default=str(ROOT / "assets" / "gallery"), help="where to write them")
+    p = sub.add_parser("gallery", help="stills of every scene for the README (assets/gallery)",
+                       description="Render the last frame of every scene (-q l, light theme, "
+                       "unless -q or --theme say otherwise) as PNG stills named SCENE.png.")
+    p.add_argument("--dir", help="folder for the stills (default: --out if given, else "
+                   "assets/gallery); giving both, they must be the same folder")
+    p.add_argument("--force", action="store_true", help="overwrite assets/gallery with stills "
+                   "rendered with other settings than the gallery's own (-q l, light theme, "
+                   "default parameters)")
     add_render_options(p)
     p.set_defaults(func=cmd_gallery)
     add_trace(sub)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, make_dataclass
@@ -29,7 +30,7 @@ from scenes import holds
 from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
 from scenes.deck import DeckScene
 from scenes.narration import PAUSE, Clip, Narration
-from scenes.params import ParamError, build, param
+from scenes.params import ParamError, build, param, shown
 from scenes.plot2d import Piece, clip_path, reveal, set_polyline
 from scenes.raster import RasterCamera
 from scenes.style import (
@@ -44,6 +45,13 @@ from scenes.style import (
 AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
 MAX_RACERS = len(AUTO_COLORS)  # more would not be told apart (and would not fit the legend)
 MAX_LABEL = 24
+BLANK = "\u115f\u1160\u3164\uffa0\u2800"  # letters and symbols drawn as nothing
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` draws something: a letter, digit, punctuation or symbol (not only
+    spaces, combining marks or blank fillers)."""
+    return any(unicodedata.category(c)[0] in "LNPS" and c not in BLANK for c in text)
 
 
 class ContenderMethods:
@@ -61,6 +69,9 @@ class ContenderMethods:
                              "the legend")
         if not self.label.isprintable():
             raise ValueError("label: only printable characters (no tabs, newlines or NUL)")
+        if self.label and not visible(self.label):
+            raise ValueError(f"label {shown(self.label)}: no visible character; give a name, or "
+                             "'' for the optimizer's own")
         self.build()
 
     def build(self) -> Optimizer:

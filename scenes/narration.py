@@ -2,8 +2,9 @@
 
 A beat's id names it (``race/start``, ``race/outcome-2``): ``render.py script`` lists every id
 with its caption, the lecturer records one file per beat as ``DIR/<scene>/<name>.wav`` (or
-.flac, .mp3), and ``render.py --narration DIR`` makes each recorded beat last as long as its
-recording plus a short pause. ``--voice espeak`` speaks the beats without a recording with
+.flac, .mp3, .ogg, .opus, .m4a; any other file in a scene's folder is an error), and
+``render.py --narration DIR`` makes each recorded beat last as long as its recording plus a
+short pause. ``--voice espeak`` speaks the beats without a recording with
 espeak-ng (offline), so the timing can be checked before recording.
 
 ``script`` also writes ``DIR/manifest.json``: each beat's caption and its hash when the script
@@ -18,21 +19,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
+from scenes.files import make_folder, open_regular, read_regular
 from scenes.video import copy_video
 
 RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
-SUFFIXES = (".wav", ".flac", ".mp3")
+SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a")  # what PyAV decodes
 RATES = (16_000, 192_000)  # a recording's sample rate must lie in this range (speech: >= 16 kHz)
 SILENT = 1e-3  # a recording whose peak stays below this (of full scale) is silent
 MIN_SECONDS = 0.2
+MAX_SECONDS = 120  # a beat's caption is read in seconds; minutes of recording are a mistake
+MAX_RECORDING_BYTES = 200_000_000  # 120 s of stereo 32-bit float at 192 kHz is 184 MB
+MAX_MANIFEST_BYTES = 1_000_000  # a caption and a hash per beat
 PAUSE = 0.5  # seconds a narrated beat holds after its recording ends
 VOICES = ("none", "espeak")
 MANIFEST = "manifest.json"
@@ -68,7 +76,11 @@ def read_audio(path: Path, beat_id: str) -> np.ndarray:
 
     where = f"narration {beat_id}: {path}"
     try:
-        with av.open(str(path)) as container:
+        fh = open_regular(path, MAX_RECORDING_BYTES)
+    except OSError as exc:
+        raise NarrationError(f"{where}: cannot read it ({exc.strerror})") from None
+    try:
+        with fh, av.open(fh) as container:
             if not container.streams.audio:
                 raise NarrationError(f"{where}: no audio in the file")
             stream = container.streams.audio[0]
@@ -78,10 +90,14 @@ def read_audio(path: Path, beat_id: str) -> np.ndarray:
                                      f"{RATES[0] // 1000} to {RATES[1] // 1000} kHz "
                                      "(44.1 or 48 kHz is usual)")
             resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-            chunks = [frame.to_ndarray().reshape(-1)
-                      for decoded in container.decode(stream)
-                      for frame in resampler.resample(decoded)]
-            chunks += [frame.to_ndarray().reshape(-1) for frame in resampler.resample(None)]
+            chunks, length = [], 0
+            for decoded in chain(container.decode(stream), [None]):  # None: flush
+                for frame in resampler.resample(decoded):
+                    chunks.append(frame.to_ndarray().reshape(-1))
+                    length += len(chunks[-1])
+                if length > MAX_SECONDS * RATE:
+                    raise NarrationError(f"{where}: more than {MAX_SECONDS} s long; a beat's "
+                                         f"recording lasts at most {MAX_SECONDS} s")
     except NarrationError:
         raise
     except (av.FFmpegError, OSError, ValueError) as exc:
@@ -102,8 +118,11 @@ def recordings(folder: Path, scene: str) -> dict[str, Path]:
     if not sub.is_dir():
         return found
     for path in sorted(sub.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+        if path.name.startswith("."):
             continue
+        if path.suffix.lower() not in SUFFIXES:
+            raise NarrationError(f"narration {path}: not a recording (allowed: "
+                                 f"{', '.join(SUFFIXES)}); move it out of {sub}")
         if path.stem in found:
             raise NarrationError(f"narration {scene}/{path.stem}: two recordings, "
                                  f"{found[path.stem].name} and {path.name}; keep one")
@@ -130,10 +149,13 @@ def check_folder(folder: Path, scenes: list[str]) -> None:
 
 def read_manifest(folder: Path) -> dict[str, dict]:
     try:
-        data = json.loads((folder / MANIFEST).read_text())
+        data = json.loads(read_regular(folder / MANIFEST, MAX_MANIFEST_BYTES))
     except FileNotFoundError:
         return {}
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise NarrationError(f"narration {folder / MANIFEST}: cannot read it ({exc.strerror}); "
+                             "remove it and run `render.py script` again") from None
+    except (ValueError, RecursionError) as exc:
         raise NarrationError(f"narration {folder / MANIFEST}: not readable ({exc}); remove it "
                              "and run `render.py script` again") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
@@ -190,7 +212,7 @@ class Narration:
                 self.warnings.append(message)
             return Clip(beat_id, str(path), read_audio(path, beat_id))
         if self.voice == "espeak":
-            return Clip(beat_id, "espeak", read_audio(self.speak(caption), beat_id))
+            return Clip(beat_id, "espeak", self.speak(caption, beat_id))
         return None
 
     def check_names(self, scene: str, names: list[str]) -> None:
@@ -200,21 +222,30 @@ class Narration:
                 raise NarrationError(f"narration {path}: {scene} has no beat {name!r} (its "
                                      f"beats: {', '.join(names)}; see `render.py script`)")
 
-    def speak(self, caption: str) -> Path:
-        """The caption spoken by espeak-ng, as a WAV cached by its text."""
+    def speak(self, caption: str, beat_id: str) -> np.ndarray:
+        """The caption spoken by espeak-ng (see :func:`read_audio`), its WAV cached by its text.
+        A cached WAV that does not read (a damaged file) is spoken again."""
         exe = shutil.which("espeak-ng")
         if exe is None:
             raise NarrationError("--voice espeak: espeak-ng is not installed (make setup "
                                  "installs it; or apt-get install espeak-ng)")
         assert self.cache is not None
-        self.cache.mkdir(parents=True, exist_ok=True)
+        make_folder(self.cache)
         wav = self.cache / f"espeak-{caption_hash(caption)}.wav"
-        if not wav.exists():
-            tmp = wav.with_suffix(".part.wav")
-            subprocess.run([exe, "-w", str(tmp), "--", spoken(caption)], check=True,
+        if os.path.lexists(wav):
+            try:
+                return read_audio(wav, beat_id)
+            except NarrationError:
+                wav.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.cache, prefix=f".{wav.stem}.", suffix=".wav")
+        os.close(fd)
+        try:
+            subprocess.run([exe, "-w", tmp, "--", spoken(caption)], check=True,
                            capture_output=True)
-            tmp.replace(wav)
-        return wav
+            os.replace(tmp, wav)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return read_audio(wav, beat_id)
 
 
 def spoken(caption: str) -> str:

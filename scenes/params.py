@@ -20,6 +20,7 @@ import difflib
 import json
 import math
 import re
+import sys
 import tomllib
 import types
 import typing
@@ -31,10 +32,17 @@ class ParamError(ValueError):
     """A bad parameter value or key; the message is one line meant for the user."""
 
 
+# tomllib reads a whole number with int(), which refuses more digits than this
+TOO_MANY_DIGITS = f"a number of more than {sys.get_int_max_str_digits()} digits"
+
+
 def shown(value: Any, limit: int = 60) -> str:
     """A value as an error message quotes it: its repr, cut to ``limit`` characters (a config
     may hold a 10-million-number array; the message stays one short line)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # holds a whole number of more digits than int's repr writes
+        text = TOO_MANY_DIGITS
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
@@ -123,7 +131,7 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
                 or not all(_is_number(v) for v in value)):
             example = "[-1.5, -1.0]" if n == 2 else "[" + ", ".join(["0"] * n) + "]"
             raise ParamError(f"{path}: expected {n} numbers like {example}, got {shown(value)}")
-        out = tuple(float(v) for v in value)
+        out = tuple(_float(v) for v in value)
         if not all(math.isfinite(v) for v in out):
             raise ParamError(f"{path}: expected finite numbers, got {shown(value)}")
         return out
@@ -138,10 +146,10 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
     if base is float:
         if not _is_number(value):
             raise ParamError(f"{path}: expected a number, got {shown(value)}")
-        value = float(value)
-        if not math.isfinite(value):
+        number = _float(value)
+        if not math.isfinite(number):
             raise ParamError(f"{path}: expected a finite number, got {shown(value)}")
-        return _check_interval(value, meta, path)
+        return _check_interval(number, meta, path)
     if base is str:
         if not isinstance(value, str):
             raise ParamError(f"{path}: expected a string, got {shown(value)}")
@@ -157,6 +165,14 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
 
 def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _float(v: int | float) -> float:
+    """``v`` as a float; a whole number too large for one is infinite (so: not finite)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _check_interval(value: float, meta: Mapping[str, Any], path: str) -> float:
@@ -175,6 +191,9 @@ def _convert_table(value: Any, item_cls: type, path: str, meta: Mapping[str, Any
     if not isinstance(value, Mapping):
         raise ParamError(f"{path}: expected a table of named entries, got {shown(value)}")
     defaults = meta["default_entries"]()
+    if not value:  # entries merge over the defaults: an empty table would change nothing
+        raise ParamError(f"{path}: the table is empty; entries are changed or added by name "
+                         f"({path}.NAME.KEY), never removed (entries: {', '.join(defaults)})")
     needs = getattr(item_cls, "NEW_ENTRY_NEEDS", ())
     for name, item in value.items():
         complete = isinstance(item, Mapping) and all(k in item for k in needs)
@@ -250,6 +269,10 @@ def parse_assignment(text: str) -> tuple[list[str], Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except ValueError:
+        raise ParamError(f"--set {shown(key.strip())}: the value is {TOO_MANY_DIGITS}") from None
+    except RecursionError:
+        raise ParamError(f"--set {shown(key.strip())}: the value is nested too deeply") from None
     return keys, value
 
 

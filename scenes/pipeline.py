@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from scenes.files import make_folder, open_regular, read_regular
 from scenes.narration import (
     RATE,
     Narration,
@@ -213,7 +214,7 @@ def seed_cache(shared: Path, private: Path) -> None:
 
 def keep_cache(private: Path, shared: Path) -> None:
     """Add a finished render's new cache files to the shared cache, each by an atomic rename."""
-    shared.mkdir(parents=True, exist_ok=True)
+    make_folder(shared)
     for f in private.iterdir():
         if f.is_file() and not (shared / f.name).exists():
             tmp = shared / f".{f.name}.{os.getpid()}.part"
@@ -221,11 +222,18 @@ def keep_cache(private: Path, shared: Path) -> None:
             os.replace(tmp, shared / f.name)
 
 
-def file_digest(path: Path) -> str:
+MAX_OUTPUT_BYTES = 1 << 36  # 64 GiB: far more than a 4K explainer
+MAX_RECORD_BYTES = 1_000_000  # a record lists a few dozen files
+
+
+def file_digest(path: Path, limit: int = MAX_OUTPUT_BYTES) -> str:
+    """The sha256 of a regular file of at most ``limit`` bytes; else OSError."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open_regular(path, limit) as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
+            if fh.tell() > limit:  # it grew after it was opened
+                raise OSError(errno.EFBIG, f"more than {limit} bytes", str(path))
     return h.hexdigest()
 
 
@@ -521,8 +529,8 @@ class Records:
 
     def fresh(self, target: Path, key: str) -> bool:
         try:
-            record = json.loads(self._path(target).read_text())
-        except (OSError, ValueError):
+            record = json.loads(read_regular(self._path(target), MAX_RECORD_BYTES))
+        except (OSError, ValueError, RecursionError):  # missing, not a file, edited by hand
             return False
         if (not isinstance(record, dict) or record.get("key") != key
                 or not isinstance(record.get("files"), dict) or not record["files"]):
@@ -530,15 +538,15 @@ class Records:
         try:
             return all(file_digest(self.out / name) == digest_
                        for name, digest_ in record["files"].items())
-        except OSError:
+        except (OSError, ValueError):  # missing, not a regular file, a NUL in its name
             return False
 
     def write(self, target: Path, key: str, digests: dict[str, str]) -> None:
         files = {str(Path(p).relative_to(self.out)): d for p, d in digests.items()}
         path = self._path(target)
-        if path.is_dir() or self.folder.is_file():  # anything in our cache's way is ours
-            shutil.rmtree(path if path.is_dir() else self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_folder(self.folder)
+        if path.is_dir():  # anything in our cache's way is ours
+            shutil.rmtree(path)
         write_atomically(path, json.dumps({"key": key, "files": files}, indent=1))
 
 
