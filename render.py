@@ -15,18 +15,32 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+
+
+def stopped_while_starting(signum, frame) -> None:
+    os.write(2, b"render.py: interrupted while starting; nothing was written\n")
+    os._exit(130)
+
+
+if __name__ == "__main__":  # Ctrl-C or kill while the imports below run (Manim takes a second)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:  # a background job's SIGINT stays ignored
+            signal.signal(sig, stopped_while_starting)
+
 import argparse
+import contextlib
 import csv
 import dataclasses
 import difflib
+import errno
 import hashlib
 import io
 import json
 import math
-import os
 import shutil
-import signal
-import sys
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -35,7 +49,7 @@ from pathlib import Path
 from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
 from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES, pipeline
-from scenes.files import make_folder, read_regular
+from scenes.files import make_folder, read_regular, replacing
 from scenes.narration import (
     AUDIO_CODECS,
     MANIFEST,
@@ -63,14 +77,15 @@ from scenes.pipeline import (
     ENCODER_PRESETS,
     FORMATS,
     QUALITIES,
+    DiskFull,
     Interrupted,
     Job,
     Records,
     RenderFailed,
     Reporter,
     RunArea,
+    interrupts_as_exceptions,
     run_jobs,
-    sigterm_as_interrupt,
     write_atomically,
 )
 from scenes.style import THEMES
@@ -462,8 +477,6 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
                     report.say(f"failed:     {result.scene_key}: {result.error}")
                 else:
                     finished.append(result.scene_key)
-                    job = next(j for j in todo if j.scene_key == result.scene_key)
-                    records.write(Path(job.target), job.key, result.digests)
                     report.say(f"rendered:   {result.target} in {result.seconds:.1f} s")
                 for warning in result.warnings:
                     report.warn(warning)
@@ -495,14 +508,18 @@ def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
         report.say(f"up to date: {target}")
         return
     parts = [(SCENE_CLASSES[j.scene_key].title, Path(j.target)) for j in jobs]
-    chapters = pipeline.join_videos(parts, target)
-    extras = {target.with_suffix(".chapters.txt"): pipeline.chapter_text(chapters),
-              target.with_suffix(".srt"): pipeline.join_srt(
-                  [(Path(j.target).with_suffix(".srt"), t)
-                   for j, (t, _) in zip(jobs, chapters, strict=True)])}
-    for path, text in extras.items():
-        write_atomically(path, text)
-    records.write(target, key, {str(p): pipeline.file_digest(p) for p in [target, *extras]})
+    # Everything is written under temporary names, recorded, then renamed into place.
+    with contextlib.ExitStack() as staging:
+        staged = {target: staging.enter_context(replacing(target))}
+        chapters = pipeline.join_videos(parts, staged[target])
+        extras = {target.with_suffix(".chapters.txt"): pipeline.chapter_text(chapters),
+                  target.with_suffix(".srt"): pipeline.join_srt(
+                      [(Path(j.target).with_suffix(".srt"), t)
+                       for j, (t, _) in zip(jobs, chapters, strict=True)])}
+        for path, text in extras.items():
+            staged[path] = staging.enter_context(replacing(path))
+            staged[path].write_text(text)
+        records.write(target, key, {str(p): pipeline.file_digest(t) for p, t in staged.items()})
     report.say(f"joined:     {target} ({len(jobs)} scenes; chapters in "
                f"{target.with_suffix('.chapters.txt').name})")
 
@@ -722,9 +739,8 @@ def cmd_gallery(args: argparse.Namespace) -> int:
         jobs = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
-            tmp_png = target / f".{job.scene_key}.png.part"
-            still.save(tmp_png, format="PNG", optimize=True)
-            os.replace(tmp_png, target / f"{job.scene_key}.png")
+            with replacing(target / f"{job.scene_key}.png") as tmp_png:
+                still.save(tmp_png, format="PNG", optimize=True)
             Reporter(quiet).say(f"gallery:    {target / job.scene_key}.png")
     return 0
 
@@ -745,9 +761,10 @@ def cmd_slides(args: argparse.Namespace) -> int:
     jobs = render_scenes(keys, config, report)
     stem = (Path(jobs[0].target).stem if len(jobs) == 1 else
             f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
-    target = Path(config.settings.out) / f"{stem}-deck"
-    outputs = pipeline.build_deck([j.deck_dir for j in jobs], target, config.settings.theme,
-                                REVEAL_JS)
+    out = Path(config.settings.out)
+    with RunArea(out) as run_dir:  # a deck half built when the run is killed is removed later
+        outputs = pipeline.build_deck([j.deck_dir for j in jobs], out / f"{stem}-deck",
+                                      config.settings.theme, REVEAL_JS, run_dir / "deck")
     report.say(f"deck:       {', '.join(str(o) for o in outputs)}")
     report.say(f"present:    open {outputs[0]} in a browser (arrows to advance, S for the "
                "speaker view with the notes), or the .pptx in PowerPoint/Keynote")
@@ -825,10 +842,11 @@ def scene_command(sub, name: str, func, help: str, description: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    command = "render.py"
     try:
-        args = parser.parse_args(argv)
-        with sigterm_as_interrupt():
+        with interrupts_as_exceptions():
+            args = build_parser().parse_args(argv)
+            command = f"render.py {args.command or 'explainer'}"
             return cmd_explainer(args) if args.command is None else args.func(args)
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
@@ -841,11 +859,33 @@ def main(argv: list[str] | None = None) -> int:
     except RenderFailed as exc:
         print(f"render.py: {exc}", file=sys.stderr)
         return 1
-    except (KeyboardInterrupt, Interrupted) as exc:
-        print(f"render.py: {exc or 'interrupted'}", file=sys.stderr)
+    except DiskFull as exc:
+        print(f"render.py: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a write the checks could not foresee (a full disk, a lost mount)
+        where = f" ({exc.filename})" if exc.filename else ""
+        reason = ("the disk is full; free some space and run again" if exc.errno in
+                  (errno.ENOSPC, errno.EDQUOT) else exc.strerror or str(exc))
+        print(f"render.py: error: {reason}{where}; nothing half-written is left", file=sys.stderr)
+        return 1
+    except Interrupted as exc:
+        print(f"render.py: {exc}", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(f"render.py: {command} interrupted; finished files are kept, nothing "
+              "half-written is left", file=sys.stderr)
         return 130
 
 
-if __name__ == "__main__":
+def run_as_program() -> None:
+    """``python render.py``: interrupts during the imports and after ``main`` are one line too,
+    and the exit code is ``main``'s."""
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `render.py params race | head` ends quietly
-    sys.exit(main())
+    code = main()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # while Python shuts down
+        signal.signal(sig, lambda signum, frame: os._exit(code))
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    run_as_program()

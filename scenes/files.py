@@ -1,16 +1,22 @@
-"""Files a user or an earlier run left behind, read only if they are what they claim to be.
+"""Files read and written safely: nothing half-written is seen, nothing but a regular file is read.
 
 A name can stand for a FIFO (reading blocks for ever), a device (``/dev/zero`` never ends) or a
 file of any size. :func:`open_regular` opens a file only if it is a regular file (after
 symlinks) of at most a given size, without blocking, so nothing else is ever read; the cache's
-folders are made by :func:`make_folder`, which removes whatever else is in their way.
+folders are made by :func:`make_folder`, which removes whatever else is in their way. Files
+are written through :func:`replacing` (a temporary renamed into place), and a failure is told
+apart as a full disk by :func:`is_disk_full`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import secrets
+import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -48,3 +54,37 @@ def make_folder(folder: Path) -> None:
     if os.path.lexists(folder) and not folder.is_dir():
         folder.unlink()
     folder.mkdir(parents=True, exist_ok=True)
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` to write the new file to; renamed onto ``target``
+    when the block ends, removed if it raises (a full disk, Ctrl-C): nobody ever sees a half
+    file under ``target``'s name. The temporary keeps the suffix, so writers that go by the
+    suffix (PyAV, Pillow) choose the right format."""
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}-{secrets.token_hex(3)}.part"
+                           f"{target.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def is_disk_full(exc: BaseException, folder: Path) -> bool:
+    """Whether ``exc`` (or what caused it) came from a full disk: ENOSPC or EDQUOT anywhere in
+    its chain, or under a megabyte left where ``folder`` lives (the writers that hit it, Manim's
+    LaTeX and text caches among them, often report a truncated file instead)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE
+    except OSError:
+        return False
+
+
+LOW_SPACE = 1 << 20

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import io
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import signal
 import sys
@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
-from scenes.files import make_folder, open_regular, read_regular
+from scenes.files import is_disk_full, make_folder, open_regular, read_regular, replacing
 from scenes.narration import (
     RATE,
     Narration,
@@ -86,6 +87,13 @@ class Job:
     def narrated(self) -> bool:
         return self.narration is not None or self.voice != "none"
 
+    def shared_cache(self, sub: str) -> Path:
+        """Where Manim's cache ``sub`` of this scene is shared between runs. Formulas (Tex) are
+        shared across sizes; text is laid out on a page the frame's size in pixels, so its
+        drawings are kept per size (a small render's wrapped text is not reused at 1080p)."""
+        folder = Path(self.cache_dir)
+        return folder / sub if sub == "Tex" else folder / f"{sub}-{self.width}x{self.height}"
+
     @property
     def work_dir(self) -> Path:
         return Path(self.run_dir) / self.scene_key
@@ -105,7 +113,6 @@ class Result:
     target: str
     seconds: float
     error: str | None = None
-    digests: dict[str, str] | None = None  # sha256 of each file published, by path
     warnings: tuple[str, ...] = ()  # e.g. recordings made for an older caption
 
 
@@ -139,9 +146,8 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     media, work = job.work_dir / "media", job.work_dir / "work"
     job.work_dir.mkdir()  # not parents: a run folder removed (its run died) stays removed
     work.mkdir()
-    shared = Path(job.cache_dir)
     for sub in CACHED:
-        seed_cache(shared / sub, media / sub)
+        seed_cache(job.shared_cache(sub), media / sub)
     deck = work / job.deck_dir.name if job.deck_dir else None
     narration = (Narration(job.narration, job.voice, job.voice_cache, job.strict)
                  if job.narrated else None)
@@ -165,15 +171,31 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
         if deck is not None:
             digests |= {str(job.deck_dir / f.relative_to(deck)): file_digest(f)
                         for f in sorted(deck.rglob("*")) if f.is_file()}
+        for sub in CACHED:
+            keep_cache(media / sub, job.shared_cache(sub))
+        # The record first: a file published without it would be rendered again, never
+        # served; a record without its files is not fresh either (their digests differ).
+        Records(target.parent).write(target, job.key, digests)
+        if deck is not None:
             publish_folder(deck, job.deck_dir)
         for produced_file, target_file in outputs:
             publish(produced_file, target_file)
-        for sub in CACHED:
-            keep_cache(media / sub, shared / sub)
-        return Result(job.scene_key, job.target, time.perf_counter() - start, digests=digests,
+        return Result(job.scene_key, job.target, time.perf_counter() - start,
                       warnings=tuple(narration.warnings) if narration else ())
+    except Exception as exc:
+        if is_disk_full(exc, job.work_dir):
+            raise DiskFull(Path(job.target).parent) from None
+        raise
     finally:
         shutil.rmtree(job.work_dir, ignore_errors=True)
+
+
+class DiskFull(Exception):
+    """No room left to write a render: the whole run stops with one line."""
+
+    def __init__(self, folder: Path):
+        super().__init__(f"the disk is full where {folder} is; free some space and run again "
+                         "(finished files are kept, nothing half-written is left)")
 
 
 def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
@@ -189,10 +211,9 @@ def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
             raise RuntimeError(f"{len(slides)} slides for {len(beats)} beats")
         for slide, beat in zip(slides, beats, strict=True):
             clip = deck.parent / slide["file"]
-            part = clip.with_name(f".{clip.name}")
             samples = track[round(beat.start * RATE): round(beat.end * RATE)]
-            mux(clip, fit(samples, video_duration(clip)), part)
-            os.replace(part, clip)
+            with replacing(clip) as part:
+                mux(clip, fit(samples, video_duration(clip)), part)
     return narrated
 
 
@@ -217,9 +238,8 @@ def keep_cache(private: Path, shared: Path) -> None:
     make_folder(shared)
     for f in private.iterdir():
         if f.is_file() and not (shared / f.name).exists():
-            tmp = shared / f".{f.name}.{os.getpid()}.part"
-            shutil.copyfile(f, tmp)
-            os.replace(tmp, shared / f.name)
+            with replacing(shared / f.name) as tmp:
+                shutil.copyfile(f, tmp)
 
 
 MAX_OUTPUT_BYTES = 1 << 36  # 64 GiB: far more than a 4K explainer
@@ -262,8 +282,6 @@ def jsonable(value: Any) -> Any:
     """Facts as JSON values: dataclasses as objects, arrays as lists, NaN and inf as null."""
     import dataclasses
 
-    import numpy as np
-
     if dataclasses.is_dataclass(value):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -286,13 +304,8 @@ def publish(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
+    with replacing(target) as tmp:
         shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def publish_folder(source: Path, target: Path) -> None:
@@ -335,25 +348,20 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
     sound = (np.concatenate([fit(tr, d) for tr, d in zip(tracks, durations, strict=True)])
              if any(len(tr) for tr in tracks) else None)
     manifest = "".join(f"file '{path.resolve()}'\n" for _, path in parts)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part{target.suffix}")
-    try:
-        with av.open(io.BytesIO(manifest.encode()), format="concat",
-                     options={"safe": "0"}) as src, av.open(str(tmp), "w") as out:
-            stream = out.add_stream_from_template(src.streams.video[0])
-            audio = add_track(out, target.suffix) if sound is not None else None
-            copy_video(src, out, stream)
-            if audio is not None:
-                encode(out, audio, sound)
-            if target.suffix == ".mp4":
-                ends = [start for start, _ in chapters[1:]] + [offset]
-                out.set_chapters([
-                    {"id": i + 1, "start": round(start * 1000), "end": round(end * 1000),
-                     "time_base": Fraction(1, 1000), "metadata": {"title": title}}
-                    for i, ((start, title), end) in enumerate(zip(chapters, ends, strict=True))])
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with (replacing(target) as tmp,
+          av.open(io.BytesIO(manifest.encode()), format="concat", options={"safe": "0"}) as src,
+          av.open(str(tmp), "w") as out):
+        stream = out.add_stream_from_template(src.streams.video[0])
+        audio = add_track(out, target.suffix) if sound is not None else None
+        copy_video(src, out, stream)
+        if audio is not None:
+            encode(out, audio, sound)
+        if target.suffix == ".mp4":
+            ends = [start for start, _ in chapters[1:]] + [offset]
+            out.set_chapters([
+                {"id": i + 1, "start": round(start * 1000), "end": round(end * 1000),
+                 "time_base": Fraction(1, 1000), "metadata": {"title": title}}
+                for i, ((start, title), end) in enumerate(zip(chapters, ends, strict=True))])
     return chapters
 
 
@@ -375,16 +383,18 @@ REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "dist/theme/black.css",
                 "dist/plugin/highlight/zenburn.css")
 
 
-def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path) -> list[Path]:
+def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path,
+               work: Path) -> list[Path]:
     """One deck from the scenes' slide folders (each the clips and JSON of one render): an
     offline reveal.js HTML with its assets folder, a .pptx and a .pdf, named after ``target``
-    (``target.html``, ``target_assets/``, ``target.pptx``, ``target.pdf``). Returns the files."""
+    (``target.html``, ``target_assets/``, ``target.pptx``, ``target.pdf``), built in ``work``
+    (a new folder in the run's area, on the same file system). Returns the files."""
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import PDF, PowerPoint, RevealJS
 
     configs = [PresentationConfig.from_file(next(d.glob("*.json"))) for d in decks]
     html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
-    work = Path(tempfile.mkdtemp(prefix=".deck-", dir=target.parent))
+    work.mkdir()
     try:
         staged = work / html.name
         vendored = work / assets.name / "reveal.js"
@@ -438,15 +448,8 @@ def join_srt(parts: list[tuple[Path, float]]) -> str:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; outputs are meant to be shared
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(path) as tmp:
+        tmp.write_text(text)
 
 
 class Reporter:
@@ -551,33 +554,52 @@ class Records:
 
 
 class RunArea:
-    """This run's private work folder, ``.cache/runs/<pid>-XXXX``, held under a lock while the
-    run lives. Each run removes only its own folder; folders whose lock is free belong to runs
-    that died (SIGKILL, power loss) and are removed by the next run."""
+    """This run's private work folder, ``.cache/runs/<pid>-<random>``, held under its lock
+    ``<pid>-<random>.lock`` while the run lives. Each run removes only its own folder; a folder
+    whose lock is free, or that has no lock, belongs to a run that died (SIGKILL, power loss)
+    and is removed by the next run. Taking the lock and making the folder is one step no other
+    run can see half done: both happen, as the clean-up does, under ``.cache/runs.lock``.
+    (filelock: flock on POSIX, msvcrt on Windows.)"""
 
     def __init__(self, out: Path):
         self.runs = out / ".cache" / "runs"
-        self.runs.mkdir(parents=True, exist_ok=True)
-        self.remove_dead_runs()
-        self.path = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.runs))
-        self.lock = (self.path / ".lock").open("w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        make_folder(self.runs)
+        with FileLock(self.runs.with_name("runs.lock")):
+            self.remove_dead_runs()
+            self.lock, self.path = self._create()
+
+    def _create(self) -> tuple[FileLock, Path]:
+        name = f"{os.getpid()}-{secrets.token_hex(4)}"
+        lock = FileLock(self.runs / f"{name}.lock")
+        lock.acquire(timeout=0)
+        path = self.runs / name
+        path.mkdir()
+        return lock, path
 
     def remove_dead_runs(self) -> None:
-        for run_dir in self.runs.iterdir():
-            try:
-                with (run_dir / ".lock").open("r") as fh:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    shutil.rmtree(run_dir, ignore_errors=True)
-            except (BlockingIOError, FileNotFoundError, NotADirectoryError):
-                continue  # alive, or just being created
+        for entry in list(self.runs.iterdir()):
+            if entry.suffix == ".lock":
+                lock = FileLock(entry)
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:
+                    continue  # its run is alive
+                lock.release()
+                shutil.rmtree(entry.with_suffix(""), ignore_errors=True)
+                entry.unlink(missing_ok=True)
+            elif not entry.with_name(f"{entry.name}.lock").exists():  # no lock: it died early
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
 
     def __enter__(self) -> Path:
         return self.path
 
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-        self.lock.close()
+        self.lock.release()
+        Path(self.lock.lock_file).unlink(missing_ok=True)
 
 
 class Interrupted(Exception):
@@ -591,8 +613,10 @@ class RenderFailed(Exception):
 def run_jobs(jobs: list[Job], workers: int, report: Reporter):
     """Yield results as scenes finish; in parallel worker processes when workers > 1.
 
-    Workers ignore Ctrl-C; the main process stops them all at once (``terminate``), so an
-    interrupt does not wait for the scenes in flight.
+    Workers ignore Ctrl-C from their first instruction (they are started with SIGINT ignored,
+    which Python keeps), so a Ctrl-C to the whole process group while they import Manim prints
+    nothing of theirs; the main process stops them all at once (``terminate``), so an interrupt
+    does not wait for the scenes in flight.
     """
     for i, job in enumerate(jobs, start=1):
         report.say(f"rendering:  {job.scene_key} ({i}/{len(jobs)}) at {job.width}x{job.height}, "
@@ -602,8 +626,9 @@ def run_jobs(jobs: list[Job], workers: int, report: Reporter):
             yield guarded(job)
         return
     with report.progress(jobs, workers) as queue:
-        pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init,
-                                                         initargs=(queue, os.getpid()))
+        with sigint_ignored():
+            pool = multiprocessing.get_context("spawn").Pool(workers, initializer=worker_init,
+                                                             initargs=(queue, os.getpid()))
         try:
             yield from pool.imap_unordered(guarded, jobs)
             pool.close()
@@ -623,6 +648,12 @@ def worker_init(progress=None, parent: int | None = None) -> None:
     global PROGRESS
     PROGRESS = progress
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Manim's progress bars are tqdm's, whose default lock is a multiprocessing semaphore: a
+    # worker stopped by terminate() would leave it to the resource tracker, which then warns
+    # of a "leaked semaphore" after the run's last line. A thread lock is all a worker needs.
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
     if sys.platform == "linux":
         import ctypes
 
@@ -634,20 +665,41 @@ def worker_init(progress=None, parent: int | None = None) -> None:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt():
-    """``kill`` (SIGTERM) stops a render the way Ctrl-C does: workers stopped, work removed."""
+def sigint_ignored():
+    """SIGINT ignored while worker processes are started: they inherit it, and Python keeps an
+    ignored SIGINT ignored, so no worker has a moment in which Ctrl-C prints its traceback."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def interrupts_as_exceptions():
+    """Ctrl-C (SIGINT) and ``kill`` (SIGTERM) both raise KeyboardInterrupt while the block runs,
+    so either stops a run the same way: workers stopped, work removed, one line. A SIGINT that
+    was ignored when the program started (a background job) stays ignored."""
     def stop(signum, frame):
         raise KeyboardInterrupt
 
     try:
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if previous[signal.SIGINT] is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, stop)
     except ValueError:  # not the main thread (an embedding application): leave it alone
         yield
         return
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def guarded(job: Job) -> Result:
@@ -657,7 +709,7 @@ def guarded(job: Job) -> Result:
 
     try:
         return render(job, on_beat=on_beat if PROGRESS is not None else None)
-    except KeyboardInterrupt:
-        raise
+    except (KeyboardInterrupt, DiskFull):
+        raise  # the whole run stops
     except Exception as exc:  # noqa: BLE001 - reported per scene, one line
         return Result(job.scene_key, job.target, 0.0, f"{type(exc).__name__}: {exc}")

@@ -188,4 +188,4 @@ def test_many_renders_at_once_then_nothing_stale(tmp_path):
         assert video.with_suffix(".srt").name in record["files"]
     assert not any((out / ".cache" / "runs").iterdir())
     assert not list(out.rglob("*.part*")) and not list(out.rglob(".*.old-*"))
-    assert os.listdir(out / ".cache" / "media" / "saddle" / "texts")
+    assert os.listdir(out / ".cache" / "media" / "saddle" / "texts-192x108")
