@@ -12,6 +12,7 @@ from pathlib import Path
 
 import av
 import pytest
+from processes import reached_first_line
 
 import render
 from render import main
@@ -170,6 +171,8 @@ def test_many_renders_at_once_then_nothing_stale(tmp_path):
              start(out, "saddle", *wide),
              start(out, "race", *wide),
              start(out, "saddle", *small)]
+    for proc in procs:
+        reached_first_line(proc)  # a signal before it would reach Python starting up
     time.sleep(4)
     procs[1].send_signal(signal.SIGINT)
     procs[2].kill()
