@@ -4,12 +4,13 @@ from scenes.algorithm import AdamAlgorithm
 from scenes.bias import BiasCorrection
 from scenes.moments import MomentAccumulation
 from scenes.mountain import MountainAnalogy
+from scenes.network import NetworkTraining
 from scenes.race import RosenbrockRace
 from scenes.saddle import SaddleEscape
 from scenes.tuning import TuningSweep
 
 SCENES = (MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm, RosenbrockRace,
-          SaddleEscape, TuningSweep)
+          SaddleEscape, TuningSweep, NetworkTraining)
 
 __all__ = ["SCENES", "AdamAlgorithm", "BiasCorrection", "MomentAccumulation", "MountainAnalogy",
-           "RosenbrockRace", "SaddleEscape", "TuningSweep"]
+           "NetworkTraining", "RosenbrockRace", "SaddleEscape", "TuningSweep"]

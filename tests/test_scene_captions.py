@@ -124,3 +124,33 @@ def test_negative_losses_are_compared_by_their_difference_not_a_ratio():
     (lo, best), (hi, runner) = losses
     assert lo < 0 and f"{best} ends {hi - lo:.3g} lower in loss than {runner}." in lines
     assert not any("level" in line or "x lower" in line for line in lines)
+
+
+def test_network_scene_says_what_its_trainings_say(construct):
+    """The network scene's captions, built from the scene, against the core's raw arrays."""
+    from optim_core.network import Setup, train
+    from optim_core.sweep import log_rates
+    from scenes.network import NetworkParams, sci
+
+    params = build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2, "lr_count": 9,
+                                   "batch": 32}, "network")
+    from scenes.network import NetworkTraining
+
+    scene = construct(NetworkTraining, params)
+    captions = {b.name: b.caption for b in scene.beats}
+    lrs = log_rates(1e-5, 10, 9)
+    setup = Setup(hidden=8, steps=60, batch=32)
+    for key in ("sgd", "momentum", "rmsprop", "adam"):
+        acc = np.sort(train(key, lrs, [0, 1], setup).test_accuracy[-1], axis=1)[:, -1]
+        works = np.flatnonzero(acc > 0.9)  # the median of 2 seeds: the better one
+        line = captions[f"verdict-{key}"]
+        if len(works) > 1:
+            assert f"from α = {sci(lrs[works[0]])} to {sci(lrs[works[-1]])}" in line
+        elif len(works) == 1:
+            assert f"only at α = {sci(lrs[works[0]])}" in line
+        else:
+            assert "never" in line
+    assert captions["network"] == ("A network: 64 pixels → 8 tanh units → 10 scores: "
+                                   f"{64 * 8 + 8 + 8 * 10 + 10} weights.")
+    assert captions["scale"].endswith("gradients 32x larger.")
+    assert scene.facts["summed_gradient_ratio"] == pytest.approx(32)

@@ -12,6 +12,7 @@ from scenes.base import Racer
 from scenes.bias import BiasCorrection, BiasParams
 from scenes.moments import MomentAccumulation, MomentParams
 from scenes.mountain import MountainAnalogy, MountainParams
+from scenes.network import NetworkParams, NetworkTraining
 from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape, SaddleParams
@@ -128,3 +129,16 @@ def test_tuning_on_a_formula_light(scene):
                                          "starts": 16, "steps": 200, "lr_count": 13,
                                          "optimizers": contenders}, "tuning"), theme="light")
     TuningSweep.construct(scene)
+
+
+@frames_comparison(base_scene=NetworkTraining)
+def test_network_default(scene):
+    NetworkTraining.construct(scene)
+
+
+@frames_comparison(base_scene=NetworkTraining)
+def test_network_small_light(scene):
+    scene.configure(build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2,
+                                          "lr_count": 9, "batch": 32}, "network"),
+                    theme="light")
+    NetworkTraining.construct(scene)

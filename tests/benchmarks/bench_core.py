@@ -9,6 +9,10 @@ and the ratio of (3) to (2) per trajectory. Target: >= 50x.
 Then the tuning scene's learning-rate sweep (issue 13): 4 optimizers x 25 rates x 64 starts x
 1000 steps, with the rates as a batch axis (one call per optimizer) against one call per rate,
 in the same run. Target: the batched sweep in under 3 s.
+
+Then the network scene's sweep (issue 25): a 64-32-10 tanh network on the digits, 4 optimizers
+x 25 rates x 3 seeds x 300 steps (300 trainings, one batched call per optimizer, two optimizers
+at a time in threads). Target: at most 10 s on 2 cores.
 """
 
 from __future__ import annotations
@@ -93,6 +97,22 @@ def main() -> None:
           f"(target < 3 s)")
     print(f"the same, one call per learning rate:                 {looped:6.2f} s "
           f"({looped / swept:.1f}x slower)")
+    bench_network(args.repeats)
+
+
+def bench_network(repeats: int) -> None:
+    from optim_core import network
+
+    rates = log_rates(1e-5, 10, 25)
+    jobs = [(n, {}) for n in ("sgd", "momentum", "rmsprop", "adam")]
+
+    def sweep():
+        network._TRAINED.clear()  # time the training, not the cache
+        return network.train_all(jobs, rates, [0, 1, 2], network.Setup())
+
+    took = median_time(sweep, repeats)
+    print(f"network sweep, 4 optimizers x 25 rates x 3 seeds x 300 steps: {took:6.2f} s "
+          f"(target <= 10 s)")
 
 
 if __name__ == "__main__":

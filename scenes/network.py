@@ -1,0 +1,960 @@
+"""Scene 8: Adam on a real network, real data.
+
+    manim -ql scenes/network.py NetworkTraining
+
+A one-hidden-layer tanh network learns scikit-learn's bundled handwritten digits
+(:mod:`optim_core.network`). Every optimizer of a declared table trains it at every learning rate
+of a log-spaced sweep from a few initialisation seeds, all on the same batches (the rates and
+seeds are batch axes of one core call per optimizer). The scene shows where each optimizer works
+(median test accuracy above a threshold, in the tuning scene's chart grammar) and where the usual
+α = 10⁻³ stands; each optimizer's training at its best α; how large a step each takes per weight
+in each layer, in units of α; and what moves when the loss is summed over the batch instead of
+averaged (gradients ``batch`` times larger). Every caption is computed from the core's arrays,
+with a true sentence for every other case (nobody works, ties, divergence).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    DashedLine,
+    Dot,
+    FadeIn,
+    Line,
+    Rectangle,
+    UpdateFromAlphaFunc,
+    VGroup,
+    VMobject,
+    linear,
+)
+
+from optim_core.network import (
+    GROUP_NAMES,
+    GROUPS,
+    Setup,
+    Training,
+    gradient_sizes,
+    init_weights,
+    spread,
+    steps_over_lr,
+    train,
+    train_all,
+)
+from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
+from optim_core.sweep import Sweep, Verdict, log_rates, verdict, widest
+from scenes.base import Contender, ExplainerScene, check_racers, racer_colors
+from scenes.captions import first_fitting
+from scenes.params import param
+from scenes.plot2d import small
+from scenes.style import (
+    FRAME_LEFT,
+    FRAME_RIGHT,
+    MARGIN,
+    PICTURE_BOTTOM,
+    PICTURE_TOP,
+    above_paths,
+    fit_width,
+    scene_title,
+    stack,
+    swatch,
+    text,
+)
+
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
+
+
+def default_contenders() -> dict[str, Contender]:
+    return {name: Contender(name) for name in ("sgd", "momentum", "rmsprop", "adam")}
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    hidden: int = param(32, "hidden tanh units of the network", interval="[1, 256]")
+    steps: int = param(300, "updates per training", interval="[1, 3000]")
+    batch: int = param(64, "training examples per update", interval="[1, 512]")
+    seeds: int = param(3, "initialisation seeds per learning rate", interval="[1, 16]")
+    data_seed: int = param(0, "seed of the train/test split and of the batch order (the same "
+                           "for every optimizer, rate and seed)", interval="[0, 1000000]")
+    lr_min: float = param(1e-5, "lowest learning rate of the sweep", interval="(0, 100]")
+    lr_max: float = param(10.0, "highest learning rate of the sweep", interval="(0, 100]")
+    lr_count: int = param(25, "learning rates, evenly spaced on a log scale", interval="[2, 61]")
+    threshold: float = param(0.9, "an optimizer works at a rate where its median test accuracy "
+                             "(over the seeds) is above this", interval="(0, 1)")
+    reference_lr: float = param(0.001, "the learning rate marked on the chart (0.001: deep "
+                                "learning's usual default, PyTorch's for Adam)",
+                                interval="(0, 100]")
+    fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
+    optimizers: dict[str, Contender] = param(
+        default_factory=default_contenders,
+        doc="the optimizers, by name: network.optimizers.NAME.KEY (the sweep sets lr)")
+
+    def rates(self) -> np.ndarray:
+        return log_rates(self.lr_min, self.lr_max, self.lr_count)
+
+    def setup(self, reduction: str = "mean", eval_every: int = 0) -> Setup:
+        return Setup(hidden=self.hidden, steps=self.steps, batch=self.batch,
+                     reduction=reduction, data_seed=self.data_seed, eval_every=eval_every)
+
+    def check(self) -> None:
+        check_racers(self.optimizers)
+        if self.lr_min >= self.lr_max:
+            raise ValueError(f"lr_min {self.lr_min:g} must be below lr_max {self.lr_max:g}")
+        train_size = len(self.setup().data().y_train)
+        if self.batch > train_size:
+            raise ValueError(f"batch {self.batch}: the training set has {train_size} images")
+
+
+def sweep_all(p: NetworkParams, reduction: str = "mean") -> list[Training]:
+    """One batched training per optimizer of the table (all rates, all seeds)."""
+    jobs = [(c.optimizer, c.hyper()) for c in p.optimizers.values()]
+    return train_all(jobs, p.rates(), np.arange(p.seeds), p.setup(reduction))
+
+
+# --- numbers in words -----------------------------------------------------------------------------
+
+def sci(v: float, digits: int = 3) -> str:
+    """A number as a viewer reads it: ``0.0178``, ``3.16``, ``1.78 × 10⁻⁵``, ``10⁻⁵``; never
+    e-notation."""
+    if v == 0 or not np.isfinite(v):
+        return f"{v:g}"
+    if 1e-3 <= abs(v) < 1e4:
+        return f"{v:.{digits}g}"
+    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
+    m = f"{float(mantissa):.{digits}g}"
+    return power if m in ("1", "-1") and m == f"{float(mantissa):g}" else f"{m} × {power}"
+
+
+def alpha(v: float) -> str:
+    return f"α = {sci(v)}"
+
+
+def pct(accuracy: float) -> str:
+    return f"{100 * accuracy:.0f} %"
+
+
+def times(factor: float) -> str:
+    """A factor: ``2.1x``, ``56x``, ``178x`` (never e-notation)."""
+    return f"{factor:.2g}x" if factor < 10 else f"{factor:,.0f}x"
+
+
+def coefficient(v: float) -> str:
+    """A multiple of α: ``0.14α``, ``1.2 × 10⁻⁵ α``."""
+    s = sci(v, 2)
+    return f"{s} α" if "×" in s else f"{s}α"
+
+
+def names_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def all_diverge_from(sweep: Sweep) -> int | None:
+    """The first rate from which on every run of every higher rate diverged; None if the
+    highest rate has a run that did not."""
+    share = sweep.diverged_share
+    if share[-1] < 1:
+        return None
+    i = len(share) - 1
+    while i > 0 and share[i - 1] >= 1:
+        i -= 1
+    return i
+
+
+def verdict_caption(name: str, v: Verdict, sweep: Sweep) -> str:
+    """Where one optimizer works (median test accuracy above the threshold), then where its
+    runs start to diverge."""
+    need = 1 - v.threshold
+    if not v.works:
+        if np.isinf(v.best_median):
+            works = f"{name} never works: most runs diverge at every α."
+        else:
+            works = (f"{name} never gets above {pct(need)}; at best {pct(1 - v.best_median)}, "
+                     f"at {alpha(v.best_lr)}.")
+            works = first_fitting(works, f"{name} never gets above {pct(need)}; at best "
+                                         f"{pct(1 - v.best_median)}.")
+    elif len(v.works) == 1:
+        works = f"{name} works only at {alpha(v.works[0])}."
+    elif v.contiguous:
+        works = (f"{name} works from {alpha(v.works[0])} to {sci(v.works[-1])}: "
+                 f"{v.decades:.2g} decades.")
+    else:
+        works = (f"{name} works at {len(v.works)} of {len(sweep.lrs)} rates, "
+                 f"{alpha(v.works[0])} to {sci(v.works[-1])}.")
+    every = all_diverge_from(sweep)
+    if v.first_diverged is None:
+        diverges = "No run diverges."
+    elif every is not None and float(sweep.lrs[every]) == v.first_diverged:
+        diverges = f"From {alpha(v.first_diverged)} on, every run diverges."
+    else:
+        diverges = f"First divergence at {alpha(v.first_diverged)}."
+    return first_fitting(f"{works} {diverges}", works)
+
+
+def widest_caption(names: dict[str, str], verdicts: list[Verdict]) -> str:
+    best = widest(verdicts)
+    if not best:
+        return (f"None of them gets above {pct(1 - verdicts[0].threshold)} test accuracy, "
+                "at any α.")
+    working = [v for v in verdicts if v.works]
+    who = names_list([names[v.optimizer] for v in best])
+    if len(working) == 1:
+        return f"Only {who} works at any α here."
+    if len(best) > 1:
+        return first_fitting(f"{who} tie for the widest range of working α.",
+                             f"{len(best)} optimizers tie for the widest range of α.")
+    v = best[0]
+    span = f"{v.decades:.2g} decades" if v.contiguous else f"{len(v.works)} rates"
+    return f"{who} works over the widest range of α: {span}."
+
+
+def reference_index(lrs: np.ndarray, reference: float) -> int:
+    """The grid rate nearest ``reference`` on the log scale (the lower one on a tie)."""
+    return int(np.argmin(np.abs(np.log10(lrs) - np.log10(reference))))
+
+
+def reference_caption(names: dict[str, str], sweeps: list[Sweep], threshold: float,
+                      reference: float) -> str:
+    """Who works at the marked rate (the grid rate nearest ``reference``), with the median
+    test accuracies if they fit."""
+    lrs = sweeps[0].lrs
+    i = reference_index(lrs, reference)
+    at = alpha(float(lrs[i]))
+    if np.isclose(float(lrs[i]), 0.001, rtol=1e-9) and np.isclose(reference, 0.001, rtol=1e-9):
+        where = f"At {at}, the usual default,"
+    elif np.isclose(float(lrs[i]), reference, rtol=1e-9):
+        where = f"At the marked {at},"
+    else:
+        where = f"At {at}, the rate nearest {sci(reference)},"
+    works = [names[s.optimizer] for s in sweeps if s.works(1 - threshold)[i]]
+    if not works:
+        verdict_ = "none of them works."
+    elif len(works) == len(sweeps):
+        verdict_ = "all of them work." if len(works) > 2 else f"{names_list(works)} work."
+    else:
+        verdict_ = f"only {names_list(works)} work{'s' if len(works) == 1 else ''}."
+    scores = []
+    for s in sweeps:
+        median = float(s.median[i])
+        scores.append(f"{names[s.optimizer]} {'diverges' if np.isinf(median) else pct(1 - median)}")
+    return first_fitting(f"{where} {verdict_} ({', '.join(scores)})", f"{where} {verdict_}")
+
+
+def curves_caption(names: dict[str, str], finals: dict[str, float]) -> str:
+    """Who ends highest when each trains at its best α (the median over the seeds; ties are
+    judged on the percentages shown)."""
+    shown = {k: round(100 * a) for k, a in finals.items() if np.isfinite(a)}
+    if not shown:
+        return "At its best α, every optimizer's runs diverge."
+    top = max(shown.values())
+    best = [names[k] for k, a in shown.items() if a == top]
+    if len(best) == len(finals) and len(best) > 1:
+        return f"At its best α, each ends at {top} % test accuracy."
+    if len(best) > 1:
+        return first_fitting(f"At their best α, {names_list(best)} tie: {top} % test accuracy.",
+                             f"At their best α, {len(best)} tie at {top} % test accuracy.")
+    return f"At its best α, {best[0]} ends highest: {top} % test accuracy."
+
+
+def gradient_caption(name: str, sizes: np.ndarray) -> str:
+    """How different the groups' gradients are along one run (``name``'s, at its best α)."""
+    factor = spread(sizes)
+    if not np.isfinite(factor):
+        return f"{name}'s runs diverged before their gradients could be compared."
+    if factor >= 1.5:
+        return first_fitting(f"Gradients per weight differ {times(factor)} between the layers "
+                             f"({name}'s run).", f"Gradients differ {times(factor)} between "
+                                                  "the layers.")
+    return f"Here the layers' gradients are within {times(factor)} of each other."
+
+
+def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:
+    """How large one optimizer's steps per weight are, in units of α, over the groups."""
+    if not np.all(np.isfinite(sizes)):
+        return f"{name}'s runs at its best α diverged before a step could be measured."
+    lo, hi = float(sizes.min()), float(sizes.max())
+    span = (f"{coefficient(lo)} per weight in every layer" if f"{lo:.2g}" == f"{hi:.2g}" else
+            f"{coefficient(lo)} to {coefficient(hi)} per weight")
+    why = {"sgd": "α times the gradient", "momentum": "α times the averaged gradient"}.get(
+        optimizer, "each gradient over its own √v")
+    return first_fitting(f"{name} steps {span}: {why}.", f"{name} steps {span}.")
+
+
+def weight_caption(typical: float, reference: float) -> str:
+    """How large the marked rate is against a typical weight of the network at the start."""
+    share = reference / typical
+    if share < 1:
+        return (f"A typical weight here is {sci(typical, 2)}: a step of {sci(reference)} is "
+                f"{100 * share:.2g} % of it.")
+    return (f"A typical weight here is {sci(typical, 2)}: a step of {sci(reference)} is "
+            f"{times(share)} as large.")
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What the loss scale did to one optimizer's best rate and working range."""
+
+    key: str
+    best_mean: float
+    best_sum: float
+    works_mean: bool
+    works_sum: bool
+
+    @property
+    def factor(self) -> float:
+        """How many times lower the best rate is with the summed loss (< 1: higher)."""
+        return self.best_mean / self.best_sum
+
+    @property
+    def stayed(self) -> bool:
+        return self.best_mean == self.best_sum
+
+
+def moved(key: str, mean: Verdict, summed: Verdict) -> Moved:
+    return Moved(key, mean.best_lr, summed.best_lr, bool(mean.works), bool(summed.works))
+
+
+def moved_caption(name: str, m: Moved) -> str:
+    if not (m.works_mean or m.works_sum):
+        return f"{name} works at no α, averaged or summed."
+    only = ""
+    if m.works_mean != m.works_sum:
+        only = f" It works only {'averaged' if m.works_mean else 'summed'}."
+    if m.stayed:
+        line = f"{name}'s best α stays at {sci(m.best_mean)}."
+    elif m.factor > 1:
+        line = (f"{name}'s best α moves {times(m.factor)} lower: {sci(m.best_mean)} to "
+                f"{sci(m.best_sum)}.")
+    else:
+        line = (f"{name}'s best α moves {times(1 / m.factor)} higher: {sci(m.best_mean)} to "
+                f"{sci(m.best_sum)}.")
+    return first_fitting(line + only, line)
+
+
+def scale_lesson(names: dict[str, str], moves: list[Moved]) -> str:
+    stayed = [names[m.key] for m in moves if m.stayed]
+    went = [names[m.key] for m in moves if not m.stayed]
+    if not went:
+        return "Every optimizer's best α stayed where it was."
+    if not stayed:
+        return "Every optimizer's best α moved: each needs tuning again."
+    verb = "keeps its" if len(stayed) == 1 else "keep their"
+    return first_fitting(f"{names_list(stayed)} {verb} best α; {names_list(went)} must be "
+                         "tuned again.", f"{len(stayed)} keep their best α; {len(went)} "
+                                         "must be tuned again.")
+
+
+# --- the scene -----------------------------------------------------------------------------------
+
+CHART_LEFT, CHART_RIGHT = -5.2, 2.4
+CHART_BOTTOM, CHART_TOP = -0.35, 2.35
+DIVERGED_Y = 2.75
+STRIP_TOP, STRIP_BOTTOM = -0.75, -2.35
+PANEL_LEFT = 2.95
+
+
+class NetworkTraining(ExplainerScene):
+    key = "network"
+    title = "Adam on a real network"
+    description = "a digit classifier trained by every optimizer at every learning rate"
+    Params = NetworkParams
+
+    def construct(self) -> None:
+        p, th = self.params, self.theme
+        lrs, setup = p.rates(), p.setup()
+        data, shape = setup.data(), setup.shape()
+        colors = racer_colors(p.optimizers, th)
+        names = {k: r.name for k, r in p.optimizers.items()}
+        keys = list(p.optimizers)
+        trainings = dict(zip(keys, sweep_all(p), strict=True))
+        sweeps = [trainings[k].sweep(k) for k in keys]
+        verdicts = [verdict(s, 1 - p.threshold) for s in sweeps]
+        runs = len(keys) * len(lrs) * p.seeds
+        title = scene_title(self.title, th)
+
+        # The task: digits, then the network.
+        with self.beat("task", first_fitting(
+                f"{data.size:,} handwritten digits, {side(data.inputs)} pixels each: which "
+                "digit is it?", f"{data.size:,} handwritten digits to recognise.")):
+            digits_row = self.digits_row(data)
+            self.play(FadeIn(title), FadeIn(digits_row), run_time=0.6)
+        with self.beat("network", first_fitting(
+                f"A network: {shape.inputs} pixels → {shape.hidden} tanh units → "
+                f"{shape.outputs} scores: {shape.size:,} weights.",
+                f"A network with {shape.size:,} weights.")):
+            self.play(FadeIn(self.diagram(shape)), run_time=0.8)
+        with self.beat("data", first_fitting(
+                f"It learns from {len(data.y_train):,} images, {p.batch} per step, and is "
+                f"tested on {len(data.y_test):,} others.",
+                f"Trained on {len(data.y_train):,} images, tested on {len(data.y_test):,}.")):
+            self.wait(0.1)
+
+        # The sweep.
+        chart = AccuracyChart(sweeps, colors, p.threshold, th)
+        strip = Strip(sweeps, verdicts, colors, names, chart, th)
+        legend = self.legend(p, colors, names, shape)
+        with self.beat("sweep", first_fitting(
+                f"{runs:,} trainings: {len(keys)} optimizers × {len(lrs)} rates × "
+                f"{p.seeds} seed{'s' if p.seeds > 1 else ''}.",
+                f"{runs:,} trainings of {p.steps} steps each.")):
+            self.clear_stage(title)
+            self.play(FadeIn(chart.frame), FadeIn(strip.frame), FadeIn(legend), run_time=0.5)
+        seeds = f"over {p.seeds} seeds" if p.seeds > 1 else "of one seed"
+        with self.beat("chart", f"Each line: the test accuracy {seeds}, after {p.steps} steps."
+                       if p.seeds == 1 else
+                       f"Each line: the median test accuracy {seeds}, after {p.steps} steps."):
+            self.add(chart.curves)
+            self.play(chart.fill(), run_time=p.fill_time, rate_func=linear)
+        with self.beat("works", f"Works: median test accuracy above {pct(p.threshold)}."):
+            self.play(FadeIn(chart.threshold_line), run_time=0.6)
+        for i, (v, s) in enumerate(zip(verdicts, sweeps, strict=True)):
+            with self.beat(f"verdict-{v.optimizer}", verdict_caption(names[v.optimizer], v, s)):
+                self.play(FadeIn(strip.rows[i]), chart.highlight(i), run_time=0.8)
+        with self.beat("widest", widest_caption(names, verdicts)):
+            self.play(chart.highlight(None), run_time=0.6)
+        marker = chart.marker(p.reference_lr, strip)
+        with self.beat("reference", reference_caption(names, sweeps, p.threshold,
+                                                      p.reference_lr)):
+            self.play(FadeIn(marker), run_time=0.6)
+
+        # Each at its best rate, step by step.
+        best = {v.optimizer: v.best_lr for v in verdicts}
+        curves = {k: train(p.optimizers[k].optimizer, [best[k]], np.arange(p.seeds),
+                           p.setup(eval_every=CURVE_EVERY), **p.optimizers[k].hyper())
+                  for k in keys}
+        finals = {k: float(np.median(np.where(t.diverged[0], -np.inf, t.test_accuracy[-1, 0])))
+                  for k, t in curves.items()}
+        finals = {k: (a if np.isfinite(a) else float("nan")) for k, a in finals.items()}
+        with self.beat("curves", curves_caption(names, finals)):
+            self.clear_stage(title)
+            progress = TrainingCurves(curves, colors, names, best, th)
+            self.play(FadeIn(progress.frame), FadeIn(progress.legend), run_time=0.4)
+            self.add(progress.lines)
+            self.play(progress.reveal(), run_time=2.5, rate_func=linear)
+
+        # Steps per weight, layer by layer, in units of α.
+        at_best = {k: steps_over_lr(trainings[k], int(np.flatnonzero(lrs == best[k])[0]))
+                   for k in keys}
+        plain = next((k for k in keys if p.optimizers[k].optimizer == "sgd"), keys[0])
+        i_plain = int(np.flatnonzero(lrs == best[plain])[0])
+        grad_sizes = gradient_sizes(trainings[plain], i_plain)
+        bars = StepBars(at_best, colors, names, th)
+        with self.beat("layers", gradient_caption(names[plain], grad_sizes)):
+            self.clear_stage(title)
+            self.play(FadeIn(bars.frame), FadeIn(bars.bars[plain]), run_time=0.6)
+        for k in [plain, *(k for k in keys if k != plain)]:
+            with self.beat(f"steps-{k}", step_caption(names[k], p.optimizers[k].optimizer,
+                                                      at_best[k])):
+                self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
+                          run_time=0.6)
+        typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))
+        with self.beat("weights", weight_caption(typical, p.reference_lr)):
+            self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
+
+        # The loss's scale: summed over the batch instead of averaged.
+        summed = dict(zip(keys, sweep_all(p, "sum"), strict=True))
+        sum_sweeps = [summed[k].sweep(k) for k in keys]
+        sum_verdicts = [verdict(s, 1 - p.threshold) for s in sum_sweeps]
+        moves = [moved(k, a, b) for k, a, b in zip(keys, verdicts, sum_verdicts, strict=True)]
+        ratio = float(np.median(summed[keys[0]].grad_rms[0] / trainings[keys[0]].grad_rms[0]))
+        panels = ScalePanels(sweeps, sum_sweeps, verdicts, sum_verdicts, colors, names,
+                             p.threshold, th)
+        with self.beat("scale", first_fitting(
+                f"Now sum the loss over each batch instead of averaging: gradients "
+                f"{ratio:.3g}x larger.", f"Summed, not averaged: gradients {ratio:.3g}x larger.")):
+            self.clear_stage(title)
+            self.play(FadeIn(panels.frame), FadeIn(panels.mean_lines), run_time=0.6)
+        for i, m in enumerate(moves):
+            with self.beat(f"moved-{m.key}", moved_caption(names[m.key], m)):
+                self.play(FadeIn(panels.sum_lines[i]), run_time=0.6)
+        with self.beat("lesson", scale_lesson(names, moves)):
+            self.wait(0.1)
+
+        self.facts.update(
+            digits=data.size, train=len(data.y_train), test=len(data.y_test),
+            weights=shape.size, runs=runs, rates=lrs, verdicts=verdicts,
+            median_accuracy={s.optimizer: 1 - s.median for s in sweeps},
+            diverged_share={s.optimizer: s.diverged_share for s in sweeps},
+            reference_rate=float(lrs[reference_index(lrs, p.reference_lr)]),
+            best_rate_accuracy=finals,
+            gradient_per_weight={"run": plain, **dict(zip(GROUPS, grad_sizes, strict=True))},
+            gradient_spread=spread(grad_sizes),
+            step_over_lr={k: dict(zip(GROUPS, v, strict=True)) for k, v in at_best.items()},
+            typical_weight=typical, summed_gradient_ratio=ratio,
+            summed_verdicts=sum_verdicts, moved=moves,
+            summed_median_accuracy={s.optimizer: 1 - s.median for s in sum_sweeps})
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def digits_row(self, data) -> VGroup:
+        """One test image of each digit, drawn as its grid of pixels, with its label."""
+        th = self.theme
+        side_n = side_of(data.inputs)
+        cells = VGroup()
+        labels = np.unique(data.y_test)[:10]
+        size, gap = 0.95, 0.32
+        for label in labels:
+            image = data.x_test[np.flatnonzero(data.y_test == label)[0]].reshape(side_n, side_n)
+            px = size / side_n
+            grid = VGroup()  # one mobject per grey level, its pixels as subpaths
+            for level in np.unique(image[image > 0]):
+                rows, cols = np.nonzero(image == level)
+                grid.add(boxes([(c * px, -(r + 1) * px, px, px) for r, c in
+                                zip(rows, cols, strict=True)]).set_fill(th.text, float(level)))
+            grid.add(boxes([(0, -size, size, size)]).set_fill(opacity=0))  # the whole square
+            box = Rectangle(width=size, height=size).set_stroke(th.muted, 1).move_to(grid)
+            cells.add(VGroup(grid, box, small(str(label), th, 20).next_to(box, DOWN, 0.1)))
+        cells.arrange(RIGHT, buff=gap)
+        fit_width(cells, FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN)
+        return cells.move_to([0, PICTURE_TOP - 0.15 - cells.height / 2, 0])
+
+    def diagram(self, shape) -> VGroup:
+        """The network's three columns of units, a sample of its connections, and labels."""
+        th = self.theme
+        top, bottom = 0.75, -2.0
+        columns = [(-4.2, shape.inputs, f"{shape.inputs} pixels"),
+                   (0.0, shape.hidden, f"{shape.hidden} tanh units"),
+                   (4.2, shape.outputs, f"{shape.outputs} scores")]
+        dots, points = VGroup(), []
+        for x, n, _ in columns:
+            shown = min(n, 12)
+            ys = np.linspace(top, bottom, shown) if shown > 1 else np.array([(top + bottom) / 2])
+            points.append([np.array([x, y, 0.0]) for y in ys])
+            dots.add(*(Dot(pt, radius=0.06, color=th.text) for pt in points[-1]))
+        edges = VMobject().set_stroke(th.muted, width=0.8, opacity=0.35)
+        for a, b in zip(points[:-1], points[1:], strict=True):
+            for pa in a:
+                for pb in b:
+                    if edges.has_no_points():
+                        edges.set_points_as_corners([pa, pb])
+                    else:
+                        edges.start_new_path(pa)
+                        edges.add_points_as_corners([pb])
+        labels = VGroup(*(text(label, th, 22).move_to([x, bottom - 0.4, 0])
+                          for x, _, label in columns))
+        more = VGroup(*(small("⋮", th, 22).next_to(pts[-1], DOWN, 0.05)
+                        for (_, n, _), pts in zip(columns, points, strict=True) if n > 12))
+        return VGroup(edges, dots, more, labels)
+
+    def legend(self, p: NetworkParams, colors, names, shape) -> VGroup:
+        th = self.theme
+        rows = []
+        for key, c in p.optimizers.items():
+            head = VGroup(swatch(colors[key]), text(names[key], th, 26, color=colors[key],
+                                                    weight="BOLD")).arrange(RIGHT, buff=0.15)
+            details = summary(c)
+            rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
+                        if details else head)
+        notes = [f"{shape.inputs}–{shape.hidden}–{shape.outputs} tanh network",
+                 f"{p.steps} steps, batches of {p.batch}",
+                 f"band: all {p.seeds} seeds" if p.seeds <= 3 else "band: 10–90 % of the seeds",
+                 "grey bar: share diverged"]
+        block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
+        fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
+        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
+
+
+def summary(contender: Contender) -> str:
+    """The contender's fixed hyperparameters, e.g. ``β₁ 0.9 · β₂ 0.999 · ε 10⁻⁸``."""
+    values = {**hyperparameters(contender.optimizer), **contender.hyper()}
+    return " · ".join(f"{HYPERPARAMETERS[k].symbol} {sci(v)}" for k, v in values.items()
+                      if k != "lr")
+
+
+def side_of(n: int) -> int:
+    return int(round(np.sqrt(n)))
+
+
+def side(n: int) -> str:
+    return f"{side_of(n)} × {side_of(n)}"
+
+
+def power_label(k: int) -> str:
+    return sci(10.0 ** k) if -3 <= k <= 3 else "10" + str(k).translate(SUPERSCRIPT)
+
+
+def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
+    out = VMobject().set_stroke(width=0)
+    for x, y, w, h in rects:
+        out.start_new_path(np.array([x, y, 0.0]))
+        out.add_points_as_corners([[x + w, y, 0], [x + w, y + h, 0], [x, y + h, 0], [x, y, 0]])
+    return out
+
+
+class AccuracyChart:
+    """Test accuracy against the learning rate (log scale): per optimizer the median over the
+    seeds and a band between the lowest and highest seed; a median with most runs diverged is
+    drawn in the row above the chart."""
+
+    def __init__(self, sweeps: list[Sweep], colors, threshold: float, theme):
+        self.sweeps, self.theme = sweeps, theme
+        self.lx = np.log10(sweeps[0].lrs)
+        self.frame = self._frame()
+        self.threshold_line = self._threshold(threshold)
+        self.series, self.curves = [], VGroup()
+        for s in sweeps:
+            color = colors[s.optimizer]
+            mid, low, high = (self.y(1 - s.quantile(q)) for q in (0.5, 0.9, 0.1))
+            line = VMobject().set_stroke(color, width=3.5)
+            band = VMobject().set_fill(color, opacity=0.18).set_stroke(width=0)
+            self.series.append((mid, low, high, line, band))
+            self.curves.add(band, line)
+
+    def x(self, lx):
+        t = (np.asarray(lx) - self.lx[0]) / (self.lx[-1] - self.lx[0])
+        return CHART_LEFT + t * (CHART_RIGHT - CHART_LEFT)
+
+    def y(self, accuracy):
+        """Scene y of accuracies; a diverged one (-inf) goes to the diverged row."""
+        a = np.asarray(accuracy, dtype=float)
+        inside = CHART_BOTTOM + np.clip(a, 0, 1) * (CHART_TOP - CHART_BOTTOM)
+        return np.where(np.isinf(a), DIVERGED_Y, inside)
+
+    def _frame(self) -> VGroup:
+        th = self.theme
+        box = Rectangle(width=CHART_RIGHT - CHART_LEFT, height=CHART_TOP - CHART_BOTTOM)
+        box.move_to([(CHART_LEFT + CHART_RIGHT) / 2, (CHART_BOTTOM + CHART_TOP) / 2, 0])
+        out = VGroup(box.set_stroke(th.axis, width=1.5))
+        for a in (0.0, 0.25, 0.5, 0.75, 1.0):
+            y = float(self.y(a))
+            out.add(Line([CHART_LEFT, y, 0], [CHART_LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
+            out.add(small(f"{100 * a:.0f} %", th, 17).next_to([CHART_LEFT, y, 0], LEFT, 0.1))
+        out.add(DashedLine([CHART_LEFT, DIVERGED_Y - 0.2, 0], [CHART_RIGHT, DIVERGED_Y - 0.2, 0],
+                           dash_length=0.05).set_stroke(th.muted, width=1))
+        out.add(small("diverged", th, 17).next_to([CHART_LEFT, DIVERGED_Y, 0], LEFT, buff=0.1))
+        out.add(small("median test accuracy", th, 19).rotate(np.pi / 2).move_to(
+            [CHART_LEFT - 1.05, (CHART_BOTTOM + CHART_TOP) / 2, 0]))
+        return out
+
+    def _threshold(self, threshold: float) -> VGroup:
+        y = float(self.y(threshold))
+        line = DashedLine([CHART_LEFT, y, 0], [CHART_RIGHT, y, 0], dash_length=0.1)
+        label = above_paths(small(f"works above {pct(threshold)}", self.theme, 18), self.theme)
+        return VGroup(line.set_stroke(self.theme.text, width=2),
+                      label.next_to([CHART_LEFT + 0.15, y, 0], DOWN + RIGHT, buff=0.08))
+
+    def marker(self, rate: float, strip: Strip) -> VGroup:
+        """A vertical line at ``rate`` through the chart and the strip, labelled."""
+        th = self.theme
+        lx = np.clip(np.log10(rate), self.lx[0], self.lx[-1])
+        x = float(self.x(lx))
+        line = DashedLine([x, STRIP_BOTTOM, 0], [x, DIVERGED_Y + 0.1, 0], dash_length=0.08)
+        label = above_paths(text(alpha(rate), th, 20), th)
+        label.next_to([x, DIVERGED_Y, 0], LEFT if x > 0 else RIGHT, buff=0.1)
+        return VGroup(line.set_stroke(th.text, width=2), label)
+
+    def fill(self) -> UpdateFromAlphaFunc:
+        xs = self.x(self.lx)
+
+        def upto(values, k):
+            i = int(np.floor(k))
+            pts = list(zip(xs[: i + 1], values[: i + 1], strict=True))
+            if i + 1 < len(xs):
+                f = k - i
+                pts.append((xs[i] + f * (xs[i + 1] - xs[i]),
+                            values[i] + f * (values[i + 1] - values[i])))
+            return np.array([[px, py, 0.0] for px, py in pts])
+
+        def update(group, a):
+            k = a * (len(xs) - 1)
+            for mid, low, high, line, band in self.series:
+                if k > 0:
+                    line.set_points_as_corners(upto(mid, k))
+                    top, bottom = upto(high, k), upto(low, k)
+                    band.set_points_as_corners(np.vstack([top, bottom[::-1], top[:1]]))
+                else:
+                    line.clear_points()
+                    band.clear_points()
+
+        update(self.curves, 0.0)
+        return UpdateFromAlphaFunc(self.curves, update)
+
+    def highlight(self, index: int | None) -> UpdateFromAlphaFunc:
+        targets = [1.0 if index is None or i == index else 0.25 for i in range(len(self.series))]
+        starts = [line.get_stroke_opacity() for *_, line, _ in self.series]
+
+        def update(group, a):
+            for (*_, line, band), s, t in zip(self.series, starts, targets, strict=True):
+                o = s + a * (t - s)
+                line.set_stroke(opacity=o)
+                band.set_fill(opacity=0.18 * o)
+
+        return UpdateFromAlphaFunc(self.curves, update)
+
+
+class Strip:
+    """Under the chart, on the same α axis: one row per optimizer, a coloured cell where it
+    works and a grey bar as tall as the share of its runs that diverged."""
+
+    def __init__(self, sweeps, verdicts, colors, names, chart: AccuracyChart, theme):
+        th = theme
+        row_h = (STRIP_TOP - STRIP_BOTTOM) / len(sweeps)
+        xs = chart.x(chart.lx)
+        cell_w = 0.85 * (xs[1] - xs[0])
+        self.frame, self.rows = VGroup(), []
+        for i, (s, v) in enumerate(zip(sweeps, verdicts, strict=True)):
+            top = STRIP_TOP - i * row_h
+            label = text(names[s.optimizer], th, min(20, 60 * row_h), color=colors[s.optimizer])
+            self.frame.add(label.next_to([CHART_LEFT, top - row_h / 2, 0], LEFT, buff=0.1))
+            self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
+                           .set_stroke(th.muted, width=0.8, opacity=0.8))
+            works = s.works(v.threshold)
+            cells = [(x - cell_w / 2, top - 0.525 * row_h, cell_w, 0.45 * row_h)
+                     for x, ok in zip(xs, works, strict=True) if ok]
+            bars = [(x - cell_w / 2, top - 0.95 * row_h, cell_w, 0.4 * row_h * share)
+                    for x, share in zip(xs, s.diverged_share, strict=True) if share > 0]
+            self.rows.append(VGroup(boxes(cells).set_fill(colors[s.optimizer], 1),
+                                    boxes(bars).set_fill(th.muted, 0.9)))
+        for k in range(int(np.ceil(chart.lx[0] - 1e-9)), int(np.floor(chart.lx[-1] + 1e-9)) + 1):
+            x = float(chart.x(k))
+            self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
+                           .set_stroke(th.axis, 1.5))
+            self.frame.add(small(power_label(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
+                                                                  DOWN, buff=0.05))
+        self.frame.add(text("α", th, 24, color=th.muted).next_to(
+            [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
+
+
+class TrainingCurves:
+    """Median test accuracy (over the seeds) against the step, each optimizer at its best
+    rate, revealed as the clock runs."""
+
+    LEFT, RIGHT, BOTTOM, TOP = -5.6, 2.2, -2.3, 2.5
+
+    def __init__(self, curves: dict[str, Training], colors, names, best, theme):
+        th = theme
+        steps = next(iter(curves.values())).setup.steps
+        self.steps = steps
+        box = Rectangle(width=self.RIGHT - self.LEFT, height=self.TOP - self.BOTTOM)
+        box.move_to([(self.LEFT + self.RIGHT) / 2, (self.BOTTOM + self.TOP) / 2, 0])
+        frame = VGroup(box.set_stroke(th.axis, width=1.5))
+        for a in (0.0, 0.25, 0.5, 0.75, 1.0):
+            y = self.y(a)
+            frame.add(small(f"{100 * a:.0f} %", th, 17).next_to([self.LEFT, y, 0], LEFT, 0.1))
+            frame.add(Line([self.LEFT, y, 0], [self.LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
+        for s in (0, steps):
+            frame.add(small(f"{s}", th, 17).next_to([self.x(s), self.BOTTOM, 0], DOWN, 0.1))
+        frame.add(small("step", th, 19).next_to([self.x(steps / 2), self.BOTTOM, 0], DOWN, 0.1))
+        frame.add(small("median test accuracy", th, 19).rotate(np.pi / 2).move_to(
+            [self.LEFT - 1.0, (self.BOTTOM + self.TOP) / 2, 0]))
+        self.frame = frame
+        self.paths, self.lines, rows = [], VGroup(), []
+        for key, t in curves.items():
+            acc = np.where(t.diverged[0][None, :] & (t.eval_steps[:, None] >= t.diverged_at[0]),
+                           np.nan, t.test_accuracy[:, 0])
+            median = np.array([np.median(r[np.isfinite(r)]) if np.any(np.isfinite(r))
+                               else np.nan for r in acc])
+            ok = np.isfinite(median)
+            pts = np.column_stack([self.x(t.eval_steps[ok]), self.y(median[ok]),
+                                   np.zeros(ok.sum())])
+            line = VMobject().set_stroke(colors[key], width=3.5)
+            self.paths.append((t.eval_steps[ok], pts, line))
+            self.lines.add(line)
+            end = f"{pct(median[ok][-1])}" if ok.any() else "diverged"
+            head = VGroup(swatch(colors[key]), text(names[key], th, 24, color=colors[key],
+                                                    weight="BOLD")).arrange(RIGHT, buff=0.15)
+            rows.append(stack(head, small(f"{alpha(best[key])} · ends at {end}", th, 18)
+                              .shift(0.3 * RIGHT), buff=0.06))
+        legend = stack(*rows, buff=0.22)
+        fit_width(legend, FRAME_RIGHT - MARGIN - (self.RIGHT + 0.45))
+        self.legend = legend.move_to([self.RIGHT + 0.45, PICTURE_TOP - 0.2, 0],
+                                     aligned_edge=UP + LEFT)
+
+    def x(self, step):
+        return self.LEFT + np.asarray(step, dtype=float) / self.steps * (self.RIGHT - self.LEFT)
+
+    def y(self, accuracy):
+        return self.BOTTOM + np.clip(accuracy, 0, 1) * (self.TOP - self.BOTTOM)
+
+    def reveal(self) -> UpdateFromAlphaFunc:
+        def update(group, a):
+            s = a * self.steps
+            for steps, pts, line in self.paths:
+                k = int(np.searchsorted(steps, s, side="right"))
+                if k >= 2:
+                    line.set_points_as_corners(pts[:k])
+                else:
+                    line.clear_points()
+
+        update(self.lines, 0.0)
+        return UpdateFromAlphaFunc(self.lines, update)
+
+
+class StepBars:
+    """Per group of weights (layer 1's and layer 2's weights and biases), one bar per optimizer:
+    its typical step per weight at its best rate, divided by that rate (log scale), with a
+    dashed line where the step is exactly α."""
+
+    LEFT, RIGHT, BOTTOM, TOP = -5.2, 3.3, -2.0, 2.4
+
+    def __init__(self, sizes: dict[str, np.ndarray], colors, names, theme):
+        th = self.theme = theme
+        values = np.concatenate([v[np.isfinite(v) & (v > 0)] for v in sizes.values()]
+                                + [np.array([1.0])])
+        self.lo = float(np.floor(np.log10(values.min())))
+        self.hi = max(float(np.ceil(np.log10(values.max()))), self.lo + 1)
+        box = Rectangle(width=self.RIGHT - self.LEFT, height=self.TOP - self.BOTTOM)
+        box.move_to([(self.LEFT + self.RIGHT) / 2, (self.BOTTOM + self.TOP) / 2, 0])
+        frame = VGroup(box.set_stroke(th.axis, width=1.5))
+        every = max(1, int(np.ceil((self.hi - self.lo) / 5)))
+        for k in range(int(self.lo), int(self.hi) + 1, every):
+            y = self.y(10.0 ** k)
+            frame.add(Line([self.LEFT, y, 0], [self.LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
+            tick = "α" if k == 0 else f"{power_label(k)} α"
+            frame.add(small(tick, th, 17).next_to([self.LEFT, y, 0], LEFT, 0.1))
+        y1 = self.y(1.0)
+        frame.add(DashedLine([self.LEFT, y1, 0], [self.RIGHT, y1, 0], dash_length=0.1)
+                  .set_stroke(th.text, width=2))
+        frame.add(above_paths(small("a step of α", th, 18), th).next_to(
+            [self.RIGHT - 0.1, y1, 0], DOWN + LEFT, buff=0.08))
+        frame.add(small("step per weight", th, 19).rotate(np.pi / 2).move_to(
+            [self.LEFT - 1.25, (self.BOTTOM + self.TOP) / 2, 0]))
+        n = len(sizes)
+        group_w = (self.RIGHT - self.LEFT) / len(GROUPS)
+        bar_w = 0.75 * group_w / n
+        for j, g in enumerate(GROUPS):
+            center = self.LEFT + (j + 0.5) * group_w
+            frame.add(small(GROUP_NAMES[g], th, 18).next_to([center, self.BOTTOM, 0], DOWN, 0.12))
+        self.frame, self.bars = frame, {}
+        for i, (key, v) in enumerate(sizes.items()):
+            rects = []
+            for j in range(len(GROUPS)):
+                if not (np.isfinite(v[j]) and v[j] > 0):
+                    continue
+                x = self.LEFT + j * group_w + 0.125 * group_w + i * bar_w
+                top = self.y(v[j])
+                rects.append((x, self.BOTTOM, bar_w * 0.9, top - self.BOTTOM))
+            self.bars[key] = boxes(rects).set_fill(colors[key], 0.95)
+        legend = VGroup(*(VGroup(swatch(colors[k]), text(names[k], th, 20, color=colors[k]))
+                          .arrange(RIGHT, buff=0.1) for k in sizes)).arrange(DOWN,
+                                                                           aligned_edge=LEFT,
+                                                                           buff=0.15)
+        legend.move_to([self.RIGHT + 0.35, self.TOP, 0], aligned_edge=UP + LEFT)
+        fit_width(legend, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
+        self.frame.add(legend)
+
+    def y(self, v: float) -> float:
+        t = (np.log10(max(v, 10.0 ** self.lo)) - self.lo) / (self.hi - self.lo)
+        return float(self.BOTTOM + np.clip(t, 0, 1) * (self.TOP - self.BOTTOM))
+
+    def indicate(self, key: str) -> UpdateFromAlphaFunc:
+        bars = self.bars[key]
+
+        def update(mob, a):
+            mob.set_fill(opacity=0.95 - 0.5 * np.sin(np.pi * a))
+
+        return UpdateFromAlphaFunc(bars, update)
+
+    def reference(self, rate: float, typical: float) -> VGroup:
+        """A note under the legend: the typical weight against the marked rate."""
+        th = self.theme
+        note = stack(small(f"typical weight: {sci(typical, 2)}", th, 18),
+                     small(f"{alpha(rate)}: {100 * rate / typical:.2g} % of it", th, 18),
+                     buff=0.08)
+        fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
+        legend = self.frame[-1]
+        return note.next_to(legend, DOWN, buff=0.35, aligned_edge=LEFT)
+
+
+class ScalePanels:
+    """One small chart per optimizer: test accuracy against α with the loss averaged (solid)
+    and summed over the batch (dashed), each with a dot at its best rate."""
+
+    def __init__(self, means, sums, mean_v, sum_v, colors, names, threshold, theme):
+        th = theme
+        n = len(means)
+        cols = n if n <= 4 else 3
+        rows = -(-n // cols)
+        width = FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN
+        gap_x, gap_y = 0.95, 0.75
+        w = (width - gap_x * (cols - 1) - 0.55) / cols
+        h = min(4.1, (PICTURE_TOP - 0.4 - PICTURE_BOTTOM - 0.9 - gap_y * (rows - 1)) / rows)
+        lx = np.log10(means[0].lrs)
+        self.frame, self.mean_lines, self.sum_lines = VGroup(), VGroup(), []
+        for i, (m, s, vm, vs) in enumerate(zip(means, sums, mean_v, sum_v, strict=True)):
+            r, c = divmod(i, cols)
+            left = FRAME_LEFT + MARGIN + 0.55 + c * (w + gap_x)
+            top = PICTURE_TOP - 0.45 - r * (h + gap_y)
+            bottom = top - h
+
+            def x(v, left=left):
+                return left + (np.asarray(v) - lx[0]) / (lx[-1] - lx[0]) * w
+
+            def y(a, bottom=bottom):
+                return bottom + np.clip(np.nan_to_num(a, nan=0, neginf=0), 0, 1) * h
+
+            box = Rectangle(width=w, height=h).move_to([left + w / 2, bottom + h / 2, 0])
+            panel = VGroup(box.set_stroke(th.axis, width=1.2))
+            panel.add(text(names[m.optimizer], th, 22, color=colors[m.optimizer], weight="BOLD")
+                      .next_to([left, top, 0], UP + RIGHT, buff=0.08))
+            for a in (0.0, 1.0):
+                panel.add(small(f"{100 * a:.0f} %", th, 15).next_to([left, y(a), 0], LEFT, 0.06))
+            ty = y(threshold)
+            panel.add(DashedLine([left, ty, 0], [left + w, ty, 0], dash_length=0.06)
+                      .set_stroke(th.muted, width=1))
+            first, last = int(np.ceil(lx[0] - 1e-9)), int(np.floor(lx[-1] + 1e-9))
+            step = max(1, int(np.ceil((last - first) / 3)))
+            for k in range(first, last + 1, step):
+                panel.add(small(power_label(k), th, 15).next_to([float(x(k)), bottom, 0], DOWN,
+                                                                 0.06))
+            self.frame.add(panel)
+            for sweep, v, dashed in ((m, vm, False), (s, vs, True)):
+                acc = 1 - sweep.median
+                pts = np.column_stack([x(lx), y(acc), np.zeros(len(lx))])
+                line = VMobject().set_points_as_corners(pts)
+                line.set_stroke(colors[m.optimizer], width=3)
+                if dashed:
+                    line = dash(line, colors[m.optimizer])
+                bi = int(np.flatnonzero(sweep.lrs == v.best_lr)[0])
+                dot = Dot([float(x(lx[bi])), float(y(acc[bi])), 0], radius=0.08,
+                          color=colors[m.optimizer])
+                if dashed:
+                    dot.set_fill(th.background).set_stroke(colors[m.optimizer], width=3)
+                group = VGroup(line, dot)
+                if dashed:
+                    self.sum_lines.append(group)
+                else:
+                    self.mean_lines.add(group)
+        key = VGroup(
+            VGroup(Line(ORIGIN_LEFT, ORIGIN_LEFT + 0.5 * RIGHT).set_stroke(th.text, 3),
+                   small("loss averaged over the batch", th, 18)).arrange(RIGHT, buff=0.12),
+            VGroup(dash(VMobject().set_points_as_corners([ORIGIN_LEFT, ORIGIN_LEFT + 0.5 * RIGHT]),
+                        th.text), small("summed", th, 18)).arrange(RIGHT, buff=0.12),
+            VGroup(Dot(radius=0.07, color=th.text), small("best α", th, 18)).arrange(RIGHT,
+                                                                                  buff=0.12),
+        ).arrange(RIGHT, buff=0.5)
+        key.next_to(self.frame, DOWN, buff=0.45)
+        self.frame.add(key)
+
+
+ORIGIN_LEFT = np.zeros(3)
+
+
+def dash(line: VMobject, color: str) -> VMobject:
+    """A dashed copy of a polyline (as one mobject)."""
+    pts = np.asarray(line.get_anchors(), dtype=float)
+    out = VMobject().set_stroke(color, width=3)
+    seg = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(pts, axis=0), axis=1))])
+    if seg[-1] <= 0:
+        return out
+    period, on = 0.16, 0.09
+    starts = np.arange(0.0, seg[-1], period)
+    for a in starts:
+        b = min(a + on, seg[-1])
+        piece = [np.array([np.interp(t, seg, pts[:, k]) for k in range(3)])
+                 for t in np.concatenate([[a], seg[(seg > a) & (seg < b)], [b]])]
+        if out.has_no_points():
+            out.set_points_as_corners(piece)
+        else:
+            out.start_new_path(piece[0])
+            out.add_points_as_corners(piece[1:])
+    return out
+
+
+__all__ = ["NetworkParams", "NetworkTraining"]
