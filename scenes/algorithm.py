@@ -14,6 +14,7 @@ from manim import (
     RIGHT,
     UP,
     Create,
+    DashedLine,
     FadeIn,
     FadeOut,
     SurroundingRectangle,
@@ -32,9 +33,10 @@ from scenes.base import (
     SurfaceChoice,
 )
 from scenes.captions import first_fitting
+from scenes.notation import algorithm_one, readable
 from scenes.params import param
 from scenes.plot2d import PlaneMap, plot_frame, set_polyline, ticks
-from scenes.style import Readout, fit_width, formula, point_text, scene_title, text
+from scenes.style import Readout, above_paths, formula, point_text, scene_title, text
 
 # (row name, symbol colour, state key) of the number table; "g" is the gradient of step t.
 ROWS = (("g", "g"), ("m", "m"), ("v", "v"), ("m̂", "m_hat"), ("v̂", "v_hat"), ("Δθ", "lr"),
@@ -60,13 +62,13 @@ class AlgorithmParams(SurfaceChoice):
 def eps_captions(lr: float, eps: float, sqrt_v_hat_min: float) -> list[str]:
     """What ε does, and what it did in this run, from the smallest √v̂ the run met."""
     lines = ["ε keeps the division safe where v̂ is tiny.",
-             f"The step per unit of m̂, α / (√v̂ + ε), is capped at α / ε = {lr / eps:.3g}."]
+             f"The step per unit of m̂, α / (√v̂ + ε), is capped at α / ε = {readable(lr / eps)}."]
     if sqrt_v_hat_min > 100 * eps:
-        lines.append(f"Here √v̂ never fell below {sqrt_v_hat_min:.3g}: ε changed the steps by "
-                     "under 1 %.")
+        lines.append(f"Here √v̂ never fell below {readable(sqrt_v_hat_min)}: ε changed the steps "
+                     "by under 1 %.")
     else:
-        lines.append(f"Here √v̂ fell to {sqrt_v_hat_min:.3g}, where ε = {eps:g} shortens the "
-                     "step noticeably.")
+        lines.append(f"Here √v̂ fell to {readable(sqrt_v_hat_min)}, where ε = {readable(eps)} "
+                     "shortens the step noticeably.")
     return lines
 
 
@@ -83,7 +85,7 @@ class AdamAlgorithm(ExplainerScene):
         title = scene_title(self.title, th)
 
         # Beat 1: the five lines of Algorithm 1.
-        lines = self.algorithm().next_to(title, DOWN, buff=0.6)
+        lines = algorithm_one(th).next_to(title, DOWN, buff=0.45)
         lines.to_edge(LEFT, buff=0.6)
         table, cells, step = self.table(lines)
         with self.beat("algorithm",
@@ -99,7 +101,7 @@ class AdamAlgorithm(ExplainerScene):
             self.play(FadeIn(table), run_time=0.8)
 
         # Beats 3+: a few steps in detail, each line lit while its numbers appear.
-        box = SurroundingRectangle(lines[0], color=th.symbol("lr"), buff=0.08)
+        box = SurroundingRectangle(lines[1], color=th.symbol("lr"), buff=0.08)
         last = min(p.detailed_steps, traj.valid_steps - 1)
         for t in range(1, last + 1):
             with self.beat(f"step-{t}",
@@ -108,7 +110,8 @@ class AdamAlgorithm(ExplainerScene):
                     self.play(Create(box), run_time=0.4)
                 step.set_text(f"{t}")
                 for i, rows in enumerate(LINE_ROWS):
-                    target = SurroundingRectangle(lines[i], color=th.symbol("lr"), buff=0.08)
+                    target = SurroundingRectangle(lines[1 + i], color=th.symbol("lr"),
+                                                  buff=0.08)
                     self.play(box.animate.become(target), run_time=0.35)
                     for r in rows:
                         self.fill_row(cells[r], r, traj, t)
@@ -131,23 +134,6 @@ class AdamAlgorithm(ExplainerScene):
             self.play(FadeIn(self.next_up(), shift=0.2 * UP), run_time=0.8)
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def algorithm(self) -> VGroup:
-        th = self.theme
-        rows = [
-            formula(th, ("g_t", "g"), r"\leftarrow \nabla f(\theta_{t-1})", size=38),
-            formula(th, ("m_t", "m"), r"\leftarrow", (r"\beta_1", "beta1"), ("m_{t-1}", "m"),
-                    "+ (1 -", (r"\beta_1", "beta1"), ")", ("g_t", "g"), size=38),
-            formula(th, ("v_t", "v"), r"\leftarrow", (r"\beta_2", "beta2"), ("v_{t-1}", "v"),
-                    "+ (1 -", (r"\beta_2", "beta2"), ")", ("g_t^2", "g"), size=38),
-            formula(th, (r"\hat{m}_t", "m_hat"), r"\leftarrow", ("m_t", "m"), "/ (1 -",
-                    (r"\beta_1^t", "beta1"), r"), \quad", (r"\hat{v}_t", "v_hat"), r"\leftarrow",
-                    ("v_t", "v"), "/ (1 -", (r"\beta_2^t", "beta2"), ")", size=38),
-            formula(th, r"\theta_t \leftarrow \theta_{t-1} -", (r"\alpha", "lr"),
-                    (r"\hat{m}_t", "m_hat"), r"/ (\sqrt{", (r"\hat{v}_t", "v_hat"), "} +",
-                    (r"\epsilon", "eps"), ")", size=38),
-        ]
-        return fit_width(VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.75), 6.8)
 
     def table(self, lines: VGroup):
         th = self.theme
@@ -179,7 +165,7 @@ class AdamAlgorithm(ExplainerScene):
 
     def fill_row(self, row: list[Readout], r: int, traj, t: int) -> None:
         for readout, value in zip(row, self.row_values(r, traj, t), strict=True):
-            readout.set_text(f"{value:+.3e}")
+            readout.set_text(readable(value))
 
     def fast(self, cells, step, traj, first: int) -> UpdateFromAlphaFunc:
         last = traj.valid_steps - 1
@@ -204,10 +190,10 @@ class AdamAlgorithm(ExplainerScene):
         pm = PlaneMap.stretch(box, 7.6, 3.9, np.array([-1.9, 0.35, 0]))
         frame = VGroup(plot_frame(box, pm, th, 14, x_numbers=False, y_numbers=False))
         for k in ticks(box[2], box[3]):  # log scales: label the powers of ten
-            frame.add(text(f"1e{int(k)}", th, 16, color=th.muted)
+            frame.add(text(readable(10.0 ** k), th, 16, color=th.muted)
                       .next_to(pm(np.array([box[0], k])), LEFT, buff=0.08))
         for k in ticks(box[0], box[1]):
-            frame.add(text(f"1e{int(k)}", th, 16, color=th.muted)
+            frame.add(text(readable(10.0 ** k), th, 16, color=th.muted)
                       .next_to(pm(np.array([k, box[2]])), DOWN, buff=0.08))
         x_label = formula(th, r"\sqrt{", (r"\hat{v}", "v_hat"), "}", r"\ \text{(log)}",
                           size=26).next_to(frame, DOWN, buff=0.4)
@@ -219,7 +205,7 @@ class AdamAlgorithm(ExplainerScene):
         for (e, y), color in zip(ys.items(), palette, strict=False):
             curves.add(set_polyline(VMobject(), [pm(np.column_stack([x, y]))])
                        .set_stroke(color, width=3.5))
-            names.add(text(f"ε = {e:g}", th, 22, color=color))
+            names.add(text(f"ε = {readable(e)}", th, 22, color=color))
         names.arrange(DOWN, aligned_edge=LEFT).next_to(frame, RIGHT, buff=0.5).align_to(frame, UP)
         sqrt_v = np.sqrt(traj.state["v_hat"][1: traj.valid_steps])
         self.facts.update(steps_run=traj.valid_steps - 1, sqrt_v_hat_min=float(sqrt_v.min()),
@@ -229,11 +215,31 @@ class AdamAlgorithm(ExplainerScene):
         with self.beat("eps-1", captions[0]):
             self.play(FadeIn(frame), FadeIn(x_label), FadeIn(y_label), FadeIn(names),
                       run_time=0.8)
+        cap, floor = self.eps_marks(pm, box, float(sqrt_v.min()))
         with self.beat("eps-2", captions[1]):
             self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
+            self.play(FadeIn(cap), run_time=0.5)
         with self.beat("eps-3", captions[2]):
-            pass
+            self.play(FadeIn(floor), run_time=0.6)
         self.clear_stage(*keep)
+
+    def eps_marks(self, pm: PlaneMap, box, sqrt_v_hat_min: float) -> tuple[VGroup, VGroup]:
+        """The cap α/ε (a dashed line at its height) and this run's smallest √v̂ (a dashed line
+        at its place on the x axis, or an arrow at the edge when it lies off the chart)."""
+        p, th = self.params, self.theme
+        level = np.log10(p.lr / p.eps)
+        cap = VGroup(DashedLine(pm(np.array([box[0], level])), pm(np.array([box[1], level])),
+                                color=th.symbol("eps"), dash_length=0.08))
+        cap.add(text(f"cap α / ε = {readable(p.lr / p.eps)}", th, 18, color=th.symbol("eps"))
+                .next_to(cap[0], UP, buff=0.06).align_to(cap[0], RIGHT))
+        at = float(np.clip(np.log10(sqrt_v_hat_min), box[0], box[1]))
+        floor = VGroup(DashedLine(pm(np.array([at, box[2]])), pm(np.array([at, box[3]])),
+                                  color=th.symbol("v_hat"), dash_length=0.08))
+        floor.add(above_paths(text(f"this run's smallest √v̂ = {readable(sqrt_v_hat_min)}", th,
+                                   18, color=th.symbol("v_hat")), th)
+                  .next_to(pm(np.array([at, box[2]])), UP, buff=0.15)
+                  .shift(0.1 * RIGHT).align_to(floor[0], RIGHT if at > -4 else LEFT))
+        return cap, floor
 
     def next_up(self) -> VGroup:
         th = self.theme

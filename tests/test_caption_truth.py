@@ -425,9 +425,10 @@ def test_every_bias_caption_is_true(b1, b2, m_steps, seed, trend, noise):
 @given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
 def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
     from scenes.algorithm import eps_captions
+    from scenes.notation import readable
 
     cap, run_line = eps_captions(lr, eps, sqrt_v_min)[1:]
-    assert cap.endswith(f"capped at α / ε = {fmt(lr / eps)}.")
+    assert cap.endswith(f"capped at α / ε = {readable(lr / eps)}.")
     shortening = eps / (sqrt_v_min + eps)  # how much ε shortened the least-damped step
     if "never fell below" in run_line:
         assert shortening < 0.01

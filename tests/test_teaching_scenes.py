@@ -133,7 +133,7 @@ def test_step_one_worked_numbers():
 def test_eps_caption_depends_on_the_run():
     assert "changed the steps by under 1 %" in eps_captions(0.1, 1e-8, 0.5)[2]
     assert "shortens the step noticeably" in eps_captions(0.1, 1e-2, 0.5)[2]
-    assert "α / ε = 1e+07" in eps_captions(0.1, 1e-8, 0.5)[1]
+    assert "α / ε = 10⁷" in eps_captions(0.1, 1e-8, 0.5)[1]
 
 
 def test_noisy_is_said_only_of_the_noisy_stream(construct):
