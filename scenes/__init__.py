@@ -5,12 +5,15 @@ from scenes.bias import BiasCorrection
 from scenes.moments import MomentAccumulation
 from scenes.mountain import MountainAnalogy
 from scenes.network import NetworkTraining
+from scenes.opening import AdamOpening
 from scenes.race import RosenbrockRace
+from scenes.recap import AdamRecap
 from scenes.saddle import SaddleEscape
 from scenes.tuning import TuningSweep
 
-SCENES = (MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm, RosenbrockRace,
-          SaddleEscape, TuningSweep, NetworkTraining)
+SCENES = (AdamOpening, MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm,
+          RosenbrockRace, SaddleEscape, TuningSweep, NetworkTraining, AdamRecap)
 
-__all__ = ["SCENES", "AdamAlgorithm", "BiasCorrection", "MomentAccumulation", "MountainAnalogy",
-           "NetworkTraining", "RosenbrockRace", "SaddleEscape", "TuningSweep"]
+__all__ = ["SCENES", "AdamAlgorithm", "AdamOpening", "AdamRecap", "BiasCorrection",
+           "MomentAccumulation", "MountainAnalogy", "NetworkTraining", "RosenbrockRace",
+           "SaddleEscape", "TuningSweep"]

@@ -66,9 +66,3 @@ def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
     lines = VGroup(start, *body)
     body.next_to(start, DOWN, aligned_edge=LEFT, buff=0.6 * size / 38).shift(0.5 * RIGHT)
     return fit_width(lines, width)
-
-
-def memory(beta: float) -> float:
-    """The window of an exponential moving average with decay ``beta``, in steps: a gradient's
-    weight falls by a factor e in about 1 / (1 − β) steps (exactly -1 / ln β)."""
-    return 1.0 / (1.0 - beta)

@@ -1,0 +1,150 @@
+"""Scene 0: the opening. What Adam is, the parts it is made of, and the road map of the video.
+
+    manim -ql scenes/opening.py AdamOpening
+
+Algorithm 1 appears dimmed; each update line lights up as the idea it comes from is named, so
+the viewer sees from the start where every later scene will land. The road map lists the
+explainer's own scenes, by their titles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, VGroup
+
+from scenes.base import ExplainerScene, visible
+from scenes.notation import IDEAS, algorithm_one
+from scenes.params import param, shown
+from scenes.style import (
+    FRAME_LEFT,
+    FRAME_RIGHT,
+    MARGIN,
+    PICTURE_BOTTOM,
+    PICTURE_TOP,
+    fit_width,
+    text,
+)
+
+DIM = 0.25  # opacity of a line of the algorithm before its idea is named
+MAX_TITLE = 40
+
+# What each update line does, beside the idea it comes from (scenes.notation.IDEAS).
+WHAT = (
+    "the gradient at the current weights",
+    "an average of recent gradients: a direction",
+    "an average of squared gradients: a typical size",
+    "both averages start at zero: undo that",
+    "each weight moves about α; ε keeps it safe",
+)
+
+CAPTIONS = (
+    ("momentum", "Line 2 is momentum: m, a running average of the gradients, gives the direction."),
+    ("rmsprop", "Line 3 comes from RMSProp: v, a running average of squared gradients."),
+    ("bias", "Line 4 is bias correction: m and v start at zero, and this undoes it."),
+    ("step", "Line 5 steps along m, each weight divided by its own √v: about α per step."),
+)
+
+
+@dataclass(frozen=True)
+class OpeningParams:
+    title: str = param("Adam, animated", "the video's title, on the first frame")
+    subtitle: str = param("How the most used optimizer in deep learning takes its steps",
+                          "the line under the title")
+
+    def check(self) -> None:
+        for name in ("title", "subtitle"):
+            value = getattr(self, name)
+            if not value.isprintable() or not visible(value):
+                raise ValueError(f"{name} {shown(value)}: give a printable, visible line")
+            if len(value) > 2 * MAX_TITLE:
+                raise ValueError(f"{name}: {len(value)} characters; at most {2 * MAX_TITLE} fit")
+
+
+class AdamOpening(ExplainerScene):
+    key = "opening"
+    title = "Adam, animated"
+    description = "What Adam is, the four ideas it is made of, and the road map of the video"
+    Params = OpeningParams
+
+    def construct(self) -> None:
+        card = self.title_card()
+        lines, tags = self.dimmed_algorithm(card)
+        self.name_the_parts(lines, tags)
+        self.road_map()
+
+    # --- beats --------------------------------------------------------------------------------
+
+    def title_card(self) -> VGroup:
+        p, th = self.params, self.theme
+        title = fit_width(text(p.title, th, 64, weight="BOLD"), 12.5).move_to(0.9 * UP)
+        sub = fit_width(text(p.subtitle, th, 30, color=th.muted), 12.5)
+        sub.next_to(title, DOWN, buff=0.45)
+        paper = text("Kingma & Ba (2015), “Adam: a method for stochastic optimization”", th, 22,
+                     color=th.muted).next_to(sub, DOWN, buff=0.5)
+        with self.beat("title", "Adam is the optimizer most neural networks are trained with."):
+            self.play(FadeIn(title, shift=0.2 * UP), FadeIn(sub), run_time=1.0)
+            self.play(FadeIn(paper), run_time=0.5)
+        self.facts.update(title=p.title, subtitle=p.subtitle)
+        with self.beat("question", "This video builds it one idea at a time, and shows why "
+                                   "each idea is needed."):
+            self.play(Indicate(title, scale_factor=1.05, color=self.theme.symbol("lr")),
+                      run_time=1.0)
+        return VGroup(title, sub, paper)
+
+    def dimmed_algorithm(self, card: VGroup) -> tuple[VGroup, VGroup]:
+        th = self.theme
+        lines = algorithm_one(th, size=44, width=7.4)
+        if lines.height > PICTURE_TOP - PICTURE_BOTTOM - 0.4:
+            lines.scale_to_fit_height(PICTURE_TOP - PICTURE_BOTTOM - 0.4)
+        lines.move_to([FRAME_LEFT + MARGIN, PICTURE_TOP - 0.2, 0], aligned_edge=UP + LEFT)
+        tags = VGroup()
+        left = lines.get_right()[0] + 0.5
+        for name, what, line in zip(IDEAS, WHAT, lines[1:], strict=True):
+            tag = VGroup(text(name, th, 28, weight="BOLD"), text(what, th, 22, color=th.muted))
+            tag.arrange(DOWN, aligned_edge=LEFT, buff=0.08)
+            tags.add(tag.move_to([left, line.get_center()[1], 0], aligned_edge=LEFT))
+        room = FRAME_RIGHT - MARGIN - left
+        if tags.width > room:  # one scale for all, so they stay aligned on the left
+            factor = room / tags.width
+            for tag in tags:
+                tag.scale(factor, about_edge=LEFT)
+        with self.beat("algorithm", f"All of Adam: a loop of {len(lines) - 1} lines, run once "
+                                    "per step."):
+            self.play(FadeOut(card), run_time=0.5)
+            self.play(FadeIn(lines[0]), FadeIn(lines[1:], run_time=1.0))
+            self.play(lines[1:].animate.set_opacity(DIM), run_time=0.5)
+        with self.beat("gradient", "Line 1 is where every optimizer starts: the gradient, "
+                                   "the slope underfoot."):
+            self.play(lines[1].animate.set_opacity(1), FadeIn(tags[0], shift=0.2 * LEFT),
+                      run_time=0.7)
+        return lines, tags
+
+    def name_the_parts(self, lines: VGroup, tags: VGroup) -> None:
+        for i, (name, caption) in enumerate(CAPTIONS, start=2):
+            with self.beat(name, caption):
+                self.play(lines[i].animate.set_opacity(1), FadeIn(tags[i - 1], shift=0.2 * LEFT),
+                          run_time=0.7)
+
+    def road_map(self) -> None:
+        th = self.theme
+        chapters = self.chapters()
+        rows = VGroup(*(VGroup(text(f"{i}", th, 26, color=th.symbol("lr"), weight="BOLD"),
+                               text(title, th, 26)).arrange(RIGHT, buff=0.3)
+                        for i, title in enumerate(chapters, start=1)))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.28)
+        rows.move_to([0, (PICTURE_TOP - 2.8) / 2, 0])
+        fit_width(rows, FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN)
+        heading = text("The road map", th, 34, weight="BOLD").next_to(rows, UP, buff=0.4)
+        heading.align_to(rows, LEFT)
+        self.facts.update(chapters=list(chapters))
+        self.clear_stage()
+        with self.beat("map", f"The road map: {len(chapters)} parts, each one idea with its "
+                              "own picture."):
+            self.play(FadeIn(heading), FadeIn(rows, lag_ratio=0.15), run_time=1.5)
+
+    def chapters(self) -> tuple[str, ...]:
+        """The titles of the explainer's scenes between this one and the recap."""
+        from scenes import SCENES  # the explainer's order (that module imports this one)
+
+        return tuple(cls.title for cls in SCENES if cls.key not in ("opening", "recap"))
