@@ -7,7 +7,7 @@ module back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -65,6 +65,13 @@ class Surface:
     @property
     def minima(self) -> tuple[CriticalPoint, ...]:
         return tuple(c for c in self.critical_points if c.kind == "minimum")
+
+    def scaled(self, factor: float) -> Surface:
+        """The same surface with its loss multiplied by ``factor`` (> 0): the same valleys and
+        critical points, every gradient ``factor`` times as large."""
+        f, df = self.f, self.df
+        return replace(self, f=lambda x, y: factor * f(x, y),
+                       df=lambda x, y: tuple(factor * d for d in df(x, y)))
 
     def in_domain(self, p: Array) -> Array:
         p = np.asarray(p, dtype=float)

@@ -258,6 +258,9 @@ def group_rms(shape: Shape, values: Array) -> Array:
     return np.sqrt(np.stack(out, axis=-1))
 
 
+DEFAULT_LR = 1e-3  # deep learning's usual learning rate (PyTorch's default for Adam)
+
+
 # --- training many runs at once ------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -332,19 +335,26 @@ class Training:
         return Sweep(name or self.optimizer, self.lrs, 1.0 - self.accuracy, self.diverged_at)
 
     def columns(self, i_lr: int = 0, i_seed: int = 0) -> dict[str, Array]:
-        """One run as named columns per step (the batch loss; test accuracy where it was
-        evaluated, else NaN), up to its divergence: a training log to read or plot."""
+        """One run as named columns per step, up to its divergence: a training log to read or
+        plot. Row ``k`` holds the weights after ``k`` updates: the test loss and accuracy where
+        they were evaluated (else NaN), then update ``k + 1``'s batch loss and the sizes of
+        its gradient and update (NaN on the last row, after the last update)."""
         steps = self.setup.steps
-        n = steps if self.diverged_at[i_lr, i_seed] < 0 else int(self.diverged_at[i_lr, i_seed])
+        diverged = self.diverged_at[i_lr, i_seed] >= 0
+        n = int(self.diverged_at[i_lr, i_seed]) if diverged else steps + 1
         acc = np.full(steps + 1, np.nan)
         test_loss = np.full(steps + 1, np.nan)
         acc[self.eval_steps] = self.test_accuracy[:, i_lr, i_seed]
         test_loss[self.eval_steps] = self.test_loss[:, i_lr, i_seed]
-        cols = {"step": np.arange(n), "batch_loss": self.batch_loss[:n, i_lr, i_seed],
-                "test_loss": test_loss[:n], "test_accuracy": acc[:n]}
+
+        def per_update(values: Array) -> Array:
+            return np.append(values, np.nan)[:n]  # no update after the last row
+
+        cols = {"step": np.arange(n), "test_loss": test_loss[:n], "test_accuracy": acc[:n],
+                "batch_loss": per_update(self.batch_loss[:, i_lr, i_seed])}
         for j, tag in enumerate(GROUPS):
-            cols[f"grad_rms_{tag}"] = self.grad_rms[:n, i_lr, i_seed, j]
-            cols[f"update_rms_{tag}"] = self.update_rms[:n, i_lr, i_seed, j]
+            cols[f"grad_rms_{tag}"] = per_update(self.grad_rms[:, i_lr, i_seed, j])
+            cols[f"update_rms_{tag}"] = per_update(self.update_rms[:, i_lr, i_seed, j])
         return cols
 
     def to_csv(self, i_lr: int = 0, i_seed: int = 0) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .landscape import Surface
-from .optimizers import make
+from .optimizers import HYPERPARAMETERS, make
 from .trajectory import run_ends
 
 Array = np.ndarray
@@ -119,3 +119,47 @@ def widest(verdicts: list[Verdict]) -> list[Verdict]:
         return []
     top = max((len(v.works), round(v.decades, 9)) for v in verdicts)
     return [v for v in verdicts if (len(v.works), round(v.decades, 9)) == top]
+
+
+# --- the loss's scale ---------------------------------------------------------------------------
+
+def widened(lrs: Any, factor: float) -> Array:
+    """The log-spaced grid ``lrs`` continued at both ends in its own spacing until it reaches
+    ``factor`` times further each way (as far as the core accepts a rate): the rates of
+    ``lrs`` are kept exactly, so a run at one of them is the same run in both grids."""
+    lrs = np.asarray(lrs, dtype=float)
+    spacing = np.log10(lrs[1] / lrs[0])
+    k = int(np.ceil(np.log10(factor) / spacing - 1e-9))
+    below = lrs[0] * 10.0 ** (-spacing * np.arange(k, 0, -1))
+    above = lrs[-1] * 10.0 ** (spacing * np.arange(1, k + 1))
+    out = np.concatenate([below, lrs, above])
+    return out[out <= HYPERPARAMETERS["lr"].high]
+
+
+@dataclass(frozen=True)
+class Shift:
+    """What multiplying the loss by ``scale`` did to one optimizer's rates: its working rates,
+    or its best rate where it works at no rate with the loss as it is (``kind``)."""
+
+    optimizer: str
+    scale: float
+    kind: str  # "working" or "best"
+    before: tuple[float, ...]  # the rates with the loss as it is
+    after: tuple[float, ...]  # the same kind of rates with the loss times ``scale``
+
+    @property
+    def factor(self) -> float | None:
+        """How many times lower the rates are after (1: the same rates, < 1: higher), when all
+        moved by one factor; None when they did not (or none are left)."""
+        if not self.after or len(self.after) != len(self.before):
+            return None
+        ratios = np.array(self.before) / np.array(self.after)
+        return float(np.median(ratios)) if np.allclose(ratios, ratios[0], rtol=1e-6) else None
+
+
+def shift(before: Verdict, after: Verdict, scale: float) -> Shift:
+    """Compare two verdicts of one optimizer on the same grid, the second with the loss times
+    ``scale`` (and its threshold times ``scale``: the same closeness to the minimum)."""
+    if before.works:
+        return Shift(before.optimizer, scale, "working", before.works, after.works)
+    return Shift(before.optimizer, scale, "best", (before.best_lr,), (after.best_lr,))

@@ -39,11 +39,11 @@ from scenes.style import (
     Theme,
     caption_band,
     format_number,
+    optimizer_colors,
     point_text,
 )
 
-AUTO_COLORS = ("vermillion", "sky", "green", "purple", "orange", "yellow")
-MAX_RACERS = len(AUTO_COLORS)  # more would not be told apart (and would not fit the legend)
+MAX_RACERS = 6  # more would not be told apart (and would not fit the legend)
 MAX_LABEL = 24
 BLANK = "\u115f\u1160\u3164\uffa0\u2800"  # letters and symbols drawn as nothing
 
@@ -101,7 +101,8 @@ Contender = make_dataclass("Contender", [
     *(_hyper_field(h) for h in HYPERPARAMETERS.values() if h.name != "lr"),
     ("label", str, param("", "name shown in the legend and captions ('' = the optimizer's "
                              "name)")),
-    ("color", str, param("auto", "colour (Okabe-Ito palette)", choices=("auto", *RACER_COLORS))),
+    ("color", str, param("auto", "colour (Okabe-Ito palette; auto: the optimizer's own)",
+                              choices=("auto", *RACER_COLORS))),
 ], bases=(ContenderMethods,), frozen=True)
 Contender.__module__ = __name__  # where pickle (worker processes) finds it
 
@@ -134,17 +135,10 @@ def check_racers(racers: dict[str, Contender]) -> None:
         raise ValueError(f"racers: {len(racers)} racers; at most {MAX_RACERS} can be told apart")
 
 
-def racer_colors(racers: dict[str, Contender], theme: Theme) -> dict[str, str]:
-    """Each racer's colour in ``theme``: its own, or the next automatic colour not taken."""
-    auto = iter(c for c in AUTO_COLORS if c not in {r.color for r in racers.values()})
-    return {key: theme.racer(r.color if r.color != "auto" else next(auto))
-            for key, r in racers.items()}
-
-
 def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: int,
                theme: Theme) -> list[RacerRun]:
     """Run every racer from the same start; colours are resolved in order of appearance."""
-    colors = racer_colors(racers, theme)
+    colors = optimizer_colors(racers, theme)
     out = []
     for key, racer in racers.items():
         color = colors[key]

@@ -13,9 +13,10 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, VGroup, VMobject, Write
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
 from scenes.base import ExplainerScene
+from scenes.notation import readable
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
-from scenes.style import fit_width, formula, scene_title, text
+from scenes.style import fit_width, formula, optimizer_color, scene_title, text
 
 
 @dataclass(frozen=True)
@@ -165,8 +166,8 @@ class BiasCorrection(ExplainerScene):
 
         rosen = surfaces.get("rosenbrock")
         runs = [(name, color, run(opt, rosen, rosen.start, p.race_steps)) for name, color, opt in
-                (("Adam", th.racer("sky"), adam(p.lr, p.beta1, p.beta2)),
-                 ("without correction", th.racer("vermillion"),
+                (("Adam", optimizer_color("adam", th, 0, 2), adam(p.lr, p.beta1, p.beta2)),
+                 ("without correction", optimizer_color("adam_uncorrected", th, 1, 2),
                   adam_uncorrected(p.lr, p.beta1, p.beta2)))]
         pm2 = PlaneMap.fit(rosen.domain, 4.6, 4.6, np.array([3.9, -0.1, 0]))
         field = field_raster(rosen, pm2, th)
@@ -219,6 +220,8 @@ def ratio_captions(ratio: np.ndarray, lr: float, first: list[float]) -> list[str
                   f"{len(ratio)}.")
     else:
         second = f"The ratio stays near {ratio[0]:.3g}x for all {len(ratio)} steps shown."
-    return [f"Without correction, step 1 is {at_one}.", second,
-            f"On Rosenbrock (lr {lr:g}) the first step is {first[1]:.3g} long, not "
-            f"{first[0]:.3g}."]
+    corrected, raw = f"{first[0]:.3g}", f"{first[1]:.3g}"
+    on = f"On Rosenbrock (α = {readable(lr)}) the first step is"
+    third = (f"{on} {raw} long with or without correction." if raw == corrected else
+             f"{on} {raw} long without correction, not {corrected}.")
+    return [f"Without correction, step 1 is {at_one}.", second, third]

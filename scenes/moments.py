@@ -30,7 +30,7 @@ from optim_core.analysis import overshoot, zigzags
 from scenes.base import ExplainerScene
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
-from scenes.style import Readout, formula, number, scene_title, text
+from scenes.style import Readout, formula, number, optimizer_color, scene_title, text
 
 SOURCES = ("noisy", "rosenbrock")
 
@@ -62,6 +62,20 @@ def gradient_stream(p: MomentParams) -> np.ndarray:
     return p.trend * (1 + 0.5 * np.sin(t / 6)) + p.noise * rng.standard_normal(p.steps)
 
 
+def stream_caption(p: MomentParams) -> str:
+    """What the stream is, from the parameters it is generated from (noise only if there is
+    some, a wave only if its height is not zero)."""
+    if p.source == "rosenbrock":
+        what = "gradient g_t: the x-gradients of Adam on Rosenbrock"
+    elif p.noise > 0:
+        what = ("noisy gradient g_t (random noise around a slow wave)" if p.trend != 0 else
+                "noisy gradient g_t (random noise around zero)")
+    else:
+        what = ("gradient g_t (a slow wave, no noise)" if p.trend != 0 else
+                "gradient g_t: zero, with no wave and no noise")
+    return f"Each step brings a new {what}."
+
+
 def memory(beta: float) -> float:
     """The effective window of an EMA: the weights (1 - b) b^k sum to 1 with mean age b/(1-b),
     and fall below 1/e of the newest after about 1/(1 - b) steps."""
@@ -89,9 +103,7 @@ class MomentAccumulation(ExplainerScene):
         m_items = [(g_bars, m_line, m_read, top, g, acc["m"])]
 
         # Beat 1: a stream of gradients arrives, one per step.
-        stream = ("noisy gradient g_t (seeded noise around a trend)" if p.source == "noisy"
-                  else "gradient g_t: the x-gradients of Adam on Rosenbrock")
-        with self.beat("stream", f"Each step brings a new {stream}."):
+        with self.beat("stream", stream_caption(p)):
             self.play(FadeIn(title), FadeIn(top.frame), run_time=1.0)
             self.play(self.grow(g, m_items, average=False), run_time=3, rate_func=linear)
 
@@ -212,8 +224,7 @@ class MomentAccumulation(ExplainerScene):
             "rmsprop": run(rmsprop(p.lr_rmsprop, p.rmsprop_beta2), ravine, ravine.start,
                            p.ravine_steps),
         }
-        colors = {"sgd": th.racer("vermillion"), "momentum": th.racer("green"),
-                  "rmsprop": th.racer("purple")}
+        colors = {key: optimizer_color(key, th) for key in runs}
         groups = []
         for other, label in (("momentum", "Momentum"), ("rmsprop", "RMSProp")):
             pm = PlaneMap.fit(ravine.domain, 10.6, 4.7, np.array([0.0, 0.1, 0]))

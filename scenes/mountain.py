@@ -37,7 +37,7 @@ from scenes.base import ExplainerScene
 from scenes.captions import first_fitting
 from scenes.params import param
 from scenes.plot2d import PlaneMap, set_polyline
-from scenes.style import Readout, formula, number, scene_title, text
+from scenes.style import Readout, formula, number, optimizer_color, scene_title, text
 
 FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
 LAND_CENTER = np.array([0.35, -0.3, 0.0])
@@ -70,15 +70,19 @@ class MountainParams:
 
 # --- facts, computed from the trajectories -------------------------------------------------------
 
+def works(walk: Walk) -> bool:
+    """A walk works if it ends on a valley floor (within FLOOR_TOLERANCE) without diverging."""
+    return walk.diverged_at is None and walk.gap <= FLOOR_TOLERANCE
+
+
 def lr_caption(walk: Walk, reference: Walk) -> str:
-    """One learning rate's verdict, from its own walk compared with the main walk's."""
+    """One learning rate's verdict, from its own walk; "also" when the main walk works too."""
     a = f"α = {walk.lr:g}"
     if walk.diverged_at is not None:
         return f"{a} is too large: the walk diverges at step {walk.diverged_at}."
-    worse = walk.gap > max(FLOOR_TOLERANCE, 2 * reference.gap)
-    if not worse:
-        return (f"{a} also works: after {walk.steps} steps it is {number(walk.gap, 2)} from the "
-                f"valley floor.")
+    if works(walk):
+        return (f"{a}{' also' if works(reference) else ''} works: after {walk.steps} steps it "
+                f"is {number(walk.gap, 2)} from the valley floor.")
     if walk.crossings:
         return (f"{a} is too large: {walk.crossings} jumps across the floor, still "
                 f"{walk.gap:.2g} away.")
@@ -163,8 +167,8 @@ class MountainAnalogy(ExplainerScene):
         main = Walk.of(walk, land, p.lr)
         self.facts.update(gradient_at_start=g0, walk=main)
         self.lr_captions = []
-        for name, lr, color in (("lr-small", p.lr_small, th.symbol("lr")),
-                                ("lr-large", p.lr_large, th.symbol("g"))):
+        for i, (name, lr) in enumerate((("lr-small", p.lr_small), ("lr-large", p.lr_large))):
+            color = optimizer_color("sgd", th, i, 2)  # two walks of gradient descent
             traj = run(sgd(lr), land, (p.start, 0.0), p.steps)
             compared = Walk.of(traj, land, lr)
             self.facts.setdefault("compared", []).append(compared)

@@ -35,6 +35,7 @@ from manim import (
 )
 
 from optim_core.network import (
+    DEFAULT_LR,
     GROUP_NAMES,
     GROUPS,
     Setup,
@@ -48,8 +49,9 @@ from optim_core.network import (
 )
 from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
 from optim_core.sweep import Sweep, Verdict, log_rates, verdict, widest
-from scenes.base import Contender, ExplainerScene, check_racers, racer_colors
+from scenes.base import Contender, ExplainerScene, check_racers
 from scenes.captions import first_fitting
+from scenes.notation import readable
 from scenes.params import param
 from scenes.plot2d import small
 from scenes.style import (
@@ -60,13 +62,13 @@ from scenes.style import (
     PICTURE_TOP,
     above_paths,
     fit_width,
+    optimizer_colors,
     scene_title,
     stack,
     swatch,
     text,
 )
 
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
 
 
@@ -87,7 +89,7 @@ class NetworkParams:
     lr_count: int = param(25, "learning rates, evenly spaced on a log scale", interval="[2, 61]")
     threshold: float = param(0.9, "an optimizer works at a rate where its median test accuracy "
                              "(over the seeds) is above this", interval="(0, 1)")
-    reference_lr: float = param(0.001, "the learning rate marked on the chart (0.001: deep "
+    reference_lr: float = param(DEFAULT_LR, "the learning rate marked on the chart (0.001: deep "
                                 "learning's usual default, PyTorch's for Adam)",
                                 interval="(0, 100]")
     fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
@@ -119,21 +121,8 @@ def sweep_all(p: NetworkParams, reduction: str = "mean") -> list[Training]:
 
 # --- numbers in words -----------------------------------------------------------------------------
 
-def sci(v: float, digits: int = 3) -> str:
-    """A number as a viewer reads it: ``0.0178``, ``3.16``, ``1.78 × 10⁻⁵``, ``10⁻⁵``; never
-    e-notation."""
-    if v == 0 or not np.isfinite(v):
-        return f"{v:g}"
-    if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.{digits}g}"
-    mantissa, exponent = f"{v:.{digits - 1}e}".split("e")
-    power = "10" + str(int(exponent)).translate(SUPERSCRIPT)
-    m = f"{float(mantissa):.{digits}g}"
-    return power if m in ("1", "-1") and m == f"{float(mantissa):g}" else f"{m} × {power}"
-
-
 def alpha(v: float) -> str:
-    return f"α = {sci(v)}"
+    return f"α = {readable(v)}"
 
 
 def pct(accuracy: float) -> str:
@@ -147,7 +136,7 @@ def times(factor: float) -> str:
 
 def coefficient(v: float) -> str:
     """A multiple of α: ``0.14α``, ``1.2 × 10⁻⁵ α``."""
-    s = sci(v, 2)
+    s = readable(v, 2)
     return f"{s} α" if "×" in s else f"{s}α"
 
 
@@ -182,11 +171,11 @@ def verdict_caption(name: str, v: Verdict, sweep: Sweep) -> str:
     elif len(v.works) == 1:
         works = f"{name} works only at {alpha(v.works[0])}."
     elif v.contiguous:
-        works = (f"{name} works from {alpha(v.works[0])} to {sci(v.works[-1])}: "
+        works = (f"{name} works from {alpha(v.works[0])} to {readable(v.works[-1])}: "
                  f"{v.decades:.2g} decades.")
     else:
         works = (f"{name} works at {len(v.works)} of {len(sweep.lrs)} rates, "
-                 f"{alpha(v.works[0])} to {sci(v.works[-1])}.")
+                 f"{alpha(v.works[0])} to {readable(v.works[-1])}.")
     every = all_diverge_from(sweep)
     if v.first_diverged is None:
         diverges = "No run diverges."
@@ -231,7 +220,7 @@ def reference_caption(names: dict[str, str], sweeps: list[Sweep], threshold: flo
     elif np.isclose(float(lrs[i]), reference, rtol=1e-9):
         where = f"At the marked {at},"
     else:
-        where = f"At {at}, the rate nearest {sci(reference)},"
+        where = f"At {at}, the rate nearest {readable(reference)},"
     works = [names[s.optimizer] for s in sweeps if s.works(1 - threshold)[i]]
     if not works:
         verdict_ = "none of them works."
@@ -290,9 +279,9 @@ def weight_caption(typical: float, reference: float) -> str:
     """How large the marked rate is against a typical weight of the network at the start."""
     share = reference / typical
     if share < 1:
-        return (f"A typical weight here is {sci(typical, 2)}: a step of {sci(reference)} is "
-                f"{100 * share:.2g} % of it.")
-    return (f"A typical weight here is {sci(typical, 2)}: a step of {sci(reference)} is "
+        return (f"A typical weight here is {readable(typical, 2)}: a step of "
+                f"{readable(reference)} is {readable(100 * share, 2)} % of it.")
+    return (f"A typical weight here is {readable(typical, 2)}: a step of {readable(reference)} is "
             f"{times(share)} as large.")
 
 
@@ -327,13 +316,13 @@ def moved_caption(name: str, m: Moved) -> str:
     if m.works_mean != m.works_sum:
         only = f" It works only {'averaged' if m.works_mean else 'summed'}."
     if m.stayed:
-        line = f"{name}'s best α stays at {sci(m.best_mean)}."
+        line = f"{name}'s best α stays at {readable(m.best_mean)}."
     elif m.factor > 1:
-        line = (f"{name}'s best α moves {times(m.factor)} lower: {sci(m.best_mean)} to "
-                f"{sci(m.best_sum)}.")
+        line = (f"{name}'s best α moves {times(m.factor)} lower: {readable(m.best_mean)} to "
+                f"{readable(m.best_sum)}.")
     else:
-        line = (f"{name}'s best α moves {times(1 / m.factor)} higher: {sci(m.best_mean)} to "
-                f"{sci(m.best_sum)}.")
+        line = (f"{name}'s best α moves {times(1 / m.factor)} higher: {readable(m.best_mean)} to "
+                f"{readable(m.best_sum)}.")
     return first_fitting(line + only, line)
 
 
@@ -369,7 +358,7 @@ class NetworkTraining(ExplainerScene):
         p, th = self.params, self.theme
         lrs, setup = p.rates(), p.setup()
         data, shape = setup.data(), setup.shape()
-        colors = racer_colors(p.optimizers, th)
+        colors = optimizer_colors(p.optimizers, th)
         names = {k: r.name for k, r in p.optimizers.items()}
         keys = list(p.optimizers)
         trainings = dict(zip(keys, sweep_all(p), strict=True))
@@ -563,7 +552,7 @@ class NetworkTraining(ExplainerScene):
 def summary(contender: Contender) -> str:
     """The contender's fixed hyperparameters, e.g. ``β₁ 0.9 · β₂ 0.999 · ε 10⁻⁸``."""
     values = {**hyperparameters(contender.optimizer), **contender.hyper()}
-    return " · ".join(f"{HYPERPARAMETERS[k].symbol} {sci(v)}" for k, v in values.items()
+    return " · ".join(f"{HYPERPARAMETERS[k].symbol} {readable(v)}" for k, v in values.items()
                       if k != "lr")
 
 
@@ -576,7 +565,7 @@ def side(n: int) -> str:
 
 
 def power_label(k: int) -> str:
-    return sci(10.0 ** k) if -3 <= k <= 3 else "10" + str(k).translate(SUPERSCRIPT)
+    return readable(10.0 ** k)
 
 
 def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
@@ -854,8 +843,8 @@ class StepBars:
     def reference(self, rate: float, typical: float) -> VGroup:
         """A note under the legend: the typical weight against the marked rate."""
         th = self.theme
-        note = stack(small(f"typical weight: {sci(typical, 2)}", th, 18),
-                     small(f"{alpha(rate)}: {100 * rate / typical:.2g} % of it", th, 18),
+        note = stack(small(f"typical weight: {readable(typical, 2)}", th, 18),
+                     small(f"{alpha(rate)}: {readable(100 * rate / typical, 2)} % of it", th, 18),
                      buff=0.08)
         fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
         legend = self.frame[-1]

@@ -6,7 +6,9 @@ colour-blind-safe palette; each symbol of Adam's formulas keeps one colour in ev
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import DL, DOWN, LEFT, RIGHT, UL, Dot, MathTex, Text, VGroup, VMobject
@@ -24,6 +26,14 @@ RACER_COLORS: dict[str, tuple[str, str]] = {
     "vermillion": ("#FF7A33", "#D55E00"),
     "yellow": ("#F0E442", "#9C8F00"),
 }
+
+# One colour per optimizer of optim_core (a palette name above), in every scene, chart, legend
+# and caption highlight; Adam's variants share Adam's. Racers of one colour get its shades.
+OPTIMIZER_COLORS: dict[str, str] = {
+    "sgd": "vermillion", "momentum": "green", "rmsprop": "purple", "adam": "sky",
+    "adam_uncorrected": "sky", "adamw": "sky", "amsgrad": "sky",
+}
+SHADE_SPREAD = 0.5  # the last of several shades of one colour: this far towards the text colour
 
 # One colour per symbol of Algorithm 1, used by every scene's formulas and readouts.
 SYMBOL_COLORS: dict[str, tuple[str, str]] = {
@@ -78,6 +88,38 @@ THEMES: dict[str, Theme] = {
         marker="#000000", shade=1, contour_opacity=0.35,
     ),
 }
+
+
+def mix(a: str, b: str, t: float) -> str:
+    """The colour ``t`` of the way from ``a`` to ``b`` (``#RRGGBB`` strings)."""
+    ca, cb = ([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b))
+    return "#" + "".join(f"{round(x + t * (y - x)):02X}" for x, y in zip(ca, cb, strict=True))
+
+
+def optimizer_color(optimizer: str, theme: Theme, shade: int = 0, shades: int = 1) -> str:
+    """The colour of ``optimizer`` (a key of optim_core's registry) in ``theme``: the
+    ``shade``-th of ``shades`` racers drawn in it (the first keeps the table's colour, the
+    others are mixed towards the text colour, so they stay legible)."""
+    return shade_of(theme.racer(OPTIMIZER_COLORS[optimizer]), theme, shade, shades)
+
+
+def shade_of(color: str, theme: Theme, shade: int, shades: int) -> str:
+    return mix(color, theme.text, SHADE_SPREAD * shade / max(shades - 1, 1))
+
+
+def optimizer_colors(racers: dict[str, Any], theme: Theme) -> dict[str, str]:
+    """Each racer's colour (anything with ``optimizer`` and ``color``, a palette name or
+    "auto"): its own palette colour, else its optimizer's; racers of one colour get its
+    shades, in order."""
+    names = {key: r.color if r.color != "auto" else OPTIMIZER_COLORS[r.optimizer]
+             for key, r in racers.items()}
+    counts = Counter(names.values())
+    seen: Counter = Counter()
+    out = {}
+    for key, name in names.items():
+        out[key] = shade_of(theme.racer(name), theme, seen[name], counts[name])
+        seen[name] += 1
+    return out
 
 
 def ramp(values: np.ndarray, stops: tuple[str, ...]) -> np.ndarray:

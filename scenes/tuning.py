@@ -34,7 +34,19 @@ from manim import (
 )
 
 from optim_core import Surface, make, surfaces
-from optim_core.sweep import Sweep, Verdict, log_rates, lr_sweep, random_starts, verdict, widest
+from optim_core.optimizers import hyperparameters
+from optim_core.sweep import (
+    Shift,
+    Sweep,
+    Verdict,
+    log_rates,
+    lr_sweep,
+    random_starts,
+    shift,
+    verdict,
+    widened,
+    widest,
+)
 from optim_core.trajectory import run_ends
 from scenes.base import (
     DOMAIN_DEFAULT,
@@ -43,9 +55,9 @@ from scenes.base import (
     Contender,
     ExplainerScene,
     check_racers,
-    racer_colors,
 )
 from scenes.captions import first_fitting
+from scenes.notation import readable
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, small
 from scenes.style import (
@@ -53,8 +65,10 @@ from scenes.style import (
     FRAME_RIGHT,
     MARGIN,
     PICTURE_TOP,
+    above_paths,
     fit_width,
     number,
+    optimizer_colors,
     scene_title,
     stack,
     swatch,
@@ -80,6 +94,9 @@ class TuningParams:
     threshold: float = param(0.01, "an optimizer works at a rate where its median final loss "
                              "(above the lowest minimum) is below this", interval="(0, 1000000]")
     fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
+    loss_scale: float = param(100.0, "the loss is multiplied by this and by its inverse, to "
+                              "show whose working rates move with the loss's scale",
+                              interval="[2, 10000]")
     optimizers: dict[str, Contender] = param(
         default_factory=default_contenders,
         doc="the optimizers, by name: tuning.optimizers.NAME.KEY (the sweep sets lr)")
@@ -108,6 +125,22 @@ def sweep_all(p: TuningParams, surface: Surface, starts: np.ndarray) -> list[Swe
         s = lr_sweep(contender.optimizer, p.rates(), starts, surface, p.steps,
                      **contender.hyper())
         out.append(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor))
+    return out
+
+
+def scale_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
+                 grid: np.ndarray) -> dict[str, dict[float, Verdict]]:
+    """Per optimizer of the table, its verdict on ``grid`` with the loss as it is and times
+    ``loss_scale`` and its inverse (the threshold scaled alike: the same closeness to the
+    minimum)."""
+    out = {}
+    for key, contender in p.optimizers.items():
+        out[key] = {}
+        for scale in (1.0, p.loss_scale, 1 / p.loss_scale):
+            s = lr_sweep(contender.optimizer, grid, starts, surface.scaled(scale), p.steps,
+                         **contender.hyper())
+            out[key][scale] = verdict(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor),
+                                      p.threshold * scale)
     return out
 
 
@@ -156,6 +189,94 @@ def widest_caption(names: dict[str, str], verdicts: list[Verdict], steps: int) -
     return f"{who} works over the widest range of rates: {span}."
 
 
+def scaled(scale: float) -> str:
+    """The scaled loss, ``J×100``: one word, so a caption line never breaks inside it."""
+    return f"J×{readable(scale)}"
+
+
+def span(rates: tuple[float, ...]) -> str:
+    """Rates in words: ``0.1``, or ``0.1 to 3.16``."""
+    if len(rates) == 1:
+        return readable(rates[0])
+    return f"{readable(rates[0])} to {readable(rates[-1])}"
+
+
+def moved(s: Shift) -> str:
+    """What the loss's scale did to one optimizer's rates, in a few words."""
+    if not s.after:
+        return "none left"
+    if s.after == s.before:
+        return "unchanged"
+    f = s.factor
+    if f is None:
+        return f"now {span(s.after)}"
+    return f"{readable(f)}x lower" if f > 1 else f"{readable(1 / f)}x higher"
+
+
+def shift_caption(name: str, up: Shift, down: Shift) -> str:
+    """Where one optimizer's working rates (its best rate, if it works at none) went when the
+    loss was multiplied by the scale and by its inverse."""
+    what = f"{name}'s {'working' if up.kind == 'working' else 'best'} α"
+    if up.after == up.before and down.after == down.before:
+        return first_fitting(f"{what} stays at {span(up.before)} with {scaled(up.scale)} and "
+                             f"with {scaled(down.scale)}.",
+                             f"{what} stays at {span(up.before)} at every scale.",
+                             f"{name}: unchanged at every scale.")
+    return first_fitting(f"{what}: {moved(up)} with {scaled(up.scale)}, {moved(down)} with "
+                         f"{scaled(down.scale)}.",
+                         f"{name}: {moved(up)} with {scaled(up.scale)}, {moved(down)} with "
+                         f"{scaled(down.scale)}.")
+
+
+def scale_lesson(names: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) -> str:
+    """Who keeps its rates whatever the loss's scale, and who would need tuning again."""
+    kept = [names[k] for k, (up, down) in shifts.items()
+            if up.after == up.before and down.after == down.before]
+    went = [names[k] for k in shifts if names[k] not in kept]
+    if not went:
+        return "Every optimizer keeps its α, whatever the loss's scale."
+    if not kept:
+        return "Every optimizer's α moves with the loss's scale: each needs tuning again."
+    verb = "keeps its" if len(kept) == 1 else "keep their"
+    return first_fitting(f"{names_list(kept)} {verb} α at every scale; {names_list(went)} "
+                         "must be retuned.",
+                         f"{len(kept)} keep their α at every scale; {len(went)} must be "
+                         "tuned again.")
+
+
+def names_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def usual_caption(names: dict[str, str], verdicts: list[Verdict],
+                  optimizers: dict[str, Contender]) -> str:
+    """Where deep learning's usual α (Adam's default) stands against Adam's working rates."""
+    usual = hyperparameters("adam")["lr"]
+    said = f"The usual α = {readable(usual)}"
+    adams = [v for v in verdicts if optimizers[v.optimizer].optimizer == "adam"]
+    if not adams:
+        return f"{said} is Adam's default; this sweep has no Adam."
+    v, name = adams[0], names[adams[0].optimizer]
+    if not v.works:
+        return first_fitting(f"{name} works at no α of this sweep, so not at {said[4:]} either.",
+                             f"{name} works at no α here, so not at {readable(usual)} either.")
+    lo, hi = v.works[0], v.works[-1]
+    if usual < lo:
+        where = f"{said} is {readable(lo / usual)}x below {name}'s"
+    elif usual > hi:
+        where = f"{said} is {readable(usual / hi)}x above {name}'s"
+    elif v.contiguous:
+        return f"{said} lies inside {name}'s working range here, {span(v.works)}."
+    else:
+        works = np.array(v.works)
+        inside = bool(np.any(np.isclose(works, usual, rtol=1e-9)))
+        return (f"{said} is one of {name}'s working rates here." if inside else
+                f"{said} falls between {name}'s working rates here.")
+    return first_fitting(f"{where} working range: α is a step in the units of θ.",
+                         f"{where} range: α is a step in the units of θ.",
+                         f"{where} working range here.")
+
+
 # --- the scene -----------------------------------------------------------------------------------
 
 CHART_LEFT, CHART_RIGHT = -5.2, 2.4
@@ -175,7 +296,7 @@ class TuningSweep(ExplainerScene):
         p, th = self.params, self.theme
         surface, lrs = p.resolved(), p.rates()
         starts = random_starts(surface.domain, p.starts, p.seed)
-        colors = racer_colors(p.optimizers, th)
+        colors = optimizer_colors(p.optimizers, th)
         names = {k: r.name for k, r in p.optimizers.items()}
         sweeps = sweep_all(p, surface, starts)
         verdicts = [verdict(s, p.threshold) for s in sweeps]
@@ -230,6 +351,31 @@ class TuningSweep(ExplainerScene):
         with self.beat("lesson",
                        "The wider the working range, the less tuning a new problem needs."):
             self.wait(0.1)
+
+        # The loss's scale: the same sweep with the loss times loss_scale and its inverse.
+        grid = widened(lrs, p.loss_scale)
+        scales = scale_sweeps(p, surface, starts, grid)
+        up, down = p.loss_scale, 1 / p.loss_scale
+        shifts = {k: (shift(v[1.0], v[up], up), shift(v[1.0], v[down], down))
+                  for k, v in scales.items()}
+        self.facts.update(scale_rates=grid, scale_verdicts=scales, shifts=shifts)
+        board = ScaleChart(grid, scales, (up, 1.0, down), colors, names, p.threshold, th)
+        with self.beat("scale", first_fitting(
+                f"Now multiply the loss J by {readable(up)}, then by {readable(down)}: every "
+                "gradient scales alike.", f"Now multiply the loss by {readable(up)} and by "
+                                          f"{readable(down)}.")):
+            self.clear_stage()
+            self.add(scene_title(self.title, th))
+            self.play(FadeIn(board.frame), FadeIn(VGroup(*board.rows[1.0].values())),
+                      run_time=0.6)
+        for key in p.optimizers:
+            with self.beat(f"scale-{key}", shift_caption(names[key], *shifts[key])):
+                self.play(FadeIn(board.rows[up][key]), FadeIn(board.rows[down][key]),
+                          run_time=0.6)
+        with self.beat("scale-lesson", scale_lesson(names, shifts)):
+            self.wait(0.1)
+        with self.beat("usual", usual_caption(names, verdicts, p.optimizers)):
+            self.play(FadeIn(board.marker(hyperparameters("adam")["lr"])), run_time=0.6)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -486,3 +632,82 @@ class Strip:
                                                                   DOWN, buff=0.05))
         self.frame.add(small("learning rate", th, 19).next_to(
             [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
+
+
+class ScaleChart:
+    """Where each optimizer works on one learning-rate axis, one row per loss scale (the
+    loss times the scale, as it is, times its inverse): a cell at every working rate, a ring at
+    the best rate where it works at none, and the rates in words at the row's end."""
+
+    LEFT, RIGHT, TOP, BOTTOM = -3.3, 4.35, 2.45, -1.75
+
+    def __init__(self, grid: np.ndarray, verdicts: dict[str, dict[float, Verdict]],
+                 scales: tuple[float, ...], colors: dict[str, str], names: dict[str, str],
+                 threshold: float, theme):
+        th = theme
+        self.lx = np.log10(grid)
+        keys = list(verdicts)
+        block = (self.TOP - self.BOTTOM) / len(keys)
+        row_h = block / (len(scales) + 0.6)
+        cell_w = 0.85 * (self.x(self.lx[1]) - self.x(self.lx[0]))
+        self.frame = VGroup()
+        self.theme = th
+        self.rows: dict[float, dict[str, VGroup]] = {s: {} for s in scales}
+        for i, key in enumerate(keys):
+            top = self.TOP - i * block
+            color = colors[key]
+            self.frame.add(fit_width(text(names[key], th, min(22, 62 * row_h), color=color,
+                                          weight="BOLD"), 1.9)
+                           .move_to([FRAME_LEFT + MARGIN, top - row_h * len(scales) / 2, 0],
+                                    aligned_edge=LEFT))
+            for j, scale in enumerate(scales):
+                mid = top - (j + 0.5) * row_h
+                self.frame.add(small("J" if scale == 1 else scaled(scale), th, 16)
+                               .next_to([self.LEFT, mid, 0], LEFT, buff=0.12))
+                v = verdicts[key][scale]
+                if v.works:
+                    xs = self.x(np.log10(np.array(v.works)))
+                    mark = boxes([(x - cell_w / 2, mid - 0.36 * row_h, cell_w, 0.72 * row_h)
+                                  for x in xs]).set_fill(color, 1)
+                    words = span(v.works)
+                else:
+                    mark = Circle(radius=0.3 * row_h).set_stroke(color, width=3).move_to(
+                        [float(self.x(np.log10(v.best_lr))), mid, 0])
+                    words = f"best {readable(v.best_lr)}"
+                gap = 0.1 + cell_w / 2  # clear of a cell at the axis's last rate
+                label = fit_width(small(words, th, 16), FRAME_RIGHT - MARGIN - self.RIGHT - gap)
+                row = VGroup(mark, label.next_to([self.RIGHT, mid, 0], RIGHT, buff=gap))
+                self.rows[scale][key] = row
+            self.frame.add(Line([self.LEFT, top - block + 0.3 * row_h, 0],
+                                [self.RIGHT, top - block + 0.3 * row_h, 0])
+                           .set_stroke(th.muted, width=0.8, opacity=0.8))
+        axis_y = self.BOTTOM + 0.3 * row_h
+        for k in range(int(np.ceil(self.lx[0] - 1e-9)), int(np.floor(self.lx[-1] + 1e-9)) + 1):
+            x = float(self.x(k))
+            self.frame.add(Line([x, axis_y, 0], [x, axis_y - 0.08, 0]).set_stroke(th.axis, 1.5))
+            self.frame.add(small(readable(10.0 ** k), th, 15).next_to([x, axis_y - 0.08, 0],
+                                                                       DOWN, buff=0.05))
+        self.frame.add(small("learning rate α", th, 18).next_to(
+            [self.RIGHT, axis_y - 0.2, 0], RIGHT, buff=0.15))
+        note = stack(small(f"squares: works (median loss above the minimum below "
+                           f"{readable(threshold)} × the loss's scale)", th, 17),
+                     small("ring: the best α, where none works", th, 17), buff=0.08)
+        self.frame.add(fit_width(note, FRAME_RIGHT - MARGIN - self.LEFT)
+                       .next_to([self.LEFT, axis_y - 0.45, 0], DOWN + RIGHT, buff=0.05))
+        self.axis_y = axis_y
+
+    def x(self, lx) -> np.ndarray:
+        t = (np.asarray(lx, dtype=float) - self.lx[0]) / (self.lx[-1] - self.lx[0])
+        return self.LEFT + t * (self.RIGHT - self.LEFT)
+
+    def marker(self, rate: float) -> VGroup:
+        """A dashed line down the rows at ``rate``, labelled (nothing if off the axis)."""
+        lx = np.log10(rate)
+        if not self.lx[0] <= lx <= self.lx[-1]:
+            return VGroup()
+        x = float(self.x(lx))
+        line = DashedLine([x, self.TOP + 0.1, 0], [x, self.axis_y, 0], dash_length=0.08)
+        label = small(f"usual α = {readable(rate)}", self.theme, 17)
+        return VGroup(line.set_stroke(self.theme.text, width=2),
+                      above_paths(label.next_to([x, self.TOP + 0.1, 0], UP, buff=0.06),
+                                  self.theme))

@@ -232,6 +232,53 @@ def test_every_saddle_caption_is_true(race, radius):
 
 # --- the mountain -----------------------------------------------------------------------------
 
+def floor_gap(land, traj) -> float:
+    """How far the walk's last finite θ is from the valley floor nearest it."""
+    floors = np.array([c.x for c in land.minima])
+    end = traj.position[last_row(traj), 0]
+    return float(np.min(np.abs(floors - end)))
+
+
+def check_lr_caption(caption: str, land, walks) -> str:
+    """The compared walk's verdict (walks: the main one, then the compared one): it "works"
+    only if it ends within the scene's tolerance of a valley floor, "also" only if the main
+    walk does too."""
+    theta = walks[1].position[:, 0]
+    if m := re.fullmatch(r"α = \S+ is too large: the walk diverges at step (\d+)\.", caption):
+        assert not np.isfinite(theta[int(m[1])]) and np.all(np.isfinite(theta[: int(m[1])]))
+        return "diverges"
+    floors = np.array([c.x for c in land.minima])
+    floor = floors[np.argmin(np.abs(floors - theta[-1]))]
+    gap = abs(theta[-1] - floor)
+    crossings = int(np.sum(np.diff(np.sign(theta - floor)) != 0))
+    if m := re.fullmatch(r"α = \S+ is too large: (\d+) jumps across the floor, still (\S+) "
+                         r"away\.", caption):
+        assert gap > FLOOR_TOLERANCE and crossings == int(m[1]) > 0 and f"{gap:.2g}" == m[2]
+        return "too large"
+    if m := re.fullmatch(r"α = \S+ is too small: after (\d+) steps still (\S+) from the "
+                         r"floor\.", caption):
+        assert gap > FLOOR_TOLERANCE and crossings == 0 and f"{gap:.2g}" == m[2]
+        return "too small"
+    if m := re.fullmatch(r"α = \S+( also)? works: after (\d+) steps it is (below 1e-12|\S+) "
+                         r"from the valley floor\.", caption):
+        assert gap <= FLOOR_TOLERANCE
+        main_works = not walks[0].diverged and floor_gap(land, walks[0]) <= FLOOR_TOLERANCE
+        assert bool(m[1]) == main_works
+        assert 0 < gap < 1e-12 if m[3] == "below 1e-12" else f"{gap:.2g}" == m[3]
+        return "works"
+    raise AssertionError(f"no predicate recognises {caption!r}")
+
+
+@pytest.mark.parametrize("steps, lr", [(1, 0.1), (1, 0.3), (2, 0.3), (30, 0.05), (30, 0.2)])
+def test_a_walk_that_misses_the_floor_does_not_work(steps, lr):
+    """The main walk (α = 0.4) misses the floor too after so few steps: missing by less than
+    twice as much is still missing."""
+    land = mountain()
+    walks = [run(sgd(a), land, (4.5, 0.0), steps) for a in (0.4, lr)]
+    caption = lr_caption(Walk.of(walks[1], land, lr), Walk.of(walks[0], land, 0.4))
+    check_lr_caption(caption, land, walks)
+
+
 @SETTINGS
 @given(st.floats(0.01, 1.0), st.floats(0.0, 3.0), st.floats(0.2, 5.0), st.floats(-5.5, 5.5),
        st.lists(st.floats(-3, 1), min_size=2, max_size=2), st.integers(1, 200))
@@ -240,35 +287,10 @@ def test_every_mountain_caption_is_true(bowl, ripple, frequency, start, log_lrs,
     assume(land.minima)  # MountainParams refuses a range without a valley floor
     walks = [run(sgd(10 ** lr), land, (start, 0.0), steps) for lr in log_lrs]
     main = Walk.of(walks[0], land, 10 ** log_lrs[0])
-    floors = np.array([c.x for c in land.minima])
     caption = lr_caption(Walk.of(walks[1], land, 10 ** log_lrs[1]), main)
-    theta = walks[1].position[:, 0]
-    if m := re.fullmatch(r"α = \S+ is too large: the walk diverges at step (\d+)\.", caption):
-        assert not np.isfinite(theta[int(m[1])]) and np.all(np.isfinite(theta[: int(m[1])]))
-        kind = "diverges"
-    else:
-        floor = floors[np.argmin(np.abs(floors - theta[-1]))]
-        gap = abs(theta[-1] - floor)
-        main_end = walks[0].position[last_row(walks[0]), 0]
-        main_gap = abs(main_end - floors[np.argmin(np.abs(floors - main_end))])
-        crossings = int(np.sum(np.diff(np.sign(theta - floor)) != 0))
-        worse = gap > max(FLOOR_TOLERANCE, 2 * main_gap)
-        if m := re.fullmatch(r"α = \S+ is too large: (\d+) jumps across the floor, still (\S+) "
-                             r"away\.", caption):
-            assert worse and crossings == int(m[1]) > 0 and f"{gap:.2g}" == m[2]
-            kind = "too large"
-        elif m := re.fullmatch(r"α = \S+ is too small: after (\d+) steps still (\S+) from the "
-                               r"floor\.", caption):
-            assert worse and crossings == 0 and f"{gap:.2g}" == m[2]
-            kind = "too small"
-        elif m := re.fullmatch(r"α = \S+ also works: after (\d+) steps it is (below 1e-12|\S+) "
-                               r"from the valley floor\.", caption):
-            assert not worse
-            assert 0 < gap < 1e-12 if m[2] == "below 1e-12" else f"{gap:.2g}" == m[2]
-            kind = "works"
-        else:
-            raise AssertionError(f"no predicate recognises {caption!r}")
-    CHECKED["mountain: " + kind] += 1
+    CHECKED["mountain: " + check_lr_caption(caption, land, walks)] += 1
+    floors = np.array([c.x for c in land.minima])
+
 
     end = walks[0].position[-1, 0]
     if np.isfinite(end):
@@ -421,6 +443,55 @@ def test_every_bias_caption_is_true(b1, b2, m_steps, seed, trend, noise):
     CHECKED["bias: uncorrected step"] += 2
 
 
+def first_steps(b1: float, b2: float, lr: float) -> tuple[float, float]:
+    """The length of Adam's first step from Rosenbrock's start, corrected and not, written out
+    (m₁ = (1 − β₁) g₁, v₁ = (1 − β₂) g₁², corrected by dividing each by its own factor)."""
+    rosen = surfaces.get("rosenbrock")
+    g = rosen.gradient(np.array(rosen.start))
+    m, v = (1 - b1) * g, (1 - b2) * g * g
+    corrected = lr * (m / (1 - b1)) / (np.sqrt(v / (1 - b2)) + 1e-8)
+    raw = lr * m / (np.sqrt(v) + 1e-8)
+    return float(np.linalg.norm(corrected)), float(np.linalg.norm(raw))
+
+
+@SETTINGS
+@given(st.one_of(st.just((0.99, 0.9999)), st.tuples(st.floats(0.0, 0.99),
+                                                    st.floats(0.5, 0.9999))),
+       st.floats(0.001, 1))
+def test_the_first_step_sentence_compares_two_different_lengths(betas, lr):
+    """With β₁ = 0.99, β₂ = 0.9999 the two first steps are equally long: no "X, not X"."""
+    from scenes.bias import ratio_captions
+
+    corrected, raw = first_steps(*betas, lr)
+    line = ratio_captions(np.ones(3), lr, [corrected, raw])[2]
+    if m := re.fullmatch(r"On Rosenbrock \(α = \S+\) the first step is (\S+) long with or "
+                         r"without correction\.", line):
+        assert fmt(raw) == fmt(corrected) == m[1]
+    else:
+        m = re.fullmatch(r"On Rosenbrock \(α = \S+\) the first step is (\S+) long without "
+                         r"correction, not (\S+)\.", line)
+        assert m and (m[1], m[2]) == (fmt(raw), fmt(corrected)) and m[1] != m[2]
+    CHECKED["bias: first step"] += 1
+
+
+@pytest.mark.parametrize("noise", [0.0, 1.0])
+@pytest.mark.parametrize("trend", [0.0, 2.0])
+def test_the_stream_is_called_noisy_only_when_it_is(noise, trend):
+    """Noise is there if another seed gives another stream; a wave if the noiseless stream is
+    not zero."""
+    from dataclasses import replace
+
+    from scenes.moments import MomentParams, gradient_stream, stream_caption
+
+    p = MomentParams(noise=noise, trend=trend)
+    noisy = not np.array_equal(gradient_stream(p), gradient_stream(replace(p, seed=p.seed + 1)))
+    wave = bool(np.any(gradient_stream(replace(p, noise=0.0)) != 0))
+    line = stream_caption(p)
+    assert ("noise" in line and "no noise" not in line) == noisy
+    assert ("wave" in line and "no wave" not in line) == wave
+    assert ("zero" in line) == (not wave)
+
+
 @SETTINGS
 @given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
 def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
@@ -528,3 +599,149 @@ def test_every_tuning_caption_is_true(p):
                          line)
         assert m and [n for n, w in works_n.items() if np.allclose(w, top)] == [m[1]]
     CHECKED["tuning: widest"] += 1
+
+
+# --- the loss's scale -------------------------------------------------------------------------
+
+def raw_rates(contender, surface, starts, steps, lrs, threshold):
+    """From one plain `run` per rate of a loss surface: the indices of the rates where the
+    median loss above the lowest minimum is below ``threshold``, and of the best rate (lowest
+    median, then fewest diverged)."""
+    from optim_core import make
+
+    floor = min(float(surface.f(c.x, c.y)) for c in surface.minima)
+    medians, shares = [], []
+    for lr in lrs:
+        traj = run(make(contender.optimizer, lr=float(lr)), surface, starts, steps)
+        ranked = sorted(float(v) - floor if traj.diverged_at[j] < 0 else np.inf
+                        for j, v in enumerate(traj.loss[-1]))
+        medians.append(max(ranked[int(np.ceil(len(ranked) / 2)) - 1], 0.0))
+        shares.append(float(np.mean(traj.diverged_at >= 0)))
+    works = [i for i, m in enumerate(medians) if m < threshold]
+    return works, int(np.lexsort((shares, medians))[0])
+
+
+def times_the_loss(surface, scale):
+    """The surface with its loss multiplied by ``scale``, written out here."""
+    from dataclasses import replace
+
+    f, df = surface.f, surface.df
+    return replace(surface, f=lambda x, y: scale * f(x, y),
+                   df=lambda x, y: (scale * df(x, y)[0], scale * df(x, y)[1]))
+
+
+NUM = r"(?:-?[\d.,]+(?: × 10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)?|10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+MOVE = rf"(none left|unchanged|now {NUM}(?: to {NUM})?|{NUM}x lower|{NUM}x higher)"
+
+
+def check_move(phrase: str, before: list[int], after: list[int], grid) -> None:
+    from scenes.notation import readable
+
+    if phrase == "none left":
+        assert not after
+    elif phrase == "unchanged":
+        assert after == before
+    else:
+        ratios = grid[before] / grid[after] if len(after) == len(before) else np.array([])
+        one = ratios.size and np.allclose(ratios, ratios[0], rtol=1e-6) and after != before
+        if m := re.fullmatch(rf"({NUM})x (lower|higher)", phrase):
+            assert one
+            f = float(np.median(ratios))
+            assert readable(f if m[2] == "lower" else 1 / f) == m[1] and (f > 1) == (m[2] ==
+                                                                               "lower")
+        else:
+            assert not one and after and after != before
+
+
+@settings(max_examples=max(DRAWS // 3, 5), deadline=None, derandomize=DRAWS <= 25,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(tunings(), st.sampled_from([2.0, 10.0, 100.0]))
+def test_every_loss_scale_caption_is_true(p, scale):
+    """Each optimizer's rates are recomputed with one plain run per rate, on the loss as it is
+    and on the loss times the scale and its inverse (threshold scaled alike)."""
+    from dataclasses import replace
+
+    from optim_core.optimizers import hyperparameters
+    from optim_core.sweep import random_starts, shift, verdict, widened
+    from scenes.notation import readable
+    from scenes.tuning import scale_lesson, scale_sweeps, shift_caption, sweep_all, usual_caption
+
+    p = replace(p, loss_scale=scale, steps=min(p.steps, 60))
+    surface, lrs = p.resolved(), p.rates()
+    starts = random_starts(surface.domain, p.starts, p.seed)
+    grid = widened(lrs, scale)
+    step = np.log10(grid[1] / grid[0])
+    i0 = int(np.flatnonzero(grid == lrs[0])[0])
+    assert np.array_equal(grid[i0:i0 + len(lrs)], lrs)  # the sweep's own rates, exactly
+    assert np.allclose(np.diff(np.log10(grid)), step)
+    assert grid[0] <= lrs[0] / scale * (1 + 1e-9) and (grid[-1] >= lrs[-1] * scale / (1 + 1e-9)
+                                                       or grid[-1] * 10 ** step > 100)
+    verdicts = scale_sweeps(p, surface, starts, grid)
+    shifts = {}
+    for name, contender in p.optimizers.items():
+        raw = {s: raw_rates(contender, times_the_loss(surface, s), starts, p.steps, grid,
+                            p.threshold * s) for s in (1.0, scale, 1 / scale)}
+        v = verdicts[name]
+        shifts[name] = (shift(v[1.0], v[scale], scale), shift(v[1.0], v[1 / scale], 1 / scale))
+        line = shift_caption(name, *shifts[name])
+        kind = "working" if raw[1.0][0] else "best"
+
+        def rates(s, kind=kind, raw=raw):
+            return raw[s][0] if kind == "working" else [raw[s][1]]
+
+        up, down = (f"J×{readable(s)}" for s in (scale, 1 / scale))
+        if m := re.fullmatch(rf"{name}'s (working|best) α stays at ({NUM})(?: to ({NUM}))? (?:with "
+                             rf"{up} and with {down}|at every scale)\.", line):
+            assert m[1] == kind and rates(scale) == rates(1.0) == rates(1 / scale)
+            shown = rates(1.0)
+            assert readable(grid[shown[0]]) == m[2]
+            assert (m[3] is None) == (len(shown) == 1)
+        elif re.fullmatch(rf"{name}: unchanged at every scale\.", line):
+            assert rates(scale) == rates(1.0) == rates(1 / scale)
+        elif m := re.fullmatch(rf"(?:{name}'s (working|best) α|{name}): {MOVE} with {up}, "
+                               rf"{MOVE} with {down}\.", line):
+            assert m[1] in (None, kind)
+            check_move(m[2], rates(1.0), rates(scale), grid)
+            check_move(m[3], rates(1.0), rates(1 / scale), grid)
+            assert not rates(scale) == rates(1.0) == rates(1 / scale)
+        else:
+            raise AssertionError(f"no predicate recognises {line!r}")
+        CHECKED["tuning: loss scale"] += 1
+        shifts[name] = (shifts[name], rates(scale) == rates(1.0) == rates(1 / scale))
+    kept = [n for n, (_, k) in shifts.items() if k]
+    line = scale_lesson({n: n for n in p.optimizers}, {n: s for n, (s, _) in shifts.items()})
+    if line.startswith("Every optimizer keeps"):
+        assert len(kept) == len(shifts)
+    elif line.startswith("Every optimizer's α moves"):
+        assert not kept
+    else:
+        m = re.fullmatch(r"(.+) keeps? (?:its|their) α at every scale; (.+) must be retuned\.",
+                         line)
+        assert m and m[1].replace(" and ", ", ").split(", ") == kept
+    CHECKED["tuning: loss scale lesson"] += 1
+
+    # Where the usual α stands against Adam's working rates (the sweep's own grid).
+    usual = hyperparameters("adam")["lr"]
+    adams = [n for n, c in p.optimizers.items() if c.optimizer == "adam"]
+    line = usual_caption({n: n for n in p.optimizers},
+                         [verdict(s, p.threshold) for s in sweep_all(p, surface, starts)],
+                         p.optimizers)
+    if not adams:
+        assert line.endswith("this sweep has no Adam.")
+        return
+    works = [lrs[i] for i in raw_rates(p.optimizers[adams[0]], surface, starts, p.steps, lrs,
+                                       p.threshold)[0]]
+    if m := re.search(rf"is ({NUM})x (below|above)", line):
+        edge = works[0] if m[2] == "below" else works[-1]
+        assert works and (usual < works[0] if m[2] == "below" else usual > works[-1])
+        assert readable(edge / usual if m[2] == "below" else usual / edge) == m[1]
+    elif "lies inside" in line:
+        assert works[0] <= usual <= works[-1]
+        assert works == list(lrs[(lrs >= works[0]) & (lrs <= works[-1])])
+    elif "is one of" in line:
+        assert np.any(np.isclose(works, usual))
+    elif "falls between" in line:
+        assert works[0] < usual < works[-1] and not np.any(np.isclose(works, usual))
+    else:
+        assert "works at no α" in line and not works
+    CHECKED["tuning: the usual α"] += 1

@@ -3,6 +3,7 @@ network scene's captions against predicates computed here from the raw arrays.""
 
 from __future__ import annotations
 
+import csv
 import re
 
 import numpy as np
@@ -201,7 +202,31 @@ def test_divergence_is_recorded_not_raised():
     assert np.all(np.isnan(t.sweep().final[1])) and np.all(t.sweep().diverged[1])
     cols = t.columns(1, 0)
     assert len(cols["step"]) == t.diverged_at[1, 0]
-    assert t.to_csv(0, 0).splitlines()[0].startswith("step,batch_loss,test_loss,test_accuracy")
+    assert t.to_csv(0, 0).splitlines()[0].startswith("step,test_loss,test_accuracy,batch_loss")
+    whole = t.columns(0, 0)  # not diverged: a row per weights, the last after the last update
+    assert len(whole["step"]) == 41 and whole["test_accuracy"][-1] == t.accuracy[0, 0]
+    assert np.isnan(whole["batch_loss"][-1]) and np.isfinite(whole["batch_loss"][:-1]).all()
+
+
+def test_train_exports_one_training_as_csv(tmp_path, capsys):
+    from render import main
+
+    out = tmp_path / "sgd.csv"
+    argv = ["train", "--optimizer", "sgd", "--lr", "0.5", "--seed", "2", "--every", "5",
+            "--set", "network.hidden=6", "--set", "network.steps=20", "--out", str(out)]
+    assert main(argv) == 0
+    rows = list(csv.DictReader(out.open()))
+    t = train("sgd", [0.5], [2], Setup(hidden=6, steps=20, eval_every=5))
+    assert [int(r["step"]) for r in rows] == list(range(21))
+    assert float(rows[-1]["test_accuracy"]) == t.accuracy[0, 0]
+    assert [float(r["batch_loss"]) for r in rows[:-1]] == list(t.batch_loss[:, 0, 0])
+    assert rows[3]["test_accuracy"] == "nan" and rows[5]["test_accuracy"] != "nan"
+    assert main(["train", "--lr", "1000", "--set", "network.hidden=6"]) == 2
+    assert main(["train", "--out", str(tmp_path / "x.json")]) == 2
+    assert main(["train", "--set", "network.hiden=6"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 3 and all(line.startswith("render.py: error: ") for line in err), err
+    assert "out of range" in err[0] and ".csv" in err[1] and "hidden" in err[2]
 
 
 def test_step_sizes_are_read_from_the_records():
@@ -215,9 +240,9 @@ def test_step_sizes_are_read_from_the_records():
 # --- the scene's captions against the raw arrays ------------------------------------------------
 
 def fmt_alpha(v: float) -> str:
-    from scenes.network import sci
+    from scenes.notation import readable
 
-    return sci(v)
+    return readable(v)
 
 
 def raw(t, threshold):
@@ -236,7 +261,7 @@ def check_verdict(line, name, t, threshold):
     median, works, any_div, all_div = raw(t, threshold)
     lrs = t.lrs
     p = rf"{name}"
-    if m := re.fullmatch(p + r" works from α = (\S+) to (\S+): (\S+) decades\.(.*)", line):
+    if m := re.fullmatch(p + r" works from α = (.+?) to (.+?): (\S+) decades\.(.*)", line):
         assert len(works) > 1 and works == list(range(works[0], works[-1] + 1))
         assert (fmt_alpha(lrs[works[0]]), fmt_alpha(lrs[works[-1]])) == (m[1], m[2])
         assert f"{np.log10(lrs[works[-1]] / lrs[works[0]]):.2g}" == m[3]

@@ -130,7 +130,8 @@ def test_network_scene_says_what_its_trainings_say(construct):
     """The network scene's captions, built from the scene, against the core's raw arrays."""
     from optim_core.network import Setup, train
     from optim_core.sweep import log_rates
-    from scenes.network import NetworkParams, sci
+    from scenes.network import NetworkParams
+    from scenes.notation import readable
 
     params = build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2, "lr_count": 9,
                                    "batch": 32}, "network")
@@ -145,9 +146,9 @@ def test_network_scene_says_what_its_trainings_say(construct):
         works = np.flatnonzero(acc > 0.9)  # the median of 2 seeds: the better one
         line = captions[f"verdict-{key}"]
         if len(works) > 1:
-            assert f"from α = {sci(lrs[works[0]])} to {sci(lrs[works[-1]])}" in line
+            assert f"from α = {readable(lrs[works[0]])} to {readable(lrs[works[-1]])}" in line
         elif len(works) == 1:
-            assert f"only at α = {sci(lrs[works[0]])}" in line
+            assert f"only at α = {readable(lrs[works[0]])}" in line
         else:
             assert "never" in line
     assert captions["network"] == ("A network: 64 pixels → 8 tanh units → 10 scores: "
