@@ -51,7 +51,7 @@ from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
 from optim_core.sweep import Sweep, Verdict, log_rates, verdict, widest
 from scenes.base import Contender, ExplainerScene, check_racers
 from scenes.captions import first_fitting
-from scenes.notation import readable
+from scenes.notation import rate_range, readable
 from scenes.params import param
 from scenes.plot2d import small
 from scenes.style import (
@@ -171,8 +171,7 @@ def verdict_caption(name: str, v: Verdict, sweep: Sweep) -> str:
     elif len(v.works) == 1:
         works = f"{name} works only at {alpha(v.works[0])}."
     elif v.contiguous:
-        works = (f"{name} works from {alpha(v.works[0])} to {readable(v.works[-1])}: "
-                 f"{v.decades:.2g} decades.")
+        works = f"{name} works from {rate_range(v.works[0], v.works[-1])}."
     else:
         works = (f"{name} works at {len(v.works)} of {len(sweep.lrs)} rates, "
                  f"{alpha(v.works[0])} to {readable(v.works[-1])}.")
@@ -199,7 +198,8 @@ def widest_caption(names: dict[str, str], verdicts: list[Verdict]) -> str:
         return first_fitting(f"{who} tie for the widest range of working α.",
                              f"{len(best)} optimizers tie for the widest range of α.")
     v = best[0]
-    span = f"{v.decades:.2g} decades" if v.contiguous else f"{len(v.works)} rates"
+    span = (f"a {readable(v.works[-1] / v.works[0])}x range" if v.contiguous
+            else f"{len(v.works)} rates")
     return f"{who} works over the widest range of α: {span}."
 
 

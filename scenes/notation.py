@@ -66,3 +66,9 @@ def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
     lines = VGroup(start, *body)
     body.next_to(start, DOWN, aligned_edge=LEFT, buff=0.6 * size / 38).shift(0.5 * RIGHT)
     return fit_width(lines, width)
+
+
+def rate_range(low: float, high: float) -> str:
+    """A range of learning rates as a caption says it: ``α = 0.1 to 3.16, a 31.6x range``
+    (never "decades": the factor from one end to the other)."""
+    return f"α = {readable(low)} to {readable(high)}, a {readable(high / low)}x range"

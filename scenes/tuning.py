@@ -57,7 +57,7 @@ from scenes.base import (
     check_racers,
 )
 from scenes.captions import first_fitting
-from scenes.notation import readable
+from scenes.notation import rate_range, readable
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, small
 from scenes.style import (
@@ -67,7 +67,6 @@ from scenes.style import (
     PICTURE_TOP,
     above_paths,
     fit_width,
-    number,
     optimizer_colors,
     scene_title,
     stack,
@@ -147,25 +146,24 @@ def scale_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
 # --- what the sweep says, in words ----------------------------------------------------------------
 
 def rate(v: float) -> str:
-    return f"lr {number(v)}"
+    return f"α = {readable(v)}"
 
 
 def verdict_caption(name: str, v: Verdict, n_rates: int) -> str:
     """One optimizer's result: where it works (or its best), then where runs first diverge."""
     if not v.works:
         if np.isinf(v.best_median):
-            works = f"{name} never ends below {number(v.threshold)}: most runs diverge."
+            works = f"{name} never ends below {readable(v.threshold)}: most runs diverge."
         else:
-            works = (f"{name} never ends below {number(v.threshold)}; "
-                     f"at best {number(v.best_median)}.")
+            works = (f"{name} never ends below {readable(v.threshold)}; "
+                     f"at best {readable(v.best_median)}.")
     elif len(v.works) == 1:
         works = f"{name} works only at {rate(v.works[0])}."
     elif v.contiguous:
-        works = (f"{name} works from {rate(v.works[0])} to {number(v.works[-1])}: "
-                 f"{v.decades:.2g} decades.")
+        works = f"{name} works from {rate_range(v.works[0], v.works[-1])}."
     else:
         works = (f"{name} works at {len(v.works)} of {n_rates} rates, "
-                 f"{rate(v.works[0])} to {number(v.works[-1])}.")
+                 f"{rate(v.works[0])} to {readable(v.works[-1])}.")
     diverges = ("No run diverges." if v.first_diverged is None else
                 f"First divergence at {rate(v.first_diverged)}.")
     return first_fitting(f"{works} {diverges}", works)
@@ -175,18 +173,19 @@ def widest_caption(names: dict[str, str], verdicts: list[Verdict], steps: int) -
     """Who works over the widest range of rates, ties and "none" included."""
     best = widest(verdicts)
     if not best:
-        threshold = number(verdicts[0].threshold)
-        return f"None of them ends below {threshold} in {steps} steps, at any rate."
+        threshold = readable(verdicts[0].threshold)
+        return f"None of them ends below {threshold} in {steps} steps, at any α."
     working = [v for v in verdicts if v.works]
     who = " and ".join(names[v.optimizer] for v in best)
     if len(working) == 1:
-        return f"Only {who} works at any rate here."
+        return f"Only {who} works at any α here."
     if len(best) > 1:
-        return first_fitting(f"{who} tie for the widest range of working rates.",
+        return first_fitting(f"{who} tie for the widest range of working α.",
                              f"{len(best)} optimizers tie for the widest range.")
     v = best[0]
-    span = f"{v.decades:.2g} decades" if v.contiguous else f"{len(v.works)} rates"
-    return f"{who} works over the widest range of rates: {span}."
+    span = (f"a {readable(v.works[-1] / v.works[0])}x range" if v.contiguous
+            else f"{len(v.works)} rates")
+    return f"{who} works over the widest range of α: {span}."
 
 
 def scaled(scale: float) -> str:
@@ -326,7 +325,8 @@ class TuningSweep(ExplainerScene):
         # Beat 3: what "works" means.
         within = "below" if sweeps[0].floor == 0 else "within"
         of_min = "" if sweeps[0].floor == 0 else " of the minimum"
-        with self.beat("works", f"Works: the median ends {within} {number(p.threshold)}{of_min}."):
+        works = f"Works: the median ends {within} {readable(p.threshold)}{of_min}."
+        with self.beat("works", works):
             self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
@@ -416,7 +416,7 @@ class TuningSweep(ExplainerScene):
             blocks.append(stack(
                 text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD"),
                 small(rate(v.best_lr), th, 18),
-                small(f"{below}{of}{p.starts} {end} {number(p.threshold)}", th, 18),
+                small(f"{below}{of}{p.starts} {end} {readable(p.threshold)}", th, 18),
                 small(f"{diverged}{of}{p.starts} diverge", th, 18), buff=0.08))
             trajs.append(traj)
         text_w = max(b.width for b in blocks)
@@ -541,7 +541,7 @@ class SweepChart:
         y = float(self.y(np.array(threshold)))
         line = DashedLine([CHART_LEFT, y, 0], [CHART_RIGHT, y, 0], dash_length=0.1)
         return VGroup(line.set_stroke(self.theme.text, width=2),
-                      small(f"works below {number(threshold)}", self.theme, 18).next_to(
+                      small(f"works below {readable(threshold)}", self.theme, 18).next_to(
                           [CHART_LEFT + 0.15, y, 0], DOWN + RIGHT, buff=0.08))
 
     def fill(self) -> UpdateFromAlphaFunc:

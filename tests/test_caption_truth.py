@@ -26,6 +26,7 @@ from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
 from scenes.base import Racer, run_racers
 from scenes.mountain import FLOOR_TOLERANCE, limit_captions, lr_caption
+from scenes.notation import readable
 from scenes.race import outcome_captions
 from scenes.saddle import escape_captions
 from scenes.style import THEMES
@@ -560,42 +561,43 @@ def test_every_tuning_caption_is_true(p):
         works = [i for i, m in enumerate(medians) if m < p.threshold]
         works_n[name] = (len(works), np.log10(lrs[works[-1]] / lrs[works[0]]) if works else 0)
         line = verdict_caption(name, v, len(lrs))
-        if m := re.fullmatch(rf"{name} works from lr (\S+) to (\S+): (\S+) decades\.(.*)", line):
+        if m := re.fullmatch(rf"{name} works from α = (.+?) to (.+?), a (.+?)x range\.( .*|)",
+                             line):
             assert len(works) > 1 and works == list(range(works[0], works[-1] + 1))
-            assert (fmt(lrs[works[0]]), fmt(lrs[works[-1]])) == (m[1], m[2])
-            assert f"{works_n[name][1]:.2g}" == m[3]
-        elif m := re.fullmatch(rf"{name} works only at lr (\S+)\.(.*)", line):
-            assert len(works) == 1 and fmt(lrs[works[0]]) == m[1]
-        elif m := re.fullmatch(rf"{name} works at (\d+) of (\d+) rates, lr (\S+) to (\S+)\.(.*)",
+            assert (readable(lrs[works[0]]), readable(lrs[works[-1]])) == (m[1], m[2])
+            assert readable(lrs[works[-1]] / lrs[works[0]]) == m[3]
+        elif m := re.fullmatch(rf"{name} works only at α = (.+?)\.( .*|)", line):
+            assert len(works) == 1 and readable(lrs[works[0]]) == m[1]
+        elif m := re.fullmatch(rf"{name} works at (\d+) of (\d+) rates, α = (.+?) to (.+?)\.( .*|)",
                                line):
             assert int(m[1]) == len(works) < works[-1] - works[0] + 1 and int(m[2]) == len(lrs)
-            assert (fmt(lrs[works[0]]), fmt(lrs[works[-1]])) == (m[3], m[4])
-        elif m := re.fullmatch(rf"{name} never ends below (\S+); at best (\S+)\.(.*)", line):
-            assert not works and fmt(min(medians)) == m[2] and np.isfinite(min(medians))
-        elif m := re.fullmatch(rf"{name} never ends below (\S+): most runs diverge\.(.*)", line):
+            assert (readable(lrs[works[0]]), readable(lrs[works[-1]])) == (m[3], m[4])
+        elif m := re.fullmatch(rf"{name} never ends below (.+?); at best (.+?)\.( .*|)", line):
+            assert not works and readable(min(medians)) == m[2] and np.isfinite(min(medians))
+        elif m := re.fullmatch(rf"{name} never ends below (.+?): most runs diverge\.( .*|)", line):
             assert not works and np.all(np.isinf(medians))
         else:
             raise AssertionError(f"no predicate recognises {line!r}")
         rest = m.groups()[-1].strip()
         if rest == "No run diverges.":
             assert not any(diverged)
-        elif d := re.fullmatch(r"First divergence at lr (\S+)\.", rest):
-            assert fmt(lrs[diverged.index(True)]) == d[1]
+        elif d := re.fullmatch(r"First divergence at α = (.+)\.", rest):
+            assert readable(lrs[diverged.index(True)]) == d[1]
         else:
             assert rest == ""  # the short form, when both sentences do not fit
         CHECKED["tuning: optimizer"] += 1
     line = widest_caption({n: n for n in p.optimizers}, verdicts, p.steps)
     top = max(works_n.values())
-    if re.fullmatch(r"None of them ends below \S+ in \d+ steps, at any rate\.", line):
+    if re.fullmatch(r"None of them ends below .+? in \d+ steps, at any α\.", line):
         assert top[0] == 0
-    elif m := re.fullmatch(r"Only (\w+) works at any rate here\.", line):
+    elif m := re.fullmatch(r"Only (\w+) works at any α here\.", line):
         assert [n for n, w in works_n.items() if w[0]] == [m[1]]
-    elif m := re.fullmatch(r"(.+) tie for the widest range of working rates\.", line):
+    elif m := re.fullmatch(r"(.+) tie for the widest range of working α\.", line):
         tied = m[1].split(" and ")
         assert len(tied) > 1 and all(np.allclose(works_n[n], top) for n in tied)
         assert all(n in tied for n, w in works_n.items() if np.allclose(w, top))
     else:
-        m = re.fullmatch(r"(\w+) works over the widest range of rates: (\S+) (decades|rates)\.",
+        m = re.fullmatch(r"(\w+) works over the widest range of α: (a \S+x range|\d+ rates)\.",
                          line)
         assert m and [n for n, w in works_n.items() if np.allclose(w, top)] == [m[1]]
     CHECKED["tuning: widest"] += 1

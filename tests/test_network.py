@@ -261,10 +261,10 @@ def check_verdict(line, name, t, threshold):
     median, works, any_div, all_div = raw(t, threshold)
     lrs = t.lrs
     p = rf"{name}"
-    if m := re.fullmatch(p + r" works from α = (.+?) to (.+?): (\S+) decades\.(.*)", line):
+    if m := re.fullmatch(p + r" works from α = (.+?) to (.+?), a (.+?)x range\.(.*)", line):
         assert len(works) > 1 and works == list(range(works[0], works[-1] + 1))
         assert (fmt_alpha(lrs[works[0]]), fmt_alpha(lrs[works[-1]])) == (m[1], m[2])
-        assert f"{np.log10(lrs[works[-1]] / lrs[works[0]]):.2g}" == m[3]
+        assert fmt_alpha(lrs[works[-1]] / lrs[works[0]]) == m[3]
     elif m := re.fullmatch(p + r" works only at α = (.+?)\.( .*|)", line):
         assert len(works) == 1 and fmt_alpha(lrs[works[0]]) == m[1]
     elif m := re.fullmatch(p + r" works at (\d+) of (\d+) rates, α = (.+?) to (.+?)\.( .*|)",
