@@ -187,3 +187,22 @@ def escape_outcomes(runs: list[Any], surface: Surface, radius: float) -> list[Es
         name=r.name, escaped_at=first_exit(r.traj, surface.domain),
         steps_near=steps_within(r.traj, focus.point, radius) if focus else None,
         final_loss=final(r.traj)[2]) for r in runs]
+
+
+def escape_direction(surface: Surface, point: np.ndarray, h: float = 1e-4) -> np.ndarray:
+    """The unit direction in which the loss curves down fastest at ``point`` (a saddle's way
+    out): the eigenvector of the Hessian's smallest eigenvalue, the Hessian by central
+    differences of the gradient."""
+    cols = [(surface.gradient(point + h * e) - surface.gradient(point - h * e)) / (2 * h)
+            for e in np.eye(2)]
+    hessian = np.array(cols)
+    _, vectors = np.linalg.eigh((hessian + hessian.T) / 2)
+    return vectors[:, 0]
+
+
+def first_step_along(traj: Any, direction: np.ndarray) -> tuple[float, float]:
+    """The size of a run's starting gradient and of its first step along ``direction``."""
+    g = float(abs(traj.grad[0] @ direction))
+    step = float(abs((traj.position[1] - traj.position[0]) @ direction)) if traj.valid_steps > 1 \
+        else 0.0
+    return g, step

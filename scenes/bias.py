@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, VGroup, VMobject, Write, linear
+from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, VGroup, VMobject, Write, linear
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
@@ -16,7 +16,7 @@ from scenes.base import ExplainerScene
 from scenes.notation import readable
 from scenes.params import param
 from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
-from scenes.style import fit_width, formula, optimizer_color, scene_title, text
+from scenes.style import Theme, fit_width, formula, optimizer_color, scene_title, text
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class BiasCorrection(ExplainerScene):
         factor = self.factor_chart()
         with self.beat("factor",
                        f"The factor 1/(1 − βᵗ) starts at {1 / (1 - p.beta1):.3g} for β₁ and "
-                       f"{1 / (1 - p.beta2):.4g} for β₂, then falls to 1."):
+                       f"{1 / (1 - p.beta2):.4g} for β₂, then falls toward 1."):
             self.play(FadeIn(factor), run_time=1.0)
 
         # Beats 7-8: step 1 worked out with real numbers.
@@ -183,11 +183,19 @@ class BiasCorrection(ExplainerScene):
         names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
         names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
         self.ratio_captions = ratio_captions(ratio, p.lr, first)
-        with self.beat("ratio-1", self.ratio_captions[0]):
+        paradox = paradox_captions(p.beta1, p.beta2, float(ratio[0]))
+        self.facts.update(m_share_at_step_1=1 - p.beta1,
+                          sqrt_v_share_at_step_1=(1 - p.beta2) ** 0.5)
+        with self.beat("paradox", paradox[0]):
             self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
+        with self.beat("ratio-1", paradox[1]):
             self.play(Create(curve, rate_func=linear), run_time=1.5)
+            self.play(FadeIn(marked(pm, 1, float(ratio[0]), th)), run_time=0.5)
+        peak = int(np.argmax(ratio))
         with self.beat("ratio-2", self.ratio_captions[1]):
-            pass
+            if 0 < peak < n - 1:  # a peak inside the curve: marked where the caption says
+                self.play(FadeIn(marked(pm, peak + 1, float(ratio[peak]), th, with_step=True)),
+                          run_time=0.5)
         with self.beat("ratio-3", self.ratio_captions[2]):
             self.add(field)
             self.play(FadeIn(static), FadeIn(names), run_time=0.8)
@@ -202,6 +210,29 @@ def lag_captions(acc, mean_g: np.ndarray, mean_g2: np.ndarray, n1: int, n2: int)
             f"{mean_g[k1 - 1]:.3g}.",
             f"After {k2} steps v = {v:.3g}, while the squared gradients average "
             f"{mean_g2[k2 - 1]:.3g}."]
+
+
+def marked(pm: PlaneMap, step: int, value: float, theme: Theme, with_step: bool = False) -> VGroup:
+    """A point of the ratio curve, marked: a dot and its value (and its step)."""
+    dot = Dot(pm(np.array([step, value])), radius=0.07, color=theme.text)
+    words = f"step {step}: {value:.3g}x" if with_step else f"{value:.3g}x"
+    return VGroup(dot, text(words, theme, 20).next_to(dot, UP + RIGHT, buff=0.08))
+
+
+def paradox_captions(beta1: float, beta2: float, ratio_1: float) -> list[str]:
+    """Why the uncorrected first step is off although m and v both start too small: the share
+    of g that m holds at step 1 (1 − β₁), against the share of |g| that √v holds (√(1 − β₂));
+    the step is their ratio (``ratio_1``, as the core measured it)."""
+    m, v = 1 - beta1, (1 - beta2) ** 0.5
+    first = (f"Both start too small: at step 1 m holds {100 * m:.3g} % of g, √v "
+             f"{100 * v:.3g} % of |g|.")
+    if ratio_1 > 1.05:
+        why = f"√v is shrunk more than m, so m / √v, the step, is {ratio_1:.3g}x too large."
+    elif ratio_1 < 0.95:
+        why = f"m is shrunk more than √v, so m / √v, the step, is {ratio_1:.3g}x too small."
+    else:
+        why = "Both are shrunk alike, so m / √v, the step, is about right."
+    return [first, why]
 
 
 def ratio_captions(ratio: np.ndarray, lr: float, first: list[float]) -> list[str]:

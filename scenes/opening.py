@@ -82,7 +82,8 @@ class AdamOpening(ExplainerScene):
         sub.next_to(title, DOWN, buff=0.45)
         paper = text("Kingma & Ba (2015), “Adam: a method for stochastic optimization”", th, 22,
                      color=th.muted).next_to(sub, DOWN, buff=0.5)
-        with self.beat("title", "Adam is the optimizer most neural networks are trained with."):
+        with self.beat("title", "An optimizer turns gradients into weight updates. Adam is "
+                                "the most used."):
             self.play(FadeIn(title, shift=0.2 * UP), FadeIn(sub), run_time=1.0)
             self.play(FadeIn(paper), run_time=0.5)
         self.facts.update(title=p.title, subtitle=p.subtitle)
@@ -98,6 +99,9 @@ class AdamOpening(ExplainerScene):
         if lines.height > PICTURE_TOP - PICTURE_BOTTOM - 0.4:
             lines.scale_to_fit_height(PICTURE_TOP - PICTURE_BOTTOM - 0.4)
         lines.move_to([FRAME_LEFT + MARGIN, PICTURE_TOP - 0.2, 0], aligned_edge=UP + LEFT)
+        for i, line in enumerate(lines[1:], start=1):  # the captions name them "Line i"
+            line.add(text(f"{i}", th, 24, color=th.muted).next_to(line, LEFT, buff=0.3)
+                     .set_x(lines[0].get_left()[0] + 0.1))
         tags = VGroup()
         left = lines.get_right()[0] + 0.5
         for name, what, line in zip(IDEAS, WHAT, lines[1:], strict=True):
@@ -109,8 +113,8 @@ class AdamOpening(ExplainerScene):
             factor = room / tags.width
             for tag in tags:
                 tag.scale(factor, about_edge=LEFT)
-        with self.beat("algorithm", f"All of Adam: a loop of {len(lines) - 1} lines, run once "
-                                    "per step."):
+        with self.beat("algorithm", f"All of Adam: m and v start at zero, then {len(lines) - 1} "
+                                    "lines run once per step."):
             self.play(FadeOut(card), run_time=0.5)
             self.play(FadeIn(lines[0]), FadeIn(lines[1:], run_time=1.0))
             self.play(lines[1:].animate.set_opacity(DIM), run_time=0.5)

@@ -201,8 +201,10 @@ class AdamRecap(ExplainerScene):
 
     def rule_numbers(self, sizes: StepSizes) -> VGroup:
         th = self.theme
-        steps = text(f"steps per weight: {100 * sizes.share_within:.0f} % at most about α, "
-                     f"the largest {in_alpha(sizes.largest)}", th, 36, color=th.symbol("lr"))
+        share = ("every step of both weights" if sizes.share_within == 1 else
+                 f"{100 * sizes.share_within:.0f} % of the steps")
+        steps = text(f"{share}: at most about α, the largest {in_alpha(sizes.largest)}", th, 36,
+                     color=th.symbol("lr"))
         grads = VGroup(
             text(f"typical gradients of the two weights: {readable(sizes.gradient_spread, 2)}x "
                  "apart", th, 36, color=th.symbol("g")),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DOWN,
+    LEFT,
     ORIGIN,
     RIGHT,
     UL,
@@ -16,6 +18,7 @@ from manim import (
     FadeIn,
     Group,
     Line,
+    Rectangle,
     Star,
     UpdateFromAlphaFunc,
     VGroup,
@@ -36,6 +39,7 @@ from scenes.base import (
     start_caption,
 )
 from scenes.captions import first_fitting
+from scenes.notation import readable
 from scenes.params import param
 from scenes.plot2d import LogInset, Piece, small, ticks
 from scenes.style import (
@@ -104,6 +108,40 @@ def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
     return lines
 
 
+SCALED = ("rmsprop", "adam", "adam_uncorrected", "adamw", "amsgrad")  # divide by their own √v
+ABOUT = (0.5, 1.5)  # a first step "about α": between these multiples of α
+
+
+def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
+    """Why one racer leaves sooner: the slope across the ridge at the start (the way out), each
+    racer's first step along it, and, where the data shows it, the reason (a step of α times
+    the slope, or of about α for an optimizer that divides by its own √v)."""
+    sizes = [(r, *A.first_step_along(r.traj, direction)) for r in runs]
+    slope = max(g for _, g, _ in sizes)  # one start, one gradient
+    if slope == 0:
+        return ["Across the ridge the slope at the start is exactly 0: nothing pushes that way."]
+    lines = [f"Across the ridge, the way out, the slope at the start is only {readable(slope, 2)}."]
+    if len(sizes) < 2:
+        return lines
+    ranked = sorted(sizes, key=lambda s: s[2], reverse=True)
+    (fast, _, big), (slow, _, small_step) = ranked[0], ranked[-1]
+    if big >= 1.5 * small_step:
+        lines.append(first_fitting(
+            f"So {fast.name}'s first step across it is {readable(big, 2)}, {slow.name}'s only "
+            f"{readable(small_step, 2)}.", f"First steps across it: {fast.name} "
+            f"{readable(big, 2)}, {slow.name} {readable(small_step, 2)}."))
+    else:
+        lines.append(f"Their first steps across it are alike: {readable(big, 2)} and "
+                     f"{readable(small_step, 2)}.")
+        return lines
+    lr = fast.racer.build().hyperparams["lr"]
+    if fast.racer.optimizer in SCALED and ABOUT[0] <= big / lr <= ABOUT[1]:
+        lines.append(first_fitting(
+            f"{fast.name} divides that slope by its own √v: a step of about α = {readable(lr)}.",
+            f"{fast.name} divides it by its own √v: about α."))
+    return lines
+
+
 # --- the scene ----------------------------------------------------------------------------------
 
 VIEW_WIDTH, VIEW_HEIGHT = 7.8, 5.4
@@ -154,16 +192,46 @@ class SaddleEscape(ExplainerScene):
             self.play(self.race(runs, surface, box, view, scenery, readouts, inset),
                       run_time=p.race_time, rate_func=linear)
 
-        # Beats 4+: what the data says, one fact a beat.
+        # Beats 4-6: why the way out is taken sooner by one racer (the first step across).
+        shown_instead = VGroup()
+        if focus is not None and focus.kind == "saddle":
+            shown_instead = self.why_across(runs, surface, focus, inset)
+
+        # Beats 7+: what the data says, one fact a beat.
         self.readouts = readouts  # what the viewer saw, for tests
         results = escape_outcomes(runs, surface, p.radius)
         self.facts.update(surface=surface.title, start=start,
                           focus=focus.point if focus else None, outcomes=results)
         self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
         marks = self.ending(runs, surface, box, view)
+        if shown_instead:  # the first steps leave; the inset the outcomes speak of is back
+            self.remove(shown_instead)
         self.fact_beats(self.caption_lines, marks)
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def why_across(self, runs, surface, focus, inset: LogInset) -> VGroup:
+        """Beats on the first step across the ridge, shown over the inset (done with until the
+        outcomes). Returns what covers it."""
+        direction = A.escape_direction(surface, focus.point)
+        lines = across_captions(runs, direction)
+        steps = {r.name: A.first_step_along(r.traj, direction)[1] for r in runs}
+        self.facts.update(escape_direction=direction.tolist(), first_steps_across=steps)
+        rows = VGroup(text("first step across the ridge", self.theme, 20,
+                           color=self.theme.muted))
+        for r in runs:
+            rows.add(text(f"{r.name}: {readable(steps[r.name], 2)}", self.theme, 22,
+                          color=r.color))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        rows.move_to(inset.group.get_corner(UL), aligned_edge=UL)
+        cover = Rectangle(width=inset.group.width + 0.3, height=inset.group.height + 0.3,
+                          fill_color=self.theme.background, fill_opacity=1, stroke_width=0)
+        panel = VGroup(cover.move_to(inset.group), rows)
+        for i, line in enumerate(lines, start=1):
+            with self.beat(f"why-{i}", line):
+                if i == 2:
+                    self.play(FadeIn(panel, lag_ratio=0.2), run_time=0.8)
+        return panel if len(lines) > 1 else VGroup()
 
     def heading(self, surface: Surface) -> VGroup:
         latex = fit_width(formula(self.theme, surface.latex, size=32), PANEL_WIDTH)

@@ -747,3 +747,59 @@ def test_every_loss_scale_caption_is_true(p, scale):
     else:
         assert "works at no α" in line and not works
     CHECKED["tuning: the usual α"] += 1
+
+
+@given(st.floats(0, 0.999), st.floats(0, 0.999999))
+def test_the_bias_paradox_is_resolved_by_the_two_factors(b1, b2):
+    """m holds (1 − β₁) of g at step 1, √v holds √(1 − β₂) of |g|; the uncorrected step is
+    their ratio, too large exactly when √v is the one shrunk more."""
+    from optim_core.analysis import step_ratio
+    from scenes.bias import paradox_captions
+
+    g = np.array([1.7, -0.4, 2.2])
+    ratio = step_ratio(b1, b2, g)
+    assert ratio[0] == pytest.approx((1 - b1) / np.sqrt(1 - b2), rel=1e-6)
+    first, why = paradox_captions(b1, b2, float(ratio[0]))
+    assert f"m holds {100 * (1 - b1):.3g} % of g, √v {100 * np.sqrt(1 - b2):.3g} % of |g|" in first
+    if ratio[0] > 1.05:  # √v holds less of |g| than m holds of g
+        assert why.startswith("√v is shrunk more than m") and why.endswith(
+            f"{ratio[0]:.3g}x too large.")
+    elif ratio[0] < 0.95:
+        assert why.startswith("m is shrunk more than √v") and "too small" in why
+    else:
+        assert why.startswith("Both are shrunk alike")
+    CHECKED["bias: paradox"] += 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(y=st.floats(1e-6, 0.5) | st.floats(-0.5, -1e-6) | st.just(0.0),
+       gd_lr=st.floats(1e-3, 1.0), adam_lr=st.floats(1e-3, 1.0))
+def test_the_saddle_says_why_one_racer_leaves_sooner(y, gd_lr, adam_lr):
+    """On x² − y² the way out is y; the slope across is |2y|, gradient descent's first step
+    across is α|2y| and Adam's is α |g| / (|g| + ε): recomputed by hand."""
+    from optim_core.analysis import escape_direction, focus_point
+    from scenes.saddle import across_captions
+
+    surface = surfaces.get("saddle")
+    assert np.allclose(np.abs(escape_direction(surface, focus_point(surface).point)), [0, 1])
+    racers = {"gd": Racer("sgd", lr=gd_lr, label="GD"), "adam": Racer("adam", lr=adam_lr)}
+    runs = run_racers(racers, surface, (-4.0, y), 5, THEMES["dark"])
+    lines = across_captions(runs, np.array([0.0, 1.0]))
+    slope = abs(2 * y)
+    if slope == 0:
+        assert lines == ["Across the ridge the slope at the start is exactly 0: nothing pushes "
+                         "that way."]
+        return
+    assert lines[0].endswith(f"is only {readable(slope, 2)}.")
+    steps = {"GD": gd_lr * slope, "Adam": adam_lr * slope / (slope + 1e-8)}
+    (fast, big), (slow, small) = sorted(steps.items(), key=lambda kv: kv[1], reverse=True)
+    if big >= 1.5 * small * (1 + 1e-9):
+        assert f"{readable(big, 2)}" in lines[1] and f"{readable(small, 2)}" in lines[1]
+        assert lines[1].index(fast) < lines[1].index(slow)
+        about = fast == "Adam" and 0.5 <= big / adam_lr <= 1.5
+        assert (len(lines) == 3) == about
+        if about:
+            assert lines[2].startswith("Adam divides that slope by its own √v")
+    elif big < 1.5 * small * (1 - 1e-9):
+        assert lines[1].startswith("Their first steps across it are alike") and len(lines) == 2
+    CHECKED["saddle: why"] += 1

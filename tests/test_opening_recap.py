@@ -53,7 +53,7 @@ def test_the_opening_names_the_ideas_and_maps_the_explainer(construct):
     assert scene.facts["chapters"] == chapters
     captions = {b.name: b.caption for b in scene.beats}
     assert f"{len(chapters)} parts" in captions["map"]
-    assert f"a loop of {len(IDEAS)} lines" in captions["algorithm"]
+    assert f"then {len(IDEAS)} lines run once per step" in captions["algorithm"]
     for i, name in enumerate(("gradient", "momentum", "rmsprop", "bias", "step"), start=1):
         assert captions[name].startswith(f"Line {i} ")
 

@@ -13,8 +13,10 @@ from scenes.bias import BiasCorrection, BiasParams
 from scenes.moments import MomentAccumulation, MomentParams
 from scenes.mountain import MountainAnalogy, MountainParams
 from scenes.network import NetworkParams, NetworkTraining
+from scenes.opening import AdamOpening, OpeningParams
 from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
+from scenes.recap import AdamRecap, RecapParams
 from scenes.saddle import SaddleEscape, SaddleParams
 from scenes.tuning import TuningParams, TuningSweep
 
@@ -142,3 +144,27 @@ def test_network_small_light(scene):
                                           "lr_count": 9, "batch": 32}, "network"),
                     theme="light")
     NetworkTraining.construct(scene)
+
+
+@frames_comparison(base_scene=AdamOpening)
+def test_opening_default(scene):
+    AdamOpening.construct(scene)
+
+
+@frames_comparison(base_scene=AdamOpening)
+def test_opening_custom_title_light(scene):
+    scene.configure(build(OpeningParams, {"title": "Adam, in 10 minutes",
+                                          "subtitle": "Lecture 7"}, "opening"), theme="light")
+    AdamOpening.construct(scene)
+
+
+@frames_comparison(base_scene=AdamRecap)
+def test_recap_default(scene):
+    AdamRecap.construct(scene)
+
+
+@frames_comparison(base_scene=AdamRecap)
+def test_recap_saddle_light(scene):
+    scene.configure(build(RecapParams, {"surface": "saddle", "lr": 0.05, "steps": 60}, "recap"),
+                    theme="light")
+    AdamRecap.construct(scene)
