@@ -18,9 +18,8 @@ STAMP_REVEAL := $(REVEAL)/.version-$(REVEAL_VERSION)
 APT_PACKAGES := pkg-config libcairo2-dev libpango1.0-dev \
 	texlive-latex-base texlive-latex-recommended texlive-latex-extra \
 	texlive-fonts-recommended dvisvgm \
-	chromium chromium-driver espeak-ng
-# (chromium and its driver: the test that opens the lecture deck in a real, offline browser;
-#  espeak-ng: the offline draft voice, `--voice espeak`, which the narration tests speak with)
+	chromium chromium-driver
+# (chromium and its driver: the test that opens the lecture deck in a real, offline browser)
 
 .PHONY: render test setup bench clean
 .DEFAULT_GOAL := render
@@ -67,7 +66,7 @@ $(STAMP_SYS): Makefile
 
 $(STAMP_PIP): $(STAMP_SYS) pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,voice]'
 	touch $@
 
 $(STAMP_REVEAL): $(STAMP_SYS)

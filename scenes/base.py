@@ -27,7 +27,14 @@ from optim_core import (
 from optim_core.optimizers import hyperparameters
 from optim_core.trajectory import WARPS
 from scenes import holds
-from scenes.captions import MAX_CUE, MIN_HOLD, cue_lines, first_fitting, reading_time
+from scenes.captions import (
+    MAX_CUE,
+    MIN_HOLD,
+    cue_lines,
+    first_fitting,
+    reading_time,
+    spoken_cues,
+)
 from scenes.deck import DeckScene
 from scenes.narration import PAUSE, Clip, Narration
 from scenes.params import ParamError, build, param, shown
@@ -291,8 +298,7 @@ class ExplainerScene(DeckScene):
         self.beats: list[Beat] = []
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
-        self._caption: VGroup | None = None
-        self._cue_end = 0.0
+        self._cues: list[tuple[float, float, list[str], VGroup | None]] = []  # the beat's
         kwargs.setdefault("renderer", holds.renderer(  # holds converted once
             RasterCamera, skip_animations=kwargs.get("skip_animations", False)))
         super().__init__(**kwargs)
@@ -352,27 +358,50 @@ class ExplainerScene(DeckScene):
         spoken = clip.seconds if clip is not None else 0.0
         self.next_slide(notes=" ".join(caption.split()))
         start = self.renderer.time
-        # A cue lasts at most 7 s, or as long as its narration and the pause after it (so the
-        # hold after the narration stays one static frame).
-        self._cue_end = start + (max(MAX_CUE, spoken + PAUSE) if clip is not None else MAX_CUE)
-        self._in_beat = True
+        # A cue lasts at most 7 s, or as long as a longer recording; a narration spoken in
+        # parts longer than 7 s gets a cue per group of parts, each on screen while it is
+        # spoken (see spoken_cues).
+        plan = (spoken_cues(caption, clip.parts, spoken, PAUSE) if clip is not None
+                else [(0.0, MAX_CUE, caption)])
+        self._cues = [(start + t0, start + t1, cue_lines(text) if len(plan) > 1 else lines,
+                       None) for t0, t1, text in plan]
         if self.captions:
-            self._caption = caption_band(lines, self.theme)
-            self.add(self._caption)
+            self._cues = [(t0, t1, cue, caption_band(cue, self.theme))
+                          for t0, t1, cue, _ in self._cues]
+        self._in_beat = True
+        self._show_cues(start)
         yield
         held = self.renderer.time - start
         needed = spoken + PAUSE if clip is not None else reading_time(caption)
-        self.wait(max(needed - held, MIN_HOLD))
+        stop = self.renderer.time + max(needed - held, MIN_HOLD)
+        frame = 1 / self.camera.frame_rate
+        for edge in sorted({t for t0, t1, _, _ in self._cues for t in (t0, t1)}):
+            if self.renderer.time + frame < edge < stop - frame:  # the hold, cue by cue
+                self.wait(edge - self.renderer.time)
+        self.wait(stop - self.renderer.time)
         end = self.renderer.time
-        if self._caption is not None:
-            self.remove(self._caption)
-        self._caption, self._in_beat = None, False
-        cue_end = min(end, self._cue_end)
-        self.add_subcaption("\n".join(lines), duration=cue_end - start, offset=start - end)
+        self.remove(*(band for *_, band in self._cues if band is not None))
+        self._in_beat = False
+        for t0, t1, cue, _ in self._cues:
+            if min(t1, end) > t0:
+                self.add_subcaption("\n".join(cue), duration=min(t1, end) - t0,
+                                    offset=t0 - end)
+        self._cues = []
         self.beats.append(Beat(len(self.beats) + 1, name, " ".join(caption.split()), start, end,
                                clip))
         if self.on_beat is not None:
             self.on_beat(self.beats[-1])
+
+    def _show_cues(self, now: float) -> None:
+        """The caption band of the cue on screen at ``now``, and no other."""
+        for t0, t1, _, band in self._cues:
+            if band is None:
+                continue
+            if t0 - 1e-9 <= now < t1 - 1e-9:
+                if band not in self.mobjects:
+                    self.add(band)
+            elif band in self.mobjects:
+                self.remove(band)
 
     def fact_beats(self, captions: list[str], marks: VGroup) -> None:
         """One beat per computed fact of a race's outcome (``outcome-1``, ...); the first fades
@@ -384,30 +413,37 @@ class ExplainerScene(DeckScene):
 
     def clear_stage(self, *keep: Any) -> None:
         """Remove everything on screen but ``keep``: a cut between beats, like a slide change."""
-        self.remove(*(m for m in self.mobjects if m not in keep and m is not self._caption))
+        bands = [band for *_, band in self._cues]
+        self.remove(*(m for m in self.mobjects if m not in keep and m not in bands))
 
     def play(self, *args: Any, **kwargs: Any) -> None:
-        """Scene.play, plus: a caption leaves the screen once its cue (at most 7 s) is over,
-        even in the middle of a long animation."""
+        """Scene.play, plus: a caption comes and goes with its cue (at most 7 s; a narrated
+        beat's next sentence), even in the middle of a long animation."""
         if not self._in_beat:
             raise RuntimeError(f"{type(self).__name__}: every animation belongs to a beat "
                                "(with self.beat(name, caption): ...)")
         animations = self.compile_animations(*args, **kwargs)
         now = self.renderer.time
         duration = self.get_run_time(animations)
-        shown = self._caption is not None and self._caption in self.mobjects
-        if shown and now + duration > self._cue_end + 1e-9:
-            if now >= self._cue_end:
-                self.remove(self._caption)
-            else:
-                animations.append(drop_at(self._caption, (self._cue_end - now) / duration,
-                                          duration))
+        end = now + duration
+        self._show_cues(now)
+        for t0, t1, _, band in self._cues:  # a band that comes or goes while it plays
+            a, b = max(t0, now), min(t1, end)
+            if band is None or b <= a + 1e-9 or (a <= now + 1e-9 and b >= end - 1e-9):
+                continue
+            if band not in self.mobjects:
+                self.add(band)
+            animations.append(shown_between(band, (a - now) / duration, (b - now) / duration,
+                                            duration))
         super().play(*animations)
+        self._show_cues(end)
 
 
-def drop_at(caption: VGroup, alpha: float, run_time: float) -> UpdateFromAlphaFunc:
-    """Hide ``caption`` from ``alpha`` of an animation on (a caption's 7 s limit)."""
+def shown_between(caption: VGroup, start: float, end: float,
+                  run_time: float) -> UpdateFromAlphaFunc:
+    """Show ``caption`` from ``start`` to ``end`` (fractions) of an animation only: a cue that
+    begins or ends while it plays (a cue's 7 s limit, or the next spoken sentence)."""
     def update(mob: VGroup, a: float) -> None:
-        mob.set_opacity(0.0 if a >= alpha else 1.0)
+        mob.set_opacity(1.0 if start <= a < end or (a >= 1.0 and end >= 1.0) else 0.0)
 
     return UpdateFromAlphaFunc(caption, update, run_time=run_time, rate_func=linear)

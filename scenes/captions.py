@@ -77,3 +77,37 @@ def first_fitting(*candidates: str) -> str:
             return candidate
     cue_lines(candidates[-1])  # raises with the reason
     return candidates[-1]
+
+
+def spoken_cues(caption: str, parts: tuple[tuple[str, float, float], ...], spoken: float,
+                pause: float) -> list[tuple[float, float, str]]:
+    """The cues of a narrated beat, ``(start, latest end, text)`` in seconds from the beat's
+    start (the beat's own end cuts them short): the whole caption, shown until MAX_CUE or, if
+    its speech is longer, until the speech is over (the pause after it is cut to MAX_CUE).
+    When the speech is longer than MAX_CUE and was spoken in ``parts`` (``(text, start, end)``:
+    sentences, clauses or halves of a sentence), the parts are grouped into the fewest
+    consecutive cues that keep the rules (each fits one cue and lasts MIN_CUE to MAX_CUE; the
+    reading speed is the speaker's), each shown from its first part until the next begins, the
+    last until MAX_CUE after its start. If no grouping keeps them, the whole caption, cut at
+    MAX_CUE."""
+    whole = [(0.0, max(MAX_CUE, spoken), caption)]
+    if spoken <= MAX_CUE or not 2 <= len(parts) <= 8:
+        return whole
+    best: list[tuple[float, float, str]] | None = None
+    for mask in range(1, 2 ** (len(parts) - 1)):  # a cut after part i where bit i is set
+        cuts = [i + 1 for i in range(len(parts) - 1) if mask >> i & 1]
+        groups = [parts[a:b] for a, b in zip([0, *cuts], [*cuts, len(parts)], strict=True)]
+        cues = []
+        for i, group in enumerate(groups):
+            start = 0.0 if i == 0 else group[0][1]
+            last = i + 1 == len(groups)
+            end = group[-1][2] + pause if last else groups[i + 1][0][1]
+            text = " ".join(p[0] for p in group)
+            if not (fits(text) and MIN_CUE <= end - start and
+                    (end if not last else group[-1][2]) - start <= MAX_CUE):
+                break
+            cues.append((start, start + MAX_CUE if last else end, text))
+        else:
+            if best is None or len(cues) < len(best):
+                best = cues
+    return best or [(0.0, MAX_CUE, caption)]

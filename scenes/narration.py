@@ -4,8 +4,9 @@ A beat's id names it (``race/start``, ``race/outcome-2``): ``render.py script`` 
 with its caption, the lecturer records one file per beat as ``DIR/<scene>/<name>.wav`` (or
 .flac, .mp3, .ogg, .opus, .m4a; any other file in a scene's folder is an error), and
 ``render.py --narration DIR`` makes each recorded beat last as long as its recording plus a
-short pause. ``--voice espeak`` speaks the beats without a recording with
-espeak-ng (offline), so the timing can be checked before recording.
+short pause. ``--voice neural`` (the default of ``render`` and ``explainer``) speaks every beat
+without a recording with an offline neural voice (``scenes/voice.py``), its text read as a
+person would say it (``scenes/spoken.py``); recordings win beat by beat.
 
 ``script`` also writes ``DIR/manifest.json``: each beat's caption and its hash when the script
 was written for it. A beat whose caption has changed since then needs recording again; the
@@ -19,10 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import subprocess
-import tempfile
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import chain
@@ -30,7 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from scenes.files import make_folder, open_regular, read_regular
+from scenes import voice as neural
+from scenes.captions import fits
+from scenes.files import open_regular, read_regular
+from scenes.spoken import spoken
 from scenes.video import copy_video
 
 RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
@@ -42,7 +43,14 @@ MAX_SECONDS = 120  # a beat's caption is read in seconds; minutes of recording a
 MAX_RECORDING_BYTES = 200_000_000  # 120 s of stereo 32-bit float at 192 kHz is 184 MB
 MAX_MANIFEST_BYTES = 1_000_000  # a caption and a hash per beat
 PAUSE = 0.5  # seconds a narrated beat holds after its recording ends
-VOICES = ("none", "espeak")
+VOICES = ("none", neural.NAME)
+LONGEST = 6.5  # seconds: a sentence spoken longer than this is spoken clause by clause
+SPLITS = (";:", ",", "")  # clauses, then comma phrases, then halves at a word (see halves)
+JOINS = frozenset({"and", "or", "but", "with", "only", "where", "while", "then", "so", "per",
+                   "after", "before", "until"})  # a sentence's best halves start at one
+WORDS = frozenset({"to", "at", "by", "from", "in", "of", "for", "than"})  # or else at one
+GAIN = 0.7  # the voice speaks at full scale; -3 dB leaves room for resampling's overshoot
+GAPS = {".": 0.35, "!": 0.35, "?": 0.35, ";": 0.25, ":": 0.25, ",": 0.15}  # s after a phrase
 MANIFEST = "manifest.json"
 AUDIO_CODECS = {"mp4": "aac", "webm": "libopus"}  # the sound codec each container plays
 # samples per frame and sample format (mono: planar or packed is the same layout)
@@ -62,8 +70,9 @@ class Clip:
     """One beat's narration: where it came from and how long it speaks."""
 
     beat_id: str
-    source: str  # the recording, or "espeak"
+    source: str  # the recording, or "neural"
     samples: np.ndarray  # mono float32 at RATE
+    parts: tuple[tuple[str, float, float], ...] = ()  # spoken phrases: caption text, start, end
 
     @property
     def seconds(self) -> float:
@@ -183,7 +192,8 @@ def updated_manifest(folder: Path, beats: list[tuple[str, str]],
 
 class Narration:
     """Where a scene's beats find their voice: the lecturer's recordings in ``folder``, else
-    the draft ``voice`` (espeak-ng, cached in ``cache``), else none (the reading-time rule)."""
+    the draft ``voice`` (the neural voice, its speech cached in ``cache``), else none (the
+    reading-time rule). :meth:`close` ends the voice's process when the scene is done."""
 
     def __init__(self, folder: str | None, voice: str = "none", cache: str | None = None,
                  strict: bool = False):
@@ -193,6 +203,7 @@ class Narration:
         self.manifest = read_manifest(self.folder) if self.folder else {}
         self.warnings: list[str] = []
         self._recorded: dict[str, dict[str, Path]] = {}  # by scene, listed once
+        self.speaker: neural.NeuralVoice | None = None
 
     def recorded(self, scene: str) -> dict[str, Path]:
         if scene not in self._recorded:
@@ -211,8 +222,8 @@ class Narration:
                     raise NarrationError(message)
                 self.warnings.append(message)
             return Clip(beat_id, str(path), read_audio(path, beat_id))
-        if self.voice == "espeak":
-            return Clip(beat_id, "espeak", self.speak(caption, beat_id))
+        if self.voice == neural.NAME:
+            return self.speak(caption, beat_id)
         return None
 
     def check_names(self, scene: str, names: list[str]) -> None:
@@ -222,41 +233,102 @@ class Narration:
                 raise NarrationError(f"narration {path}: {scene} has no beat {name!r} (its "
                                      f"beats: {', '.join(names)}; see `render.py script`)")
 
-    def speak(self, caption: str, beat_id: str) -> np.ndarray:
-        """The caption spoken by espeak-ng (see :func:`read_audio`), its WAV cached by its text.
-        A cached WAV that does not read (a damaged file) is spoken again."""
-        exe = shutil.which("espeak-ng")
-        if exe is None:
-            raise NarrationError("--voice espeak: espeak-ng is not installed (make setup "
-                                 "installs it; or apt-get install espeak-ng)")
+    def speak(self, caption: str, beat_id: str) -> Clip:
+        """The caption spoken by the neural voice sentence by sentence (a sentence longer than
+        LONGEST clause by clause, or in halves), with a pause after each phrase; the clip knows
+        where each phrase is spoken, so its cues can follow them."""
+        if not re.search(r"[A-Za-z0-9]", spoken(caption)):
+            raise NarrationError(f"narration {beat_id}: nothing in the caption can be spoken "
+                                 f"({caption!r})")
+        problem = neural.missing()
+        if problem:
+            raise NarrationError(problem)
         assert self.cache is not None
-        make_folder(self.cache)
-        wav = self.cache / f"espeak-{caption_hash(caption)}.wav"
-        if os.path.lexists(wav):
-            try:
-                return read_audio(wav, beat_id)
-            except NarrationError:
-                wav.unlink(missing_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.cache, prefix=f".{wav.stem}.", suffix=".wav")
-        os.close(fd)
+        if self.speaker is None:
+            self.speaker = neural.NeuralVoice(self.cache)
+        phrases = [phrase for sentence in split_phrases(caption, ".!?")
+                   for phrase in self.phrases(sentence, beat_id)]
+        pieces, parts, at = [], [], 0
+        for i, (text, audio) in enumerate(phrases):
+            parts.append((text, at / RATE, (at + len(audio)) / RATE))
+            gap = round(GAPS.get(text[-1], GAPS[","]) * RATE) if i < len(phrases) - 1 else 0
+            pieces += [audio, np.zeros(gap, np.float32)]
+            at += len(audio) + gap
+        return Clip(beat_id, neural.NAME, np.concatenate(pieces), tuple(parts))
+
+    def phrases(self, text: str, beat_id: str, level: int = 0) -> list[tuple[str, np.ndarray]]:
+        """``text`` spoken as one phrase, or, if that lasts longer than LONGEST, as the pieces
+        of the first of SPLITS (from ``level`` on) that cuts it, each spoken the same way."""
+        audio = self.say(text, beat_id)
+        for at in range(level, len(SPLITS)):
+            if len(audio) <= LONGEST * RATE:
+                break
+            pieces = split_phrases(text, SPLITS[at]) if SPLITS[at] else halves(text)
+            if len(pieces) > 1:
+                return [phrase for piece in pieces for phrase in self.phrases(piece, beat_id, at)]
+        return [(text, audio)]
+
+    def say(self, text: str, beat_id: str) -> np.ndarray:
+        """One phrase spoken (or taken from the cache), without silence at either end."""
+        assert self.speaker is not None
+        said = spoken(text)
         try:
-            subprocess.run([exe, "-w", tmp, "--", spoken(caption)], check=True,
-                           capture_output=True)
-            os.replace(tmp, wav)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-        return read_audio(wav, beat_id)
+            try:
+                wav = self.speaker.wav(said)
+                samples = read_audio(wav, beat_id)
+            except NarrationError:  # a cached file that does not decode: spoken again
+                wav.unlink(missing_ok=True)
+                samples = read_audio(self.speaker.wav(said), beat_id)
+        except (neural.VoiceError, OSError) as exc:
+            raise NarrationError(f"narration {beat_id}: {exc}") from None
+        return GAIN * neural.trimmed(samples, RATE)
+
+    def close(self) -> None:
+        """End the voice's process, if one was started."""
+        if self.speaker is not None:
+            self.speaker.close()
 
 
-def spoken(caption: str) -> str:
-    """A caption as espeak-ng should read it: symbols it would spell out, said as words."""
-    words = {"θ": "theta", "α": "alpha", "β₁": "beta one", "β₂": "beta two", "βᵗ": "beta t",
-             "ε": "epsilon", "∇J": "the gradient of J", "m̂": "m hat", "v̂": "v hat",
-             "√": "root ", "−": " minus ", "×": " times ", "≈": " about ", "²": " squared",
-             "ᵗ": " to the t", "ᵏ": " to the k", "₁": " one", "₂": " two", "_t": " t"}
-    for symbol, word in words.items():
-        caption = caption.replace(symbol, word)
-    return caption
+def split_phrases(text: str, marks: str) -> list[str]:
+    """``text`` cut after each of ``marks`` followed by a space, never inside parentheses
+    (``(1, 1)`` stays whole); a piece with nothing to say joins the one before."""
+    pieces, depth, piece = [], 0, ""
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        piece += ch
+        if depth == 0 and ch in marks and text[i + 1: i + 2] == " ":
+            pieces.append(piece.strip())
+            piece = ""
+    pieces.append(piece.strip())
+    merged: list[str] = []
+    for p in pieces:
+        if merged and not re.search(r"[A-Za-z0-9]", spoken(p)):
+            merged[-1] += " " + p
+        elif p:
+            merged.append(p)
+    return merged
+
+
+def halves(sentence: str) -> list[str]:
+    """A sentence without a clause to cut at, in two halves that each fit one cue, cut before a
+    word that starts a phrase (JOINS, or else WORDS) outside parentheses, as near the middle as
+    such a word is; the sentence whole if there is none."""
+    words = sentence.split(" ")
+    depth = np.cumsum([w.count("(") - w.count(")") for w in words])
+    best: tuple[int, float] | None = None
+    for tier in (JOINS, WORDS | JOINS):
+        for i in range(1, len(words)):
+            left, right = " ".join(words[:i]), " ".join(words[i:])
+            if depth[i - 1] or words[i].lower() not in tier or not (fits(left) and fits(right)):
+                continue
+            balance = min(len(left), len(right)) / len(sentence)
+            if best is None or balance > best[1]:
+                best = (i, balance)
+        if best is not None and best[1] >= 0.3:
+            break
+    if best is None:
+        return [sentence]
+    return [" ".join(words[: best[0]]), " ".join(words[best[0]:])]
 
 
 def soundtrack(clips: list[tuple[float, Clip]], seconds: float) -> np.ndarray:

@@ -78,8 +78,8 @@ class Job:
     show_progress: bool
     key: str = ""  # what the output is made from (parameters, settings, code), for the cache
     narration: str | None = None  # folder of recordings, DIR/<scene>/<beat name>.wav
-    voice: str = "none"  # draft voice for beats without a recording
-    voice_cache: str = ""  # where the draft voice's speech is kept between runs
+    voice: str = "none"  # draft voice for beats without a recording ("neural")
+    voice_cache: str = ""  # where the voice's speech is kept between runs (by voice and text)
     captions: bool = True  # the caption band on screen
     strict: bool = False  # a recording made for an older caption is an error
 
@@ -187,6 +187,8 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
             raise DiskFull(Path(job.target).parent) from None
         raise
     finally:
+        if narration is not None:
+            narration.close()  # the voice's process, if it was started
         shutil.rmtree(job.work_dir, ignore_errors=True)
 
 

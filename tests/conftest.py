@@ -6,7 +6,14 @@ Options of Manim's frame-comparison convention (as in ManimCE's own tests/confte
     pytest tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
 """
 
+import os
+
 import pytest
+
+# The tests render silent unless they ask for a voice (--voice neural): the default voice costs
+# seconds of speech per scene in every fresh output folder. tests/test_voice.py checks the real
+# default. Set here, at import, so the renders the tests start as programs are silent too.
+os.environ.setdefault("ADAM_ANIMATED_VOICE", "none")
 
 
 def pytest_addoption(parser):

@@ -13,6 +13,7 @@ from caption_rules import problems
 import render
 from scenes import SCENES
 from scenes.captions import CaptionError, cue_lines, first_fitting, reading_time
+from scenes.spoken import spoken, unspoken
 
 PRESETS = render.presets()
 
@@ -33,6 +34,9 @@ def test_cues_follow_the_rules(construct, cls, preset):
     # One slide per beat, each with its caption as the speaker note.
     scene._add_last_slide()
     assert [s.notes for s in scene._slides] == [b.caption for b in scene.beats]
+    # Every caption can be said: no symbol left, nothing spelled out letter by letter.
+    for beat in scene.beats:
+        assert unspoken(spoken(beat.caption)) == [], (beat.caption, spoken(beat.caption))
 
 
 def test_a_long_caption_is_refused_when_the_scene_is_built():
@@ -65,3 +69,8 @@ def test_checker_catches_each_broken_rule():
     assert any("lines" in p for p in found)
     assert any("s on screen" in p for p in found)
     assert any("after the video" in p for p in found)
+    # Narrated: the reading speed is the speaker's; every other rule still holds.
+    spoken = problems([cue(1, 0, 2, "x" * 40), cue(2, 1.5, 9.5, "a\nb\nc")], 9.0, spoken=True)
+    assert not any("characters a second" in p for p in spoken)
+    assert all(any(rule in p for p in spoken) for rule in ("overlaps", "lines", "s on screen",
+                                                             "after the video"))

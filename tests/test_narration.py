@@ -14,7 +14,7 @@ import pytest
 from render import main
 from scenes import pipeline
 from scenes.captions import MAX_CUE
-from scenes.narration import PAUSE, RATE, Narration, NarrationError, decoded_track, read_audio
+from scenes.narration import PAUSE, RATE, NarrationError, decoded_track, read_audio
 
 FPS = 15
 FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
@@ -228,17 +228,9 @@ def test_a_recording_that_names_no_beat_fails_its_scene(tmp_path, capsys):
 
 
 def test_narration_needs_a_format_with_sound(capsys, tmp_path):
-    assert main(["render", "race", "--voice", "espeak", "--format", "gif", "--out",
+    assert main(["render", "race", "--voice", "neural", "--format", "gif", "--out",
                  str(tmp_path)]) == 2
     assert "narration needs format mp4 or webm" in capsys.readouterr().err
-
-
-def test_espeak_speaks_a_caption_offline(tmp_path):
-    narration = Narration(None, "espeak", str(tmp_path))
-    clip = narration.clip("race", "start", "SGD and Adam start together at (-1.5, -1).")
-    assert clip is not None and 1.0 < clip.seconds < 6.0
-    assert np.abs(clip.samples).max() > 0.05
-    assert len(list(tmp_path.glob("espeak-*.wav"))) == 1  # cached by the caption
 
 
 def test_read_audio_resamples_to_the_soundtrack_rate(tmp_path):
