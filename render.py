@@ -6,9 +6,12 @@
     python render.py render race --set race.racers.adam.lr=0.05 -q l
     python render.py slides               # a lecture deck: one slide per beat, captions as notes
     python render.py facts race           # every caption and the numbers behind it (JSON)
+    python render.py explore race saddle  # interactive 3D pages: one offline HTML file each
     python render.py script               # the narration script: one line to record per beat
     python render.py --narration narration  # the explainer timed to the recordings
+    python render.py --voice none         # the explainer without the neural voice (silent)
     python render.py trace --surface rosenbrock --optimizer adam --lr 0.1 --start -1.5 -1
+    python render.py train --optimizer sgd --lr 0.1 --out sgd.csv   # one network training
 
 Every error is one line on stderr and exit code 2; nothing half-written is left behind.
 """
@@ -37,18 +40,28 @@ import dataclasses
 import difflib
 import errno
 import hashlib
+import importlib.util
 import io
 import json
 import math
 import shutil
 import tempfile
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from optim_core import HYPERPARAMETERS, OPTIMIZERS, SURFACES, optimizers, run, surfaces
+from optim_core import (
+    HYPERPARAMETERS,
+    OPTIMIZERS,
+    SURFACES,
+    network,
+    optimizers,
+    run,
+    surfaces,
+)
 from optim_core.trajectory import DEFAULT_BOUND
-from scenes import SCENES, pipeline
+from scenes import SCENES, pipeline, voice
 from scenes.files import make_folder, read_regular, replacing
 from scenes.narration import (
     AUDIO_CODECS,
@@ -88,6 +101,7 @@ from scenes.pipeline import (
     run_jobs,
     write_atomically,
 )
+from scenes.spoken import spoken
 from scenes.style import THEMES
 
 MAX_TRACE_STEPS = 100_000
@@ -194,6 +208,74 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- train: one run of the network scene's classifier -------------------------------------------
+
+MAX_SEED = 2**31 - 1
+
+
+def seed_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: allowed 0..{MAX_SEED}")
+    return value
+
+
+def add_train(sub) -> None:
+    p = sub.add_parser(
+        "train", help="train the network scene's digit classifier once and export its log (CSV)",
+        description="Train the network scene's classifier (scikit-learn's 8x8 digits; its "
+                    "[network] parameters hidden, steps, batch and data_seed, from --preset, "
+                    "--config and --set) once, with one optimizer and learning rate; write a row "
+                    "per step (batch loss, test loss and accuracy where evaluated, the RMS of "
+                    "the gradient and of the update per layer) as CSV, to stdout or --out.")
+    p.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS), metavar="NAME",
+                   help=f"optimizer: {', '.join(OPTIMIZERS)} (default: adam)")
+    for h in HYPERPARAMETERS.values():  # declared once, in optim_core/optimizers.py
+        default = (f"{network.DEFAULT_LR:g}, deep learning's usual" if h.name == "lr"
+                   else "the optimizer's own")
+        p.add_argument("--" + h.name.replace("_", "-"), type=finite_float, dest=h.name,
+                       metavar=h.name.upper(), help=f"{h.doc}, in {h.interval} (default: "
+                       f"{default})")
+    p.add_argument("--seed", type=seed_number, default=0,
+                   help=f"seed of the initial weights, 0..{MAX_SEED} (default: 0)")
+    p.add_argument("--every", type=step_count, default=10,
+                   help="evaluate on the test set every N steps (default: 10)")
+    p.add_argument("--out", type=Path, metavar="FILE", dest="out_file",  # not [render]'s out
+                   help="write to FILE.csv instead of CSV on stdout")
+    add_config_options(p, "the network's parameters ([network] of presets and configs, e.g. "
+                       "--set network.hidden=64)")
+    p.set_defaults(func=cmd_train)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.out_file is not None:
+        if args.out_file.suffix.lower() != ".csv":
+            raise UsageError(f"--out {args.out_file}: the file must end in .csv")
+        check_writable(args.out_file)
+    hyper = {k: getattr(args, k) for k in HYPERPARAMETERS if getattr(args, k) is not None}
+    lr = hyper.pop("lr", network.DEFAULT_LR)
+    try:
+        optimizers.make(args.optimizer, lr=lr, **hyper)  # checks names and ranges
+    except ValueError as exc:
+        raise UsageError(str(exc).replace("weight_decay", "weight-decay")) from None
+    setup = load_config(args).scenes["network"].setup(eval_every=args.every)
+    log = network.train(args.optimizer, [lr], [args.seed], setup, **hyper)
+    if args.out_file is None:
+        sys.stdout.write(log.to_csv())
+    else:
+        try:
+            write_atomically(args.out_file, log.to_csv())
+        except OSError as exc:
+            raise UsageError(f"--out {args.out_file}: cannot write it ({exc.strerror})") from None
+    if log.diverged[0, 0]:
+        print(f"note: the training diverged at step {int(log.diverged_at[0, 0])}; the rows stop "
+              "there", file=sys.stderr)
+    return 0
+
+
 # --- settings and configuration layers ------------------------------------------------------------
 
 PRESET_DIR = Path(__file__).resolve().parent / "assets" / "presets"
@@ -228,8 +310,10 @@ class RenderSettings:
     narration: str | None = param(None, "folder of recorded narration, one file per beat: "
                                   "DIR/<scene>/<beat>.wav (.flac, .mp3, .ogg, .opus, .m4a); "
                                   "file names from `render.py script`", none_means="none")
-    voice: str = param("none", "draft voice for beats without a recording (espeak: espeak-ng, "
-                       "offline)", choices=VOICES)
+    voice: str | None = param(None, "voice for beats without a recording (neural: Piper's "
+                              "en_US-joe-medium, offline; none: silent)", choices=VOICES,
+                              none_means="neural for `render` and `explainer` in mp4 or webm; "
+                              "none for the deck, gif and png")
     strict: bool = param(False, "a recording made for a caption that has changed since is an "
                          "error (default: a warning)")
     captions: str = param("on", "the caption band on screen (off suits a narrated video; the "
@@ -251,7 +335,7 @@ class RenderSettings:
 
     @property
     def narrated(self) -> bool:
-        return self.narration is not None or self.voice != "none"
+        return self.narration is not None or self.voice not in (None, "none")
 
     def size(self) -> tuple[int, int, int]:
         w, h, fps = QUALITIES[self.quality]
@@ -328,12 +412,31 @@ def load_config(args: argparse.Namespace) -> Config:
                                  f"{shown(layer[table])} (e.g. {table}.KEY=VALUE)")
         data = merge(data, layer)
     settings = build(RenderSettings, data.get("render", {}), "render")
+    if settings.voice is None:
+        settings = dataclasses.replace(settings, voice=default_voice(args, settings))
     scenes, label = {}, {}
     for key, cls in SCENE_CLASSES.items():
         scenes[key] = build(cls.Params, data.get(key, {}), key)
         same = to_data(scenes[key]) == to_data(build(cls.Params, preset_data.get(key, {}), key))
         label[key] = preset if same else "p" + digest(to_data(scenes[key]))[:8]
     return Config(settings, scenes, label)
+
+
+SPEAKING = (None, "render", "explainer", "script")  # the commands that speak by default
+VOICE_VARIABLE = "ADAM_ANIMATED_VOICE"  # the default voice, if set (the tests set none)
+
+
+def default_voice(args: argparse.Namespace, settings: RenderSettings) -> str:
+    """The voice when no layer names one: the neural voice for the videos of ``render`` and
+    ``explainer`` (and the script, which says what they would speak); none for the deck (a
+    lecturer speaks over it) and for formats without sound. ``$ADAM_ANIMATED_VOICE`` changes
+    it."""
+    chosen = os.environ.get(VOICE_VARIABLE, voice.NAME)
+    if chosen not in VOICES:
+        raise UsageError(f"${VOICE_VARIABLE}={chosen!r}: not a voice (choose one of: "
+                         f"{', '.join(VOICES)})")
+    speaks = getattr(args, "command", None) in SPEAKING and settings.format in AUDIO_CODECS
+    return chosen if speaks else "none"
 
 
 def digest(data: object) -> str:
@@ -376,14 +479,14 @@ class SystemProblem(Exception):
 def render_tag(s: RenderSettings) -> str:
     """What an output's name says about how it was rendered: ``1080p60-dark``, with the width
     when the frame is not 16:9 (``400x108p5``), ``-alpha``, a non-default encoder preset,
-    ``-narrated`` (recordings) or ``-espeak`` (draft voice only), and ``-nocaptions``."""
+    ``-narrated`` (recordings) or ``-neural`` (the neural voice only), and ``-nocaptions``."""
     w, h, fps = s.size()
     size = f"{h}p{fps}" if w == round(h * 16 / 9 / 2) * 2 else f"{w}x{h}p{fps}"
     preset = (f"-{s.encoder_preset}" if s.format == "mp4"
               and s.encoder_preset != RenderSettings.encoder_preset else "")
-    voice = "-narrated" if s.narration else "-espeak" if s.voice != "none" else ""
+    sound = "-narrated" if s.narration else f"-{s.voice}" if s.narrated else ""
     captions = "-nocaptions" if s.captions == "off" else ""
-    return f"{size}-{s.theme}{'-alpha' if s.transparent else ''}{preset}{voice}{captions}"
+    return f"{size}-{s.theme}{'-alpha' if s.transparent else ''}{preset}{sound}{captions}"
 
 
 def output_name(key: str, config: Config, ext: str) -> str:
@@ -415,7 +518,7 @@ def cache_key(job: Job, fingerprint: str) -> str:
 
 def narration_digest(job: Job) -> object:
     """What a scene's narration is made from: its recordings' contents and the manifest (a
-    re-recorded beat renders again), and the draft voice."""
+    re-recorded beat renders again), and the voice (its speech is cached by its text)."""
     if not job.narrated:
         return None
     files = recordings(Path(job.narration), job.scene_key) if job.narration else {}
@@ -451,9 +554,8 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
     check_system()
     if config.settings.narration is not None:
         check_folder(Path(config.settings.narration), list(SCENE_CLASSES))
-    if config.settings.voice == "espeak" and shutil.which("espeak-ng") is None:
-        raise SystemProblem("--voice espeak: espeak-ng not found; run: make setup (or "
-                            "apt-get install espeak-ng)")
+    if config.settings.voice == voice.NAME and (problem := voice.missing()):
+        raise SystemProblem(problem)
     out = prepare_out(config)
     records = Records(out)
     jobs_n = config.settings.jobs or os.cpu_count() or 1
@@ -529,7 +631,15 @@ def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
 def add_render_options(p: argparse.ArgumentParser, set_dest: str = "set") -> None:
     """The common options, on the main parser and on each command. They default to "absent"
     (SUPPRESS), so options given before the command survive the command's own parsing."""
-    g = p.add_argument_group("render options (override the [render] table of presets/configs)")
+    g = add_config_options(p, "render options (override the [render] table of presets/configs)",
+                           set_dest)
+    add_flags(g, RenderSettings, short={"quality": "-q"})
+    g.add_argument("--quiet", action="store_true", help="print only errors")
+
+
+def add_config_options(p: argparse.ArgumentParser, title: str, set_dest: str = "set"):
+    """--preset, --config and --set: the layers of parameters under the flags."""
+    g = p.add_argument_group(title)
     g.argument_default = argparse.SUPPRESS
     g.add_argument("--preset", metavar="NAME",
                    help="a preset from assets/presets (default: default); see `render.py presets`")
@@ -537,8 +647,7 @@ def add_render_options(p: argparse.ArgumentParser, set_dest: str = "set") -> Non
                    help="a TOML file with a [render] table and scene tables")
     g.add_argument("--set", action="append", metavar="KEY=VALUE", dest=set_dest,
                    help="override one parameter, e.g. race.racers.adam.lr=0.05 (repeatable)")
-    add_flags(g, RenderSettings, short={"quality": "-q"})
-    g.add_argument("--quiet", action="store_true", help="print only errors")
+    return g
 
 
 def scene_keys(names: list[str]) -> list[str]:
@@ -640,7 +749,8 @@ def cmd_script(args: argparse.Namespace) -> int:
     have = {f"{k}/{name}": path for k in keys for name, path in recordings(folder, k).items()}
     manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])
                                                 for s in scenes for b in s["beats"]], set(have))
-    texts = dict(zip(SCRIPT_FILES, script_texts(scenes, folder, have), strict=True))
+    texts = dict(zip(SCRIPT_FILES, script_texts(scenes, folder, have, config.settings.voice),
+                     strict=True))
     texts[MANIFEST] = json.dumps(manifest, indent=1, ensure_ascii=False) + "\n"
     try:
         for name, text in texts.items():
@@ -650,17 +760,21 @@ def cmd_script(args: argparse.Namespace) -> int:
                          f"({exc.strerror})") from None
     beats = [b["id"] for s in scenes for b in s["beats"]]
     recorded = sum(beat_id in have for beat_id in beats)
+    spoken_by = (f", the {config.settings.voice} voice speaks the other {len(beats) - recorded}"
+                 if config.settings.voice != "none" else "")
     report.say(f"script:     {folder / SCRIPT_FILES[0]} and {SCRIPT_FILES[1]}: {len(beats)} "
-               f"beats, {recorded} recorded; record each as {folder}/<id>.wav")
+               f"beats, {recorded} recorded{spoken_by}; record each as {folder}/<id>.wav")
     for beat_id in stale:
         report.warn(f"narration {beat_id}: the caption has changed since it was recorded; "
                     "record it again")
     return 1 if stale and config.settings.strict else 0
 
 
-def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path]) -> tuple[str, str]:
+def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path],
+                 voice_name: str = "none") -> tuple[str, str]:
     """The script to read from (plain text) and the same rows as CSV; ``have``: the recordings
-    made so far, by beat id."""
+    made so far, by beat id; ``voice_name``: the voice that speaks the beats not recorded (each
+    row says who speaks it and, for the voice, the words it says)."""
     def clock(seconds: float) -> str:
         return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
@@ -672,17 +786,20 @@ def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path]) -> tup
     rows = io.StringIO()
     writer = csv.writer(rows, lineterminator="\n")
     writer.writerow(["id", "scene", "number", "caption", "start_s", "seconds", "file",
-                     "recorded"])
+                     "recorded", "voice", "spoken"])
     for s in scenes:
         lines += [f"== {s['scene']}: {s['title']}", ""]
         for number, b in enumerate(s["beats"], start=1):
             seconds = b["end"] - b["start"]
             done = b["id"] in have
-            lines += [f"{b['id']}  ({clock(b['start'])}, {seconds:.1f} s)"
-                      f"{'  [recorded]' if done else ''}", f"    {b['caption']}", ""]
+            by = "recording" if done else voice_name
+            said = spoken(b["caption"]) if by not in ("recording", "none") else ""
+            mark = "  [recorded]" if done else f"  [{by} voice]" if said else ""
+            lines += [f"{b['id']}  ({clock(b['start'])}, {seconds:.1f} s){mark}",
+                      f"    {b['caption']}", *([f"    says: {said}"] if said else []), ""]
             writer.writerow([b["id"], s["scene"], number, b["caption"], f"{b['start']:.3f}",
                              f"{seconds:.3f}", str(have.get(b["id"], f"{folder}/{b['id']}.wav")),
-                             "yes" if done else "no"])
+                             "yes" if done else "no", by, said])
     return "\n".join(lines), rows.getvalue()
 
 
@@ -771,6 +888,33 @@ def cmd_slides(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_explore(args: argparse.Namespace) -> int:
+    """One interactive page per scene with racers on a surface (scenes/explore.py): no video
+    is rendered."""
+    from scenes import explore
+
+    keys = (scene_keys(args.scenes) if args.scenes else
+            [k for k in SCENE_CLASSES if k in explore.CAPTIONS])
+    for key in keys:
+        if key not in explore.CAPTIONS:
+            raise UsageError(f"scene {key!r} has no racers on a surface to explore (scenes "
+                             f"with a page: {', '.join(explore.CAPTIONS)})")
+    config = load_config(args)
+    if importlib.util.find_spec("plotly") is None:
+        raise SystemProblem("plotly not found (the interactive pages are drawn with it); "
+                            "run: make setup")
+    out = prepare_out(config)
+    report = Reporter(getattr(args, "quiet", False))
+    for key in keys:
+        began = time.monotonic()
+        target = out / f"{key}-{config.label[key]}-{config.settings.theme}-explore.html"
+        explore.write_page(key, config.scenes[key], THEMES[config.settings.theme], target)
+        report.say(f"page:       {target} in {time.monotonic() - began:.1f} s")
+    report.say("open:       in any browser, offline; each page is one file to put on a course "
+               "site")
+    return 0
+
+
 def cmd_explainer(args: argparse.Namespace) -> int:
     config = load_config(args)
     report = Reporter(getattr(args, "quiet", False))
@@ -805,6 +949,15 @@ def build_parser() -> Parser:
                   "stops on its last frame; the caption is the speaker note. Writes "
                   "NAME-deck.html (offline reveal.js; S opens the speaker view), NAME-deck.pptx "
                   "and NAME-deck.pdf next to the videos.")
+    scene_command(sub, "explore", cmd_explore, "interactive 3D pages (offline HTML): the "
+                  "surface, the paths, a step slider, a few learning rates",
+                  "Write one self-contained HTML page per scene with racers on a surface "
+                  "(default: all of them): the surface in 3D with each racer's path (drag to "
+                  "turn, scroll to zoom, hover for step, position and loss), a slider over the "
+                  "steps, and a menu per racer of learning rates around its own (x0.1 to x10), "
+                  "each with its caption. Computed by the same core as the scenes; plotly.js "
+                  "is inside the file, nothing is fetched. Writes "
+                  "OUT/SCENE-LABEL-THEME-explore.html.")
     scene_command(sub, "facts", cmd_facts, "every caption and the numbers behind it, as JSON",
                   "Build the scenes without rendering video and print, as JSON, each beat (id, "
                   "caption, start and end in seconds) and the values its captions were computed "
@@ -828,6 +981,7 @@ def build_parser() -> Parser:
     add_render_options(p)
     p.set_defaults(func=cmd_gallery)
     add_trace(sub)
+    add_train(sub)
     return parser
 
 

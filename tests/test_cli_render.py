@@ -25,7 +25,8 @@ def outputs(folder: Path) -> list[str]:
 def test_list_is_in_explainer_order(capsys):
     assert main(["list"]) == 0
     keys = [line.split()[1] for line in capsys.readouterr().out.splitlines()]
-    assert keys == ["mountain", "moments", "bias", "algorithm", "race", "saddle", "tuning"]
+    assert keys == ["opening", "mountain", "moments", "bias", "algorithm", "race", "saddle",
+                    "tuning", "network", "recap"]
 
 
 def test_presets_are_listed(capsys):
@@ -214,7 +215,7 @@ def test_an_interrupted_render_keeps_finished_scenes_only(tmp_path, capsys, monk
     out = tmp_path / "out"
     assert main(["explainer", *FAST, "--out", str(out)]) == 130
     err = capsys.readouterr().err
-    assert "interrupted; finished scenes kept: mountain, moments, bias, algorithm" in err
+    assert "interrupted; finished scenes kept: opening, mountain, moments, bias, algorithm" in err
     assert not any(n.startswith("race") or n.startswith("explainer") for n in outputs(out))
     assert any(n.startswith("algorithm-") and n.endswith(".mp4") for n in outputs(out))
     assert not list(out.rglob("*.part"))
@@ -352,11 +353,11 @@ def test_every_render_setting_has_a_flag_generated_from_its_declaration():
     fields = [f.name for f in dataclasses.fields(render.RenderSettings)]
     argv = ["render", "race", "--encoder-preset", "ultrafast", "--jobs", "3", "--transparent",
             "--format", "webm", "--out", "o", "-q", "l", "--fps", "12", "--width", "320",
-            "--height", "240", "--theme", "light", "--narration", "n", "--voice", "espeak",
+            "--height", "240", "--theme", "light", "--narration", "n", "--voice", "neural",
             "--strict", "--captions", "off"]
     s = render.load_config(render.build_parser().parse_args(argv)).settings
     assert {f: getattr(s, f) for f in fields} == {
         "quality": "l", "fps": 12, "width": 320, "height": 240, "format": "webm",
         "transparent": True, "theme": "light", "out": "o", "jobs": 3,
-        "encoder_preset": "ultrafast", "narration": "n", "voice": "espeak", "strict": True,
+        "encoder_preset": "ultrafast", "narration": "n", "voice": "neural", "strict": True,
         "captions": "off"}
