@@ -689,9 +689,10 @@ class ScaleChart:
                                                                        DOWN, buff=0.05))
         self.frame.add(small("learning rate α", th, 18).next_to(
             [self.RIGHT, axis_y - 0.2, 0], RIGHT, buff=0.15))
-        note = stack(small(f"squares: works (median loss above the minimum below "
-                           f"{readable(threshold)} × the loss's scale)", th, 17),
-                     small("ring: the best α, where none works", th, 17), buff=0.08)
+        note = stack(small(f"square: a rate that works (the median run ends within "
+                           f"{readable(threshold)} of the minimum, times the loss's scale)",
+                           th, 17),
+                     small("ring: no rate works; the best one", th, 17), buff=0.08)
         self.frame.add(fit_width(note, FRAME_RIGHT - MARGIN - self.LEFT)
                        .next_to([self.LEFT, axis_y - 0.45, 0], DOWN + RIGHT, buff=0.05))
         self.axis_y = axis_y
