@@ -373,12 +373,18 @@ class ExplainerScene(DeckScene):
         yield
         held = self.renderer.time - start
         needed = spoken + PAUSE if clip is not None else reading_time(caption)
-        stop = self.renderer.time + max(needed - held, MIN_HOLD)
+        hold = max(needed - held, MIN_HOLD)
+        stop = self.renderer.time + hold
         frame = 1 / self.camera.frame_rate
+        waited = 0.0
         for edge in sorted({t for t0, t1, _, _ in self._cues for t in (t0, t1)}):
             if self.renderer.time + frame < edge < stop - frame:  # the hold, cue by cue
-                self.wait(edge - self.renderer.time)
-        self.wait(stop - self.renderer.time)
+                part = edge - self.renderer.time
+                self.wait(part)
+                waited += part
+        # The rest as a length, not as stop - time: a difference of two large clock values
+        # can exceed a whole number of frames by 1e-15 and cost a frame.
+        self.wait(hold - waited)
         end = self.renderer.time
         self.remove(*(band for *_, band in self._cues if band is not None))
         self._in_beat = False

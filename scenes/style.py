@@ -111,8 +111,10 @@ def optimizer_colors(racers: dict[str, Any], theme: Theme) -> dict[str, str]:
     """Each racer's colour (anything with ``optimizer`` and ``color``, a palette name or
     "auto"): its own palette colour, else its optimizer's; racers of one colour get its
     shades, in order."""
-    names = {key: r.color if r.color != "auto" else OPTIMIZER_COLORS[r.optimizer]
-             for key, r in racers.items()}
+    spare = iter([c for c in RACER_COLORS if c not in OPTIMIZER_COLORS.values()]
+                 + list(RACER_COLORS))  # an optimizer the table does not know yet
+    names = {key: r.color if r.color != "auto" else
+             OPTIMIZER_COLORS.get(r.optimizer) or next(spare) for key, r in racers.items()}
     counts = Counter(names.values())
     seen: Counter = Counter()
     out = {}

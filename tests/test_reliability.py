@@ -193,7 +193,7 @@ def test_a_full_disk_is_one_line_and_nothing_half_written(small_disk, size):
 
 
 def test_the_joined_video_on_a_full_disk_is_one_line(small_disk, tmp_path):
-    out = small_disk("8m")
+    out = small_disk("32m")  # ten scenes at 192x108 and their caches
     fast = [*TINY, "--jobs", "1", "--quiet", "--out", str(out)]
     assert main(["render", *render.SCENE_CLASSES, *fast]) == 0
     filler = out / "filler"
