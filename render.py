@@ -128,14 +128,21 @@ def finite_float(text: str) -> float:
     return value
 
 
-def step_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_TRACE_STEPS:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: allowed 1..{MAX_TRACE_STEPS}")
-    return value
+def whole_number(low: int, high: int):
+    """An argparse type: a whole number in [low, high]."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range: allowed {low}..{high}")
+        return value
+
+    return parse
+
+
+step_count = whole_number(1, MAX_TRACE_STEPS)
 
 
 def check_writable(path: Path) -> None:
@@ -211,16 +218,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 # --- train: one run of the network scene's classifier -------------------------------------------
 
 MAX_SEED = 2**31 - 1
-
-
-def seed_number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{value} is out of range: allowed 0..{MAX_SEED}")
-    return value
+seed_number = whole_number(0, MAX_SEED)
 
 
 def add_train(sub) -> None:

@@ -68,6 +68,16 @@ from scenes.style import (
     swatch,
     text,
 )
+from scenes.tuning import (
+    CHART_BOTTOM,
+    CHART_LEFT,
+    CHART_RIGHT,
+    CHART_TOP,
+    DIVERGED_Y,
+    PANEL_LEFT,
+    STRIP_BOTTOM,
+    STRIP_TOP,
+)
 
 CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
 
@@ -341,11 +351,7 @@ def scale_lesson(names: dict[str, str], moves: list[Moved]) -> str:
 
 # --- the scene -----------------------------------------------------------------------------------
 
-CHART_LEFT, CHART_RIGHT = -5.2, 2.4
-CHART_BOTTOM, CHART_TOP = -0.35, 2.35
-DIVERGED_Y = 2.75
-STRIP_TOP, STRIP_BOTTOM = -0.75, -2.35
-PANEL_LEFT = 2.95
+# The chart's places are the tuning scene's (one chart grammar for both sweeps).
 
 
 class NetworkTraining(ExplainerScene):
