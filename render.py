@@ -61,18 +61,8 @@ from optim_core import (
     surfaces,
 )
 from optim_core.trajectory import DEFAULT_BOUND
-from scenes import SCENES, pipeline, voice
-from scenes.files import make_folder, read_regular, replacing
-from scenes.narration import (
-    AUDIO_CODECS,
-    MANIFEST,
-    VOICES,
-    NarrationError,
-    check_folder,
-    recordings,
-    updated_manifest,
-)
-from scenes.params import (
+from scenes import SCENES
+from scenes.framework.params import (
     TOO_MANY_DIGITS,
     ParamDoc,
     ParamError,
@@ -86,23 +76,31 @@ from scenes.params import (
     shown,
     to_data,
 )
-from scenes.pipeline import (
-    ENCODER_PRESETS,
-    FORMATS,
-    QUALITIES,
-    DiskFull,
+from scenes.framework.style import THEMES
+from scenes.production import voice
+from scenes.production.deck import build_deck
+from scenes.production.facts import build_facts
+from scenes.production.files import make_folder, read_regular, replacing, write_atomically
+from scenes.production.jobs import ENCODER_PRESETS, FORMATS, QUALITIES, DiskFull, Job
+from scenes.production.media import chapter_text, join_srt, join_videos
+from scenes.production.narration import (
+    AUDIO_CODECS,
+    MANIFEST,
+    VOICES,
+    NarrationError,
+    check_folder,
+    recordings,
+    updated_manifest,
+)
+from scenes.production.progress import Reporter
+from scenes.production.spoken import spoken
+from scenes.production.store import Records, RunArea, file_digest
+from scenes.production.workers import (
     Interrupted,
-    Job,
-    Records,
     RenderFailed,
-    Reporter,
-    RunArea,
     interrupts_as_exceptions,
     run_jobs,
-    write_atomically,
 )
-from scenes.spoken import spoken
-from scenes.style import THEMES
 
 MAX_TRACE_STEPS = 100_000
 
@@ -521,8 +519,8 @@ def narration_digest(job: Job) -> object:
         return None
     files = recordings(Path(job.narration), job.scene_key) if job.narration else {}
     manifest = Path(job.narration or ".") / MANIFEST
-    return {"voice": job.voice, "files": {n: pipeline.file_digest(f) for n, f in files.items()},
-            "manifest": pipeline.file_digest(manifest) if job.narration and manifest.exists()
+    return {"voice": job.voice, "files": {n: file_digest(f) for n, f in files.items()},
+            "manifest": file_digest(manifest) if job.narration and manifest.exists()
             else None}
 
 
@@ -611,15 +609,15 @@ def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
     # Everything is written under temporary names, recorded, then renamed into place.
     with contextlib.ExitStack() as staging:
         staged = {target: staging.enter_context(replacing(target))}
-        chapters = pipeline.join_videos(parts, staged[target])
-        extras = {target.with_suffix(".chapters.txt"): pipeline.chapter_text(chapters),
-                  target.with_suffix(".srt"): pipeline.join_srt(
+        chapters = join_videos(parts, staged[target])
+        extras = {target.with_suffix(".chapters.txt"): chapter_text(chapters),
+                  target.with_suffix(".srt"): join_srt(
                       [(Path(j.target).with_suffix(".srt"), t)
                        for j, (t, _) in zip(jobs, chapters, strict=True)])}
         for path, text in extras.items():
             staged[path] = staging.enter_context(replacing(path))
             staged[path].write_text(text)
-        records.write(target, key, {str(p): pipeline.file_digest(t) for p, t in staged.items()})
+        records.write(target, key, {str(p): file_digest(t) for p, t in staged.items()})
     report.say(f"joined:     {target} ({len(jobs)} scenes; chapters in "
                f"{target.with_suffix('.chapters.txt').name})")
 
@@ -717,7 +715,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
     config = load_config(args)
     check_system()
-    facts = [pipeline.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    facts = [build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
     print(json.dumps(facts[0] if len(facts) == 1 else facts, indent=1, ensure_ascii=False))
     return 0
 
@@ -743,7 +741,7 @@ def cmd_script(args: argparse.Namespace) -> int:
                          f"({exc.strerror})") from None
     check_system()
     report = Reporter(getattr(args, "quiet", False))
-    scenes = [pipeline.build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    scenes = [build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
     have = {f"{k}/{name}": path for k in keys for name, path in recordings(folder, k).items()}
     manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])
                                                 for s in scenes for b in s["beats"]], set(have))
@@ -878,7 +876,7 @@ def cmd_slides(args: argparse.Namespace) -> int:
             f"explainer-{joined_label(jobs, config)}-{render_tag(config.settings)}")
     out = Path(config.settings.out)
     with RunArea(out) as run_dir:  # a deck half built when the run is killed is removed later
-        outputs = pipeline.build_deck([j.deck_dir for j in jobs], out / f"{stem}-deck",
+        outputs = build_deck([j.deck_dir for j in jobs], out / f"{stem}-deck",
                                       config.settings.theme, REVEAL_JS, run_dir / "deck")
     report.say(f"deck:       {', '.join(str(o) for o in outputs)}")
     report.say(f"present:    open {outputs[0]} in a browser (arrows to advance, S for the "
@@ -887,16 +885,16 @@ def cmd_slides(args: argparse.Namespace) -> int:
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
-    """One interactive page per scene with racers on a surface (scenes/explore.py): no video
-    is rendered."""
-    from scenes import explore
+    """One interactive page per scene with racers on a surface (scenes/production/pages.py): no
+    video is rendered."""
+    from scenes.production import pages
 
     keys = (scene_keys(args.scenes) if args.scenes else
-            [k for k in SCENE_CLASSES if k in explore.CAPTIONS])
+            [k for k in SCENE_CLASSES if k in pages.CAPTIONS])
     for key in keys:
-        if key not in explore.CAPTIONS:
+        if key not in pages.CAPTIONS:
             raise UsageError(f"scene {key!r} has no racers on a surface to explore (scenes "
-                             f"with a page: {', '.join(explore.CAPTIONS)})")
+                             f"with a page: {', '.join(pages.CAPTIONS)})")
     config = load_config(args)
     if importlib.util.find_spec("plotly") is None:
         raise SystemProblem("plotly not found (the interactive pages are drawn with it); "
@@ -906,7 +904,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     for key in keys:
         began = time.monotonic()
         target = out / f"{key}-{config.label[key]}-{config.settings.theme}-explore.html"
-        explore.write_page(key, config.scenes[key], THEMES[config.settings.theme], target)
+        pages.write_page(key, config.scenes[key], THEMES[config.settings.theme], target)
         report.say(f"page:       {target} in {time.monotonic() - began:.1f} s")
     report.say("open:       in any browser, offline; each page is one file to put on a course "
                "site")

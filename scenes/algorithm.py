@@ -25,18 +25,13 @@ from manim import (
 )
 
 from optim_core import adam, run
-from scenes.base import (
-    DOMAIN_DEFAULT,
-    DOMAIN_DOC,
-    SURFACE_DOC,
-    ExplainerScene,
-    SurfaceChoice,
-)
-from scenes.captions import first_fitting
-from scenes.notation import algorithm_one, readable
-from scenes.params import param
-from scenes.plot2d import PlaneMap, plot_frame, set_polyline, ticks
-from scenes.style import Readout, above_paths, formula, point_text, scene_title, text
+from scenes.framework.captions import first_fitting
+from scenes.framework.notation import algorithm_one, readable
+from scenes.framework.params import param
+from scenes.framework.plot2d import PlaneMap, plot_frame, set_polyline, ticks
+from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, SurfaceChoice
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import Readout, above_paths, formula, point_text, scene_title, text
 
 # (row name, symbol colour, state key) of the number table; "g" is the gradient of step t.
 ROWS = (("g", "g"), ("m", "m"), ("v", "v"), ("m̂", "m_hat"), ("v̂", "v_hat"), ("Δθ", "lr"),

@@ -12,11 +12,18 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, VGroup, VMobject, 
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
-from scenes.base import ExplainerScene
-from scenes.notation import readable
-from scenes.params import param
-from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, ticks
-from scenes.style import Theme, fit_width, formula, optimizer_color, scene_title, text
+from scenes.framework.notation import readable
+from scenes.framework.params import param
+from scenes.framework.plot2d import (
+    PlaneMap,
+    contour_lines,
+    field_raster,
+    plot_frame,
+    set_polyline,
+    ticks,
+)
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import Theme, fit_width, formula, optimizer_color, scene_title, text
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from manim import (
 
 from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
 from optim_core.analysis import overshoot, zigzags
-from scenes.base import ExplainerScene
-from scenes.params import param
-from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
-from scenes.style import Readout, formula, number, optimizer_color, scene_title, text
+from scenes.framework.params import param
+from scenes.framework.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import Readout, formula, number, optimizer_color, scene_title, text
 
 SOURCES = ("noisy", "rosenbrock")
 

@@ -33,11 +33,11 @@ from optim_core import analysis as A
 from optim_core import interpolator, run, sgd
 from optim_core.analysis import Walk, lowest_floor, nearest_floor
 from optim_core.surfaces import Surface, mountain
-from scenes.base import ExplainerScene
-from scenes.captions import first_fitting
-from scenes.params import param
-from scenes.plot2d import PlaneMap, set_polyline
-from scenes.style import Readout, formula, number, optimizer_color, scene_title, text
+from scenes.framework.captions import first_fitting
+from scenes.framework.params import param
+from scenes.framework.plot2d import PlaneMap, set_polyline
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import Readout, formula, number, optimizer_color, scene_title, text
 
 FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
 LAND_CENTER = np.array([0.35, -0.3, 0.0])

@@ -49,12 +49,13 @@ from optim_core.network import (
 )
 from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
 from optim_core.sweep import Sweep, Verdict, log_rates, verdict, widest
-from scenes.base import Contender, ExplainerScene, check_racers
-from scenes.captions import first_fitting
-from scenes.notation import rate_range, readable
-from scenes.params import param
-from scenes.plot2d import small
-from scenes.style import (
+from scenes.framework.captions import first_fitting
+from scenes.framework.notation import rate_range, readable
+from scenes.framework.params import param
+from scenes.framework.plot2d import small
+from scenes.framework.racers import Contender, check_racers
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     FRAME_LEFT,
     FRAME_RIGHT,
     MARGIN,

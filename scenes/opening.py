@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, VGroup
 
-from scenes.base import ExplainerScene, visible
-from scenes.notation import IDEAS, algorithm_one
-from scenes.params import param, shown
-from scenes.style import (
+from scenes.framework.notation import IDEAS, algorithm_one
+from scenes.framework.params import param, shown
+from scenes.framework.racers import visible
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     FRAME_LEFT,
     FRAME_RIGHT,
     MARGIN,
@@ -29,7 +30,7 @@ from scenes.style import (
 DIM = 0.25  # opacity of a line of the algorithm before its idea is named
 MAX_TITLE = 40
 
-# What each update line does, beside the idea it comes from (scenes.notation.IDEAS).
+# What each update line does, beside the idea it comes from (scenes.framework.notation.IDEAS).
 WHAT = (
     "the gradient at the current weights",
     "an average of recent gradients: a direction",

@@ -24,18 +24,9 @@ from manim import (
 
 from optim_core import Surface
 from optim_core.analysis import RacerOutcome, outcomes
-from scenes.base import (
-    ExplainerScene,
-    RaceDrawing,
-    Racer,
-    RacerRun,
-    racing_params,
-    run_racers,
-    start_caption,
-)
-from scenes.captions import first_fitting
-from scenes.params import param
-from scenes.plot2d import (
+from scenes.framework.captions import first_fitting
+from scenes.framework.params import param
+from scenes.framework.plot2d import (
     LogInset,
     Piece,
     PlaneMap,
@@ -43,8 +34,17 @@ from scenes.plot2d import (
     field_raster,
     plot_frame,
 )
-from scenes.raster import Raster
-from scenes.style import (
+from scenes.framework.racers import (
+    RaceDrawing,
+    Racer,
+    RacerRun,
+    racing_params,
+    run_racers,
+    start_caption,
+)
+from scenes.framework.raster import Raster
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     MANY_RACERS,
     PICTURE_TOP,
     TINY,

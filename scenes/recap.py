@@ -13,12 +13,12 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, SurroundingRec
 
 from optim_core import adam, run
 from optim_core.optimizers import hyperparameters
-from scenes.base import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, ExplainerScene, SurfaceChoice
-from scenes.captions import first_fitting
-from scenes.moments import memory
-from scenes.notation import IDEAS, algorithm_one, readable
-from scenes.params import param
-from scenes.style import (
+from scenes.framework.captions import first_fitting
+from scenes.framework.notation import IDEAS, algorithm_one, readable
+from scenes.framework.params import param
+from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, SurfaceChoice
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     FRAME_LEFT,
     FRAME_RIGHT,
     MARGIN,
@@ -30,6 +30,7 @@ from scenes.style import (
     scene_title,
     text,
 )
+from scenes.moments import memory
 
 WITHIN = 1.1  # a step "at most about α" long: up to 10 % over (m̂ and √v̂ are noisy averages)
 MATTERS = 0.01  # ε matters where it shortens a step by 1 % or more

@@ -29,8 +29,11 @@ from manim import (
 from optim_core import CriticalPoint, Surface
 from optim_core import analysis as A
 from optim_core.analysis import EscapeOutcome, escape_outcomes, focus_point
-from scenes.base import (
-    ExplainerScene,
+from scenes.framework.captions import first_fitting
+from scenes.framework.notation import readable
+from scenes.framework.params import param
+from scenes.framework.plot2d import LogInset, Piece, small, ticks
+from scenes.framework.racers import (
     RaceDrawing,
     Racer,
     RacerRun,
@@ -38,11 +41,8 @@ from scenes.base import (
     run_racers,
     start_caption,
 )
-from scenes.captions import first_fitting
-from scenes.notation import readable
-from scenes.params import param
-from scenes.plot2d import LogInset, Piece, small, ticks
-from scenes.style import (
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     PICTURE_TOP,
     Readout,
     above_paths,
@@ -52,7 +52,7 @@ from scenes.style import (
     scene_title,
     text,
 )
-from scenes.view3d import SurfaceBox, SurfaceMesh, View, fit_view
+from scenes.framework.view3d import SurfaceBox, SurfaceMesh, View, fit_view
 
 
 def default_saddle_racers() -> dict[str, Racer]:

@@ -48,19 +48,20 @@ from optim_core.sweep import (
     widest,
 )
 from optim_core.trajectory import run_ends
-from scenes.base import (
-    DOMAIN_DEFAULT,
-    DOMAIN_DOC,
-    SURFACE_DOC,
-    Contender,
-    ExplainerScene,
-    check_racers,
+from scenes.framework.captions import first_fitting
+from scenes.framework.notation import rate_range, readable
+from scenes.framework.params import param
+from scenes.framework.plot2d import (
+    PlaneMap,
+    contour_lines,
+    field_raster,
+    plot_frame,
+    set_polyline,
+    small,
 )
-from scenes.captions import first_fitting
-from scenes.notation import rate_range, readable
-from scenes.params import param
-from scenes.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline, small
-from scenes.style import (
+from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, Contender, check_racers
+from scenes.framework.scene import ExplainerScene
+from scenes.framework.style import (
     FRAME_LEFT,
     FRAME_RIGHT,
     MARGIN,

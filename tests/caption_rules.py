@@ -18,6 +18,11 @@ from pathlib import Path
 import srt
 
 MAX_CPS, MAX_CPS_NUMBERS = 15.0, 17.0
+
+
+def cue_spans(text: str) -> list[tuple[float, float, str]]:
+    """The cues of an .srt as ``(start s, end s, text)``."""
+    return [(c.start.total_seconds(), c.end.total_seconds(), c.content) for c in srt.parse(text)]
 MAX_LINES, LINE_CHARS = 2, 42
 MIN_SECONDS, MAX_SECONDS = 1.0, 7.0
 SLACK = 1e-3  # rounding of srt's millisecond timestamps

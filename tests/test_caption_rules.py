@@ -12,8 +12,8 @@ from caption_rules import problems
 
 import render
 from scenes import SCENES
-from scenes.captions import CaptionError, cue_lines, first_fitting, reading_time
-from scenes.spoken import spoken, unspoken
+from scenes.framework.captions import CaptionError, cue_lines, first_fitting, reading_time
+from scenes.production.spoken import spoken, unspoken
 
 PRESETS = render.presets()
 

@@ -24,12 +24,12 @@ from hypothesis import strategies as st
 from optim_core import run, sgd, surfaces
 from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
-from scenes.base import Racer, run_racers
+from scenes.framework.notation import readable
+from scenes.framework.racers import Racer, run_racers
+from scenes.framework.style import THEMES
 from scenes.mountain import FLOOR_TOLERANCE, limit_captions, lr_caption
-from scenes.notation import readable
 from scenes.race import outcome_captions
 from scenes.saddle import escape_captions
-from scenes.style import THEMES
 
 DRAWS = int(os.environ.get("CAPTION_DRAWS", "25"))
 CHECKED: Counter = Counter()
@@ -497,7 +497,7 @@ def test_the_stream_is_called_noisy_only_when_it_is(noise, trend):
 @given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
 def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
     from scenes.algorithm import eps_captions
-    from scenes.notation import readable
+    from scenes.framework.notation import readable
 
     cap, run_line = eps_captions(lr, eps, sqrt_v_min)[1:]
     assert cap.endswith(f"capped at α / ε = {readable(lr / eps)}.")
@@ -513,7 +513,7 @@ def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
 
 @st.composite
 def tunings(draw):
-    from scenes.base import Contender
+    from scenes.framework.racers import Contender
     from scenes.tuning import TuningParams
 
     names = NAMES[: draw(st.integers(1, 4))]
@@ -637,7 +637,7 @@ MOVE = rf"(none left|unchanged|now {NUM}(?: to {NUM})?|{NUM}x lower|{NUM}x highe
 
 
 def check_move(phrase: str, before: list[int], after: list[int], grid) -> None:
-    from scenes.notation import readable
+    from scenes.framework.notation import readable
 
     if phrase == "none left":
         assert not after
@@ -665,7 +665,7 @@ def test_every_loss_scale_caption_is_true(p, scale):
 
     from optim_core.optimizers import hyperparameters
     from optim_core.sweep import random_starts, shift, verdict, widened
-    from scenes.notation import readable
+    from scenes.framework.notation import readable
     from scenes.tuning import scale_lesson, scale_sweeps, shift_caption, sweep_all, usual_caption
 
     p = replace(p, loss_scale=scale, steps=min(p.steps, 60))

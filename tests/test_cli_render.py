@@ -7,11 +7,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from caption_rules import cue_spans
 from PIL import Image
 
 import render
 from render import main
-from scenes import SCENES, pipeline
+from scenes import SCENES
+from scenes.framework.video import video_duration
+from scenes.production import jobs
 from scenes.race import RosenbrockRace
 
 FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
@@ -144,7 +147,7 @@ def test_render_one_scene_then_nothing_to_redo(tmp_path, capsys):
         s = c.streams.video[0]
         assert (s.codec_context.width, s.codec_context.height) == (192, 108)
         assert s.codec_context.name == "h264" and s.codec_context.pix_fmt == "yuv420p"
-    subs = pipeline.parse_srt((out / names[1]).read_text())
+    subs = cue_spans((out / names[1]).read_text())
     assert subs and subs[0][0] == 0.0 and all(b > a for a, b, _ in subs)
     before = video.stat().st_mtime_ns
     capsys.readouterr()
@@ -181,16 +184,16 @@ def test_explainer_joins_every_scene_with_chapters(tmp_path):
     assert main(["explainer", *FAST, "--out", str(out)]) == 0
     scenes = [next(out.glob(f"{cls.key}-*.mp4")) for cls in SCENES]
     [joined] = [out / n for n in outputs(out) if n.startswith("explainer") and n.endswith(".mp4")]
-    total = sum(pipeline.video_duration(p) for p in scenes)
-    assert pipeline.video_duration(joined) == pytest.approx(total, abs=1 / 15 + 1e-6)
+    total = sum(video_duration(p) for p in scenes)
+    assert video_duration(joined) == pytest.approx(total, abs=1 / 15 + 1e-6)
     chapters = joined.with_suffix(".chapters.txt").read_text().splitlines()
     titles = [cls.title for cls in SCENES]
     assert chapters[0] == f"0:00 {titles[0]}" and [c.split(" ", 1)[1] for c in chapters] == titles
     with av.open(str(joined)) as c:
         assert [ch["metadata"]["title"] for ch in c.chapters()] == titles
-    subs = pipeline.parse_srt(joined.with_suffix(".srt").read_text())
+    subs = cue_spans(joined.with_suffix(".srt").read_text())
     starts = [a for a, _, _ in subs]
-    assert starts == sorted(starts) and starts[-1] > total - pipeline.video_duration(scenes[-1])
+    assert starts == sorted(starts) and starts[-1] > total - video_duration(scenes[-1])
 
 
 def test_a_crashing_scene_leaves_no_output(tmp_path, capsys, monkeypatch):
@@ -230,14 +233,14 @@ def test_video_frames_come_from_the_scene(tmp_path):
     assert pixels.std() > 10  # not a blank frame
 
 
-@pytest.mark.parametrize("fmt", pipeline.FORMATS)
+@pytest.mark.parametrize("fmt", jobs.FORMATS)
 def test_every_manim_setting_we_pass_is_one_manim_knows(fmt):
     """tempconfig silently drops unknown keys: a renamed Manim option must fail here instead."""
     from manim import config
 
-    job = pipeline.Job("race", None, "dark", 160, 90, 15, fmt, fmt != "mp4", "superfast", "m", "r",
+    job = jobs.Job("race", None, "dark", 160, 90, 15, fmt, fmt != "mp4", "superfast", "m", "r",
                      "t", False)
-    assert [k for k in pipeline.manim_config(job) if k not in config] == []
+    assert [k for k in jobs.manim_config(job) if k not in config] == []
 
 
 def test_ctrl_c_stops_parallel_workers_at_once(tmp_path):
@@ -339,12 +342,6 @@ def test_refused_inputs_from_the_fuzzing(capsys, argv, says):
     assert render.main(argv) == 2
     err = capsys.readouterr().err
     assert says in err and err.count("\n") == 1 and len(err) < 300
-
-
-def test_subtitles_are_read_by_the_srt_package_whatever_the_separator():
-    """A hand-written parser crashed on 00:00:01.000; the srt package reads both forms."""
-    text = "1\n00:00:00,500 --> 00:00:01.000\nOne\n\n2\n00:00:01,000 --> 00:00:02,250\nTwo\nlines\n"
-    assert pipeline.parse_srt(text) == [(0.5, 1.0, "One"), (1.0, 2.25, "Two\nlines")]
 
 
 def test_every_render_setting_has_a_flag_generated_from_its_declaration():

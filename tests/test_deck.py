@@ -17,7 +17,7 @@ import pytest
 import srt
 
 import render
-from scenes import deck
+from scenes.framework.internals import slides as deck
 
 SCENES = ("race", "bias")
 SIZE = ["--width", "256", "--height", "144", "--fps", "5"]
@@ -42,8 +42,8 @@ def cues(out: Path) -> list[str]:
 
 
 def test_pinned_manim_slides_is_the_one_the_deck_layer_was_written_for():
-    # scenes/deck.py calls manim-slides' private _save_slides and skips Slide.__init__: a
-    # different version may change either. Re-check deck.py before moving the pin.
+    # scenes/framework/internals/slides.py calls manim-slides' private _save_slides and skips
+    # Slide.__init__: a different version may change either. Re-check it before moving the pin.
     assert importlib.metadata.version("manim-slides") == deck.MANIM_SLIDES_VERSION
     from manim_slides.slide.base import BaseSlide
 

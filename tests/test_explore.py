@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 import render
-from scenes import explore
-from scenes.base import run_racers
-from scenes.style import THEMES, optimizer_colors
+from scenes.framework.racers import run_racers
+from scenes.framework.style import THEMES, optimizer_colors
+from scenes.production import pages as explore
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

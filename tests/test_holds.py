@@ -1,13 +1,13 @@
-"""Holds as two frames (scenes/holds.py): the video shows what Manim's own encoder shows, for as
-long, at every frame time, with the holds' repeated frames left out."""
+"""Holds as two frames (scenes/framework/internals/holds.py): the video shows what Manim's own
+encoder shows, for as long, at every frame time, with the holds' repeated frames left out."""
 
 import av
 import numpy as np
 import pytest
 from manim import Circle, Create, Scene, Square, Text, tempconfig
 
-from scenes.holds import renderer
-from scenes.raster import RasterCamera
+from scenes.framework.internals.holds import renderer
+from scenes.framework.raster import RasterCamera
 
 FPS = 15
 

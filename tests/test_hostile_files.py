@@ -20,8 +20,9 @@ import pytest
 
 import render
 from render import main
-from scenes import voice
-from scenes.narration import (
+from scenes.framework.params import ParamError
+from scenes.production import voice
+from scenes.production.narration import (
     CODEC_FRAMES,
     MAX_MANIFEST_BYTES,
     MAX_RECORDING_BYTES,
@@ -33,7 +34,6 @@ from scenes.narration import (
     read_audio,
     recordings,
 )
-from scenes.params import ParamError
 
 ROOT = Path(render.__file__).parent
 TINY = ["--width", "192", "--fps", "5", "--set", "race.steps=40", "--set", "race.race_time=2",

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 import render
-from scenes.base import Racer
-from scenes.params import ParamError, build
+from scenes.framework.params import ParamError, build
+from scenes.framework.racers import Racer
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape
 from scenes.tuning import TuningSweep

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from manim import DOWN, Rectangle
 
-from scenes.plot2d import LogInset
-from scenes.style import (
+from scenes.framework.plot2d import LogInset
+from scenes.framework.style import (
     FRAME_RIGHT,
     PICTURE_BOTTOM,
     READOUT_CHARS,

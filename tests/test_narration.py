@@ -10,11 +10,14 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from caption_rules import cue_spans
 
 from render import main
-from scenes import pipeline
-from scenes.captions import MAX_CUE
-from scenes.narration import PAUSE, RATE, NarrationError, decoded_track, read_audio
+from scenes.framework.captions import MAX_CUE, SPOKEN_PAUSE
+from scenes.framework.video import video_duration
+from scenes.production.facts import build_facts
+from scenes.production.media import join_videos
+from scenes.production.narration import RATE, NarrationError, decoded_track, read_audio
 
 FPS = 15
 FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
@@ -52,7 +55,7 @@ def clips(out: Path) -> dict[str, list[tuple[Path, float]]]:
     for deck in sorted((out / ".cache" / "slides").iterdir()):
         slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
         files = [deck.parent / s["file"] for s in slides]
-        found[deck.name.split("-")[0]] = [(f, pipeline.video_duration(f)) for f in files]
+        found[deck.name.split("-")[0]] = [(f, video_duration(f)) for f in files]
     return found
 
 
@@ -65,7 +68,7 @@ def narrated(tmp_path_factory):
         tone(folder / f"{beat_id}.wav", seconds, freq=330.0 + 110 * i)
     assert main(["render", "race", "saddle", *FAST, "--narration", str(folder),
                  "--out", str(out)]) == 0
-    facts = {k: pipeline.build_facts(k, params, "dark")["beats"] for k, params in (
+    facts = {k: build_facts(k, params, "dark")["beats"] for k, params in (
         ("race", render_params("race")), ("saddle", render_params("saddle")))}
     return out, facts, folder
 
@@ -84,7 +87,8 @@ def test_each_narrated_beat_lasts_its_recording_plus_a_pause(narrated):
         for (_, seconds), beat in zip(beats, facts[scene], strict=True):
             recorded = TONES.get(beat["id"])
             if recorded is not None:
-                assert seconds == pytest.approx(recorded + PAUSE, abs=1 / FPS + 1e-6), beat["id"]
+                assert seconds == pytest.approx(recorded + SPOKEN_PAUSE,
+                                                abs=1 / FPS + 1e-6), beat["id"]
             else:  # no recording: the reading-time rule, as without narration
                 assert seconds == pytest.approx(beat["end"] - beat["start"], abs=1 / FPS + 1e-6)
 
@@ -104,12 +108,12 @@ def test_the_sound_starts_with_its_beat_in_the_video_and_in_the_joined_explainer
         assert len(heard) == len(starts[scene])
         assert np.allclose(heard, starts[scene], atol=1 / FPS)
     joined = out / "joined.mp4"
-    chapters = pipeline.join_videos([(k, videos[k]) for k in ("race", "saddle")], joined)
+    chapters = join_videos([(k, videos[k]) for k in ("race", "saddle")], joined)
     expected = [offset + t for (offset, key) in chapters for t in starts[key]]
     heard = onsets(decoded_track(joined))
     assert np.allclose(heard, expected, atol=1 / FPS)
-    assert pipeline.video_duration(joined) == pytest.approx(
-        sum(pipeline.video_duration(v) for v in videos.values()), abs=1 / FPS)
+    assert video_duration(joined) == pytest.approx(
+        sum(video_duration(v) for v in videos.values()), abs=1 / FPS)
 
 
 def test_the_deck_clips_carry_their_beats_sound(narrated):
@@ -141,7 +145,7 @@ def test_the_pptx_deck_plays_the_narration(narrated):
 
 def test_a_subtitle_cue_spans_its_recording_even_past_seven_seconds(narrated):
     out, facts, _ = narrated
-    cues = pipeline.parse_srt(next(out.glob("race-*.srt")).read_text())
+    cues = cue_spans(next(out.glob("race-*.srt")).read_text())
     ids = [b["id"] for b in facts["race"]]
     for beat_id in ("race/landscape", "race/start", "race/outcome-1"):
         start, end, _ = cues[ids.index(beat_id)]

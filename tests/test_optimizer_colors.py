@@ -1,6 +1,6 @@
 """One colour per optimizer, in every scene: the colour of each optimizer's drawn mobjects (its
 name in legends and labels, the swatch beside it, its paths and chart lines) is the colour the
-table in scenes/style.py gives it, or a shade of it when several racers share it.
+table in scenes/framework/style.py gives it, or a shade of it when several racers share it.
 
 Each scene is built with its animations skipped; every mobject it adds (all beats, not only what
 is left on screen at the end) is recorded and read.
@@ -13,15 +13,15 @@ import pytest
 from manim import Dot, Text, VGroup, VMobject, tempconfig
 
 from optim_core.optimizers import REGISTRY
-from scenes.base import Racer
 from scenes.bias import BiasCorrection, BiasParams
+from scenes.framework.params import build
+from scenes.framework.racers import Racer
+from scenes.framework.style import OPTIMIZER_COLORS, RACER_COLORS, SHADE_SPREAD, THEMES
 from scenes.moments import MomentAccumulation, MomentParams
 from scenes.mountain import MountainAnalogy, MountainParams
 from scenes.network import NetworkParams, NetworkTraining
-from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape, SaddleParams
-from scenes.style import OPTIMIZER_COLORS, RACER_COLORS, SHADE_SPREAD, THEMES
 from scenes.tuning import TuningParams, TuningSweep
 
 SMALL_TUNING = {"starts": 4, "steps": 60, "lr_count": 7}

@@ -16,8 +16,7 @@ from processes import reached_first_line
 
 import render
 from render import main
-from scenes import pipeline
-from scenes.pipeline import RunArea
+from scenes.production.store import RunArea
 
 ROOT = Path(render.__file__).parent
 TINY = ["--width", "192", "--fps", "5", "-q", "l", "--set", "race.steps=40", "--set",
@@ -42,7 +41,7 @@ def leftovers(out: Path) -> list[Path]:
 CHURN = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from scenes.pipeline import RunArea
+    from scenes.production.store import RunArea
     lost = 0
     for _ in range(int(sys.argv[2])):
         with RunArea(Path(sys.argv[1])) as path:
@@ -64,7 +63,7 @@ def test_runs_made_and_cleaned_at_once_never_lose_a_live_folder(tmp_path):
 PAUSED = textwrap.dedent("""
     import sys, time
     import render
-    from scenes.pipeline import RunArea
+    from scenes.production.store import RunArea
     create = RunArea._create
     def slow(self):
         made = create(self)
@@ -144,7 +143,7 @@ def test_an_interrupt_outside_the_render_loop_says_what_stopped(monkeypatch, cap
     def stopped(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "build_facts", stopped)
+    monkeypatch.setattr(render, "build_facts", stopped)
     assert main(["facts", "race"]) == 130
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["render.py: render.py facts interrupted; finished files are kept, nothing "

@@ -16,7 +16,7 @@ from processes import reached_first_line
 
 import render
 from render import main
-from scenes import pipeline
+from scenes.production.store import Records
 
 ROOT = Path(render.__file__).parent
 TINY = ["--fps", "5", "--set", "race.steps=40", "--set", "race.race_time=2",
@@ -180,7 +180,7 @@ def test_many_renders_at_once_then_nothing_stale(tmp_path):
     assert codes[0] == 0 and codes[3] == 0 and codes[1] in (0, 130) and codes[2] == -9
     for argv in (small, wide):
         assert main(["render", "race", "saddle", *argv, *TINY, "--quiet", "--out", str(out)]) == 0
-    records = pipeline.Records(out)
+    records = Records(out)
     names = [v.name for v in videos(out)]
     assert sorted(n.split("-")[0] + "-" + n.split("-")[2] for n in names) == [
         "race-108p5", "race-256x108p5", "saddle-108p5", "saddle-256x108p5"]

@@ -5,11 +5,11 @@ import pytest
 
 from optim_core import adam, run, sgd
 from optim_core.surfaces import get
-from scenes.base import Racer
-from scenes.params import build
+from scenes.framework.params import build
+from scenes.framework.racers import Racer
+from scenes.framework.style import format_number
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.saddle import SaddleEscape, SaddleParams
-from scenes.style import format_number
 
 ROSEN, SADDLE = get("rosenbrock"), get("saddle")
 
@@ -113,9 +113,9 @@ def test_race_on_a_formula_reaches_a_found_minimum(construct):
 
 def test_negative_losses_are_compared_by_their_difference_not_a_ratio():
     from optim_core.analysis import outcomes
-    from scenes.base import run_racers
+    from scenes.framework.racers import run_racers
+    from scenes.framework.style import THEMES
     from scenes.race import outcome_captions
-    from scenes.style import THEMES
 
     racers = {"gd": Racer("sgd", lr=0.1, label="GD"), "adam": Racer("adam", lr=0.3)}
     runs = run_racers(racers, SADDLE, (-4.0, 0.001), 30, THEMES["dark"])
@@ -130,8 +130,8 @@ def test_network_scene_says_what_its_trainings_say(construct):
     """The network scene's captions, built from the scene, against the core's raw arrays."""
     from optim_core.network import Setup, train
     from optim_core.sweep import log_rates
+    from scenes.framework.notation import readable
     from scenes.network import NetworkParams
-    from scenes.notation import readable
 
     params = build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2, "lr_count": 9,
                                    "batch": 32}, "network")

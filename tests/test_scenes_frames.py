@@ -8,13 +8,13 @@ change, and look at the new frames before committing them.
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from scenes.algorithm import AdamAlgorithm, AlgorithmParams
-from scenes.base import Racer
 from scenes.bias import BiasCorrection, BiasParams
+from scenes.framework.params import build
+from scenes.framework.racers import Racer
 from scenes.moments import MomentAccumulation, MomentParams
 from scenes.mountain import MountainAnalogy, MountainParams
 from scenes.network import NetworkParams, NetworkTraining
 from scenes.opening import AdamOpening, OpeningParams
-from scenes.params import build
 from scenes.race import RaceParams, RosenbrockRace
 from scenes.recap import AdamRecap, RecapParams
 from scenes.saddle import SaddleEscape, SaddleParams

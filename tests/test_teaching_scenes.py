@@ -161,7 +161,7 @@ def test_scenes_render_with_custom_parameters(cls, params, construct):
 
 
 def test_a_range_without_a_valley_is_refused():
-    from scenes.params import ParamError, build
+    from scenes.framework.params import ParamError, build
 
     with pytest.raises(ParamError, match="no valley floor"):
         build(MountainParams, {"bowl": 0.0117, "ripple": 3.0, "frequency": 0.21875}, "mountain")

@@ -16,9 +16,17 @@ from caption_rules import problems
 
 import render
 from render import main
-from scenes import pipeline, voice
-from scenes.narration import RATE, Narration, NarrationError, decoded_track, split_phrases
-from scenes.spoken import spoken, unspoken
+from scenes.framework.video import video_duration
+from scenes.production import voice
+from scenes.production.facts import build_facts
+from scenes.production.narration import (
+    RATE,
+    Narration,
+    NarrationError,
+    decoded_track,
+    split_phrases,
+)
+from scenes.production.spoken import spoken, unspoken
 
 pytestmark = pytest.mark.skipif(voice.missing() is not None,
                                 reason="the neural voice is not installed (.[voice])")
@@ -34,7 +42,7 @@ def beat_spans(out: Path) -> list[tuple[float, float]]:
     """Each beat of the rendered race as (start, end) in seconds: its slide clips, in order."""
     [deck] = (out / ".cache" / "slides").iterdir()
     slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
-    ends = np.cumsum([pipeline.video_duration(deck.parent / s["file"]) for s in slides])
+    ends = np.cumsum([video_duration(deck.parent / s["file"]) for s in slides])
     return list(zip([0.0, *ends[:-1]], ends, strict=True))
 
 
@@ -49,7 +57,7 @@ def narrated(tmp_path_factory):
 def test_speech_starts_with_each_beat_and_ends_before_the_next(narrated):
     out, video = narrated
     track = decoded_track(video)
-    assert len(track) / RATE == pytest.approx(pipeline.video_duration(video), abs=FRAME)
+    assert len(track) / RATE == pytest.approx(video_duration(video), abs=FRAME)
     for start, end in beat_spans(out):
         piece = track[round(start * RATE): round(end * RATE)]
         loud = np.flatnonzero(np.abs(piece) > LEVEL)
@@ -61,7 +69,7 @@ def test_speech_starts_with_each_beat_and_ends_before_the_next(narrated):
 def test_the_cues_lie_within_the_speech_and_keep_the_rules(narrated):
     out, video = narrated
     cues = list(srt.parse(video.with_suffix(".srt").read_text()))
-    assert problems(cues, pipeline.video_duration(video), spoken=True) == []
+    assert problems(cues, video_duration(video), spoken=True) == []
     track = decoded_track(video)
     spans = beat_spans(out)
     for cue in cues:
@@ -175,7 +183,7 @@ def test_script_says_which_beats_the_voice_speaks(tmp_path):
 
 
 def test_a_long_spoken_caption_gets_a_cue_per_group_of_sentences():
-    from scenes.captions import MAX_CUE, fits, spoken_cues
+    from scenes.framework.captions import MAX_CUE, fits, spoken_cues
 
     caption = "Momentum works from lr 0.00562 to 0.01: 0.25 decades. First divergence at lr 0.01."
     parts = (("Momentum works from lr 0.00562 to 0.01:", 0.0, 5.1), ("0.25 decades.", 5.4, 7.1),
@@ -190,8 +198,8 @@ def test_a_long_spoken_caption_gets_a_cue_per_group_of_sentences():
 
 
 def test_a_sentence_spoken_longer_than_a_cue_is_spoken_in_halves(tmp_path):
-    from scenes.captions import MAX_CUE, fits, spoken_cues
-    from scenes.narration import PAUSE, halves
+    from scenes.framework.captions import MAX_CUE, SPOKEN_PAUSE, fits, spoken_cues
+    from scenes.production.narration import halves
 
     caption = "ε = 10⁻⁸ changes a step by 1 % or more only where √v̂ is below 9.9 × 10⁻⁷."
     assert halves(caption) == ["ε = 10⁻⁸ changes a step by 1 % or more",
@@ -203,9 +211,9 @@ def test_a_sentence_spoken_longer_than_a_cue_is_spoken_in_halves(tmp_path):
     clip = narration.clip("recap", "eps", caption)
     narration.close()
     assert [p[0] for p in clip.parts] == halves(caption) and clip.seconds > MAX_CUE
-    cues = spoken_cues(caption, clip.parts, clip.seconds, PAUSE)
+    cues = spoken_cues(caption, clip.parts, clip.seconds, SPOKEN_PAUSE)
     assert [c[2] for c in cues] == halves(caption)
-    assert all(fits(text) and 1 <= min(b, clip.seconds + PAUSE) - a <= MAX_CUE
+    assert all(fits(text) and 1 <= min(b, clip.seconds + SPOKEN_PAUSE) - a <= MAX_CUE
                for a, b, text in cues)
 
 
@@ -243,7 +251,7 @@ def test_every_beat_of_the_default_explainer_sounds_like_speech(tmp_path):
     rates = {}
     try:
         for key in render.SCENE_CLASSES:
-            for beat in pipeline.build_facts(key, config.scenes[key], "dark")["beats"]:
+            for beat in build_facts(key, config.scenes[key], "dark")["beats"]:
                 clip = narration.clip(*beat["id"].split("/"), beat["caption"])
                 peak = float(np.abs(clip.samples).max())
                 rms = float(np.sqrt(np.mean(clip.samples ** 2)))

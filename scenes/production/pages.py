@@ -26,12 +26,12 @@ import numpy as np
 from optim_core import HYPERPARAMETERS, Surface, Trajectory, make, run
 from optim_core.analysis import escape_outcomes, focus_point, outcomes
 from optim_core.optimizers import hyperparameters
-from scenes.base import start_caption
-from scenes.files import replacing
-from scenes.plot2d import value_scale
+from scenes.framework.plot2d import value_scale
+from scenes.framework.racers import start_caption
+from scenes.framework.style import Theme, optimizer_colors, point_text
+from scenes.production.files import replacing
 from scenes.race import outcome_captions
 from scenes.saddle import escape_captions
-from scenes.style import Theme, optimizer_colors, point_text
 
 RATE_FACTORS = (0.1, 0.3, 1.0, 3.0, 10.0)  # each racer's own learning rate times these
 GRID = 120  # surface samples per side (a Rosenbrock valley narrower than that would hide paths)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenes.files import make_folder, open_regular
+from scenes.production.files import make_folder, open_regular
 
 NAME = "neural"
 MODEL = "en_US-joe-medium"  # Piper's US English "joe" voice, 22,050 Hz

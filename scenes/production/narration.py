@@ -5,8 +5,8 @@ with its caption, the lecturer records one file per beat as ``DIR/<scene>/<name>
 .flac, .mp3, .ogg, .opus, .m4a; any other file in a scene's folder is an error), and
 ``render.py --narration DIR`` makes each recorded beat last as long as its recording plus a
 short pause. ``--voice neural`` (the default of ``render`` and ``explainer``) speaks every beat
-without a recording with an offline neural voice (``scenes/voice.py``), its text read as a
-person would say it (``scenes/spoken.py``); recordings win beat by beat.
+without a recording with an offline neural voice (``scenes/production/voice.py``), its text
+read as a person would say it (``scenes/production/spoken.py``); recordings win beat by beat.
 
 ``script`` also writes ``DIR/manifest.json``: each beat's caption and its hash when the script
 was written for it. A beat whose caption has changed since then needs recording again; the
@@ -28,11 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from scenes import voice as neural
-from scenes.captions import fits
-from scenes.files import open_regular, read_regular
-from scenes.spoken import spoken
-from scenes.video import copy_video
+from scenes.framework.captions import fits
+from scenes.framework.video import copy_video
+from scenes.production import voice as neural
+from scenes.production.files import open_regular, read_regular
+from scenes.production.spoken import spoken
 
 RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
 SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a")  # what PyAV decodes
@@ -42,7 +42,6 @@ MIN_SECONDS = 0.2
 MAX_SECONDS = 120  # a beat's caption is read in seconds; minutes of recording are a mistake
 MAX_RECORDING_BYTES = 200_000_000  # 120 s of stereo 32-bit float at 192 kHz is 184 MB
 MAX_MANIFEST_BYTES = 1_000_000  # a caption and a hash per beat
-PAUSE = 0.5  # seconds a narrated beat holds after its recording ends
 VOICES = ("none", neural.NAME)
 LONGEST = 6.5  # seconds: a sentence spoken longer than this is spoken clause by clause
 SPLITS = (";:", ",", "")  # clauses, then comma phrases, then halves at a word (see halves)

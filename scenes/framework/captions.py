@@ -10,7 +10,8 @@ built, so custom parameters cannot produce an unreadable cue.
 from __future__ import annotations
 
 READING_RATE = 15.0  # characters a second a viewer reads comfortably
-PAUSE = 0.6  # seconds added to the reading time (eyes go back to the picture)
+READING_PAUSE = 0.6  # seconds added to the reading time (eyes go back to the picture)
+SPOKEN_PAUSE = 0.5  # seconds a narrated beat holds after its speech ends
 LINE_CHARS = 42
 MAX_LINES = 2
 MIN_CUE = 1.0  # seconds
@@ -58,7 +59,7 @@ def keep_groups(caption: str) -> str:
 
 def reading_time(caption: str) -> float:
     """Seconds a caption needs on screen: its reading time plus a pause, at least 1 s."""
-    return max(MIN_CUE, len(" ".join(caption.split())) / READING_RATE + PAUSE)
+    return max(MIN_CUE, len(" ".join(caption.split())) / READING_RATE + READING_PAUSE)
 
 
 def fits(caption: str) -> bool:

@@ -14,8 +14,8 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
 
 from optim_core import Surface
-from scenes.raster import Raster, RasterCamera
-from scenes.style import BODY_FONT, PICTURE_BOTTOM, Theme, ramp
+from scenes.framework.raster import Raster, RasterCamera
+from scenes.framework.style import BODY_FONT, PICTURE_BOTTOM, Theme, ramp
 
 Box = tuple[float, float, float, float]
 

@@ -88,3 +88,9 @@ def is_disk_full(exc: BaseException, folder: Path) -> bool:
 
 
 LOW_SPACE = 1 << 20
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename."""
+    with replacing(path) as tmp:
+        tmp.write_text(text)

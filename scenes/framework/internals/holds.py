@@ -23,7 +23,7 @@ from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
-from scenes.video import copy_video
+from scenes.framework.video import copy_video
 
 YUV_FORMATS = ("yuv420p", "yuva420p", "yuv444p")  # H.264 and VP9; gif's palette goes Manim's way
 

@@ -2,8 +2,8 @@
 
 Manim's Cairo ``ThreeDScene`` draws a ``Surface`` as one shaded polygon per face per frame
 (about 1 ms a face at 480p), and nothing is cached while the camera moves. Here the surface is
-painted with Pillow into a :class:`~scenes.raster.Raster` at the output resolution (painter's
-algorithm, faces sorted by depth; flat colours by height with fixed Lambert shading), and
+painted with Pillow into a :class:`~scenes.framework.raster.Raster` at the output resolution
+(painter's algorithm, faces sorted by depth; flat colours by height with fixed Lambert shading), and
 everything else (box, axes, paths, markers) is ordinary 2D Manim mobjects whose points are
 re-projected each frame. The view is a plain function of two angles, so an orbit is one updater.
 """
@@ -16,8 +16,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from optim_core import Surface
-from scenes.raster import Raster, RasterCamera
-from scenes.style import Theme, ramp
+from scenes.framework.raster import Raster, RasterCamera
+from scenes.framework.style import Theme, ramp
 
 DEG = np.pi / 180
 

@@ -1,0 +1,82 @@
+"""The layers import one way: ``optim_core <- scenes.framework <- scenes <- scenes.production
+<- render``. Every import counts, at the top of a module or inside a function."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ("optim_core", "scenes.framework", "scenes", "scenes.production", "render")
+
+
+def layer(module: str) -> int | None:
+    """The layer a module belongs to (the most specific prefix), or None for a library."""
+    found = None
+    for i, name in enumerate(LAYERS):
+        if module == name or module.startswith(name + "."):
+            if found is None or len(name) > len(LAYERS[found]):
+                found = i
+    return found
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+SOURCES = [ROOT / "render.py", *sorted((ROOT / "optim_core").rglob("*.py")),
+           *sorted((ROOT / "scenes").rglob("*.py"))]
+
+
+def backward(module: str, names: set[str]) -> list[str]:
+    """The imports of ``module`` that reach a later layer."""
+    own = layer(module)
+    return sorted(n for n in names if (other := layer(n)) is not None and other > own)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_imports_run_one_way(path):
+    back = backward(module_name(path), imported(path))
+    assert back == [], f"{module_name(path)} imports from a later layer: {back}"
+
+
+def test_the_core_never_imports_manim():
+    for path in (ROOT / "optim_core").rglob("*.py"):
+        assert not any(n == "manim" or n.startswith("manim.") for n in imported(path)), path
+
+
+def test_private_api_is_used_in_one_place_only():
+    """Only scenes/framework/internals reaches into manim-slides' Slide and Manim's encoders."""
+    private = ("manim_slides.slide", "manim.scene.video_segment_encoder",
+               "manim.scene.scene_file_writer", "manim.renderer.cairo_renderer")
+    for path in SOURCES:
+        if "internals" in path.parts:
+            continue
+        used = [n for n in imported(path) if n.startswith(private)]
+        assert used == [], f"{path.relative_to(ROOT)} uses private API: {used}"
+
+
+def test_the_check_sees_a_backward_import(tmp_path):
+    """The test above can fail: what base.py once did (the framework importing the narration)
+    is caught, a lazy import inside a function too."""
+    module = tmp_path / "m.py"
+    module.write_text("import numpy\ndef f():\n    from scenes.production.narration import Clip\n")
+    assert backward("scenes.framework.scene", imported(module)) == [
+        "scenes.production.narration", "scenes.production.narration.Clip"]
+    assert backward("scenes.production.jobs", {"scenes", "scenes.race", "render"}) == ["render"]
+    assert backward("optim_core.run", {"scenes.framework.style", "numpy"}) == [
+        "scenes.framework.style"]
