@@ -69,6 +69,7 @@ from scenes.framework.params import (
     add_flags,
     build,
     describe,
+    json_schema,
     merge,
     nest,
     param,
@@ -81,10 +82,9 @@ from scenes.production import voice
 from scenes.production.deck import build_deck
 from scenes.production.facts import build_facts
 from scenes.production.files import make_folder, read_regular, replacing, write_atomically
-from scenes.production.jobs import ENCODER_PRESETS, FORMATS, QUALITIES, DiskFull, Job
+from scenes.production.jobs import DiskFull, Job
 from scenes.production.media import chapter_text, join_srt, join_videos
 from scenes.production.narration import (
-    AUDIO_CODECS,
     MANIFEST,
     VOICES,
     NarrationError,
@@ -92,6 +92,7 @@ from scenes.production.narration import (
     recordings,
     updated_manifest,
 )
+from scenes.production.outputs import CLIP_FORMATS, ENCODER_PRESETS, FORMATS, QUALITIES
 from scenes.production.progress import Reporter
 from scenes.production.spoken import spoken
 from scenes.production.store import Records, RunArea, file_digest
@@ -295,7 +296,7 @@ class RenderSettings:
                               interval=f"[{MIN_WIDTH}, 7680]", none_means="the quality's")
     height: int | None = param(None, "frame height in pixels", interval=f"[{MIN_HEIGHT}, 4320]",
                                none_means="the quality's")
-    format: str = param("mp4", "output format (png: the last frame)", choices=FORMATS)
+    format: str = param("mp4", "output format (png: the last frame)", choices=tuple(FORMATS))
     transparent: bool = param(False, "transparent background (webm, gif, png)")
     theme: str = param("dark", "colour theme (light suits slides)", choices=tuple(THEMES))
     out: str = param("out", "output folder")
@@ -318,13 +319,15 @@ class RenderSettings:
     def check(self) -> None:
         if not self.out.strip():
             raise ValueError("out: the output folder name is empty")
-        if self.transparent and self.format == "mp4":
-            raise ValueError("transparent needs format webm, gif or png (H.264 has no alpha)")
+        if self.transparent and not FORMATS[self.format].alpha:
+            alpha = [name for name, f in FORMATS.items() if f.alpha]
+            raise ValueError(f"transparent needs format {', '.join(alpha[:-1])} or {alpha[-1]} "
+                             "(H.264 has no alpha)")
         w, h, _ = self.size()
-        if self.format != "png" and (w % 2 or h % 2):
+        if FORMATS[self.format].movie and (w % 2 or h % 2):
             raise ValueError(f"frame {w}x{h}: {self.format} needs an even width and height "
                              f"(e.g. --width {w - w % 2} --height {h - h % 2}); png may be odd")
-        if self.narrated and self.format not in AUDIO_CODECS:
+        if self.narrated and FORMATS[self.format].sound is None:
             raise ValueError(f"narration needs format mp4 or webm ({self.format} has no sound)")
         if self.narration is not None and not self.narration.strip():
             raise ValueError("narration: the folder name is empty")
@@ -431,7 +434,8 @@ def default_voice(args: argparse.Namespace, settings: RenderSettings) -> str:
     if chosen not in VOICES:
         raise UsageError(f"${VOICE_VARIABLE}={chosen!r}: not a voice (choose one of: "
                          f"{', '.join(VOICES)})")
-    speaks = getattr(args, "command", None) in SPEAKING and settings.format in AUDIO_CODECS
+    speaks = (getattr(args, "command", None) in SPEAKING
+              and FORMATS[settings.format].sound is not None)
     return chosen if speaks else "none"
 
 
@@ -596,8 +600,8 @@ def joined_label(jobs: list[Job], config: Config) -> str:
 
 def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
     s = config.settings
-    if s.format not in ("mp4", "webm"):
-        report.say(f"no joined video for format {s.format} (mp4 and webm only)")
+    if not FORMATS[s.format].clips:
+        report.say(f"no joined video for format {s.format} ({' and '.join(CLIP_FORMATS)} only)")
         return
     target = Path(s.out) / f"explainer-{joined_label(jobs, config)}-{render_tag(s)}.{s.format}"
     key = digest([j.key for j in jobs])  # the parts, in order: a re-rendered part rejoins
@@ -701,6 +705,29 @@ def params_markdown(table: str) -> str:
         lines.append(f"| `{r.key}` | {r.type} | {r.default_text()} | {r.allowed} | "
                      f"{r.doc} |")
     return "\n".join(lines)
+
+
+def config_schema() -> dict:
+    """The JSON Schema of a config file (a preset, or a lecturer's --config): one table per
+    scene and [render], every key declared once in code."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "adam-animated render configuration",
+            "description": "A preset or --config file of render.py (README: Parameter reference)",
+            "type": "object", "additionalProperties": False,
+            "properties": {name: {**json_schema(cls), "description": (
+                "how and where to render" if name == "render" else SCENE_CLASSES[name].title)}
+                for name, cls in TABLES.items()}}
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    text = json.dumps(config_schema(), indent=1, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    check_writable(Path(args.out))
+    write_atomically(Path(args.out), text)
+    print(f"schema:     {args.out}", file=sys.stderr)
+    return 0
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -865,9 +892,9 @@ def cmd_slides(args: argparse.Namespace) -> int:
     """Render (or reuse) the scenes, then build the deck from their beats: no second render."""
     keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
     config = load_config(args)
-    if config.settings.format not in ("mp4", "webm"):
+    if not FORMATS[config.settings.format].clips:
         raise UsageError(f"--format {config.settings.format}: a deck is made of video clips; "
-                         "use mp4 or webm")
+                         f"use {' or '.join(CLIP_FORMATS)}")
     if not (REVEAL_JS / "dist" / "reveal.js").is_file():
         raise SystemProblem(f"reveal.js not found in {REVEAL_JS}; run: make setup")
     report = Reporter(getattr(args, "quiet", False))
@@ -932,6 +959,14 @@ def build_parser() -> Parser:
     p.add_argument("scene", help="a scene name from `list`, or 'render'")
     p.add_argument("--output", choices=("text", "json", "markdown"), default="text")
     p.set_defaults(func=cmd_params)
+    p = sub.add_parser("schema", help="the JSON Schema of a config file, for editors",
+                       description="Print (or write to --out) the JSON Schema of a TOML config "
+                       "file: every table and key with its type, range, choices, default and "
+                       "meaning, generated from the same declarations as `params`. Point an "
+                       "editor's TOML support at it (e.g. a '#:schema FILE' first line for "
+                       "Taplo / Even Better TOML) to complete and check a config while typing.")
+    p.add_argument("--out", metavar="FILE", help="write the schema to FILE instead of stdout")
+    p.set_defaults(func=cmd_schema)
     p = sub.add_parser("render", help="render some scenes")
     p.add_argument("scenes", nargs="+", metavar="SCENE", help="scene names from `list`")
     add_render_options(p)

@@ -6,6 +6,7 @@ Options of Manim's frame-comparison convention (as in ManimCE's own tests/confte
     pytest tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
 """
 
+import json
 import os
 
 import pytest
@@ -32,18 +33,34 @@ def pytest_configure(config):
     frames_comparison.MIN_CAIRO_VERSION = 0
 
 
-@pytest.fixture(scope="module")
-def construct(tmp_path_factory):
-    """Run a scene's construct with animations skipped and no video; return the scene."""
+@pytest.fixture(scope="session")
+def media_cache(tmp_path_factory):
+    """One Manim media folder for every scene the tests build: each formula is typeset by
+    LaTeX, and each text laid out, once per test run instead of once per build."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def construct(media_cache):
+    """Run a scene's construct with animations skipped and no video; return the scene. Each
+    distinct (scene, parameters) is built once per test run and shared: read it, never change
+    it."""
     from manim import tempconfig
 
+    from scenes.framework.params import to_data
+
+    built = {}
+
     def build(cls, params):
-        cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
-               "media_dir": str(tmp_path_factory.mktemp("media")), "disable_caching": True,
-               "verbosity": "ERROR", "progress_bar": "none"}
-        with tempconfig(cfg):
-            scene = cls(params=params, skip_animations=True)
-            scene.render()
-        return scene
+        key = (cls, json.dumps(to_data(params), sort_keys=True, default=repr))
+        if key not in built:
+            cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
+                   "media_dir": str(media_cache), "disable_caching": True,
+                   "verbosity": "ERROR", "progress_bar": "none"}
+            with tempconfig(cfg):
+                scene = cls(params=params, skip_animations=True)
+                scene.render()
+            built[key] = scene
+        return built[key]
 
     return build

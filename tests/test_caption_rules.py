@@ -24,10 +24,21 @@ def preset_params(preset: str) -> dict:
     return config.scenes
 
 
-@pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("cls", SCENES, ids=lambda c: c.key)
-def test_cues_follow_the_rules(construct, cls, preset):
-    scene = construct(cls, preset_params(preset)[cls.key])
+def distinct_configurations() -> list:
+    """Each scene at each distinct parameter set the presets give it (most presets change a
+    few scenes only): ``(scene class, params)``, with the presets that share it in the id."""
+    found: dict = {}
+    for preset in PRESETS:
+        for cls in SCENES:
+            params = preset_params(preset)[cls.key]
+            found.setdefault((cls, repr(params)), (cls, params, []))[2].append(preset)
+    return [pytest.param(cls, params, id=f"{cls.key}-{'+'.join(presets)}")
+            for cls, params, presets in found.values()]
+
+
+@pytest.mark.parametrize(("cls", "params"), distinct_configurations())
+def test_cues_follow_the_rules(construct, cls, params):
+    scene = construct(cls, params)
     cues = scene.renderer.file_writer.subcaptions
     assert len(cues) == len(scene.beats) >= 3
     assert problems(list(srt.parse(srt.compose(cues))), scene.renderer.time) == []

@@ -15,6 +15,7 @@ from render import main
 from scenes import SCENES
 from scenes.framework.video import video_duration
 from scenes.production import jobs
+from scenes.production.outputs import FORMATS
 from scenes.race import RosenbrockRace
 
 FAST = ["--set", "race.steps=40", "--set", "race.race_time=2", "--set", "saddle.steps=20",
@@ -233,7 +234,7 @@ def test_video_frames_come_from_the_scene(tmp_path):
     assert pixels.std() > 10  # not a blank frame
 
 
-@pytest.mark.parametrize("fmt", jobs.FORMATS)
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_every_manim_setting_we_pass_is_one_manim_knows(fmt):
     """tempconfig silently drops unknown keys: a renamed Manim option must fail here instead."""
     from manim import config
@@ -358,3 +359,41 @@ def test_every_render_setting_has_a_flag_generated_from_its_declaration():
         "transparent": True, "theme": "light", "out": "o", "jobs": 3,
         "encoder_preset": "ultrafast", "narration": "n", "voice": "neural", "strict": True,
         "captions": "off"}
+
+
+def test_the_config_schema_accepts_every_preset_and_refuses_what_build_refuses(tmp_path):
+    """`render.py schema` is generated from the declarations: every preset validates against
+    it, and a typo, an out-of-range number, a wrong type and an unknown choice are refused by
+    both the schema and the program."""
+    jsonschema = pytest.importorskip("jsonschema")
+    out = tmp_path / "schema.json"
+    assert main(["schema", "--out", str(out)]) == 0
+    schema = json.loads(out.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for name in render.presets():
+        data = tomllib.loads((render.PRESET_DIR / f"{name}.toml").read_text())
+        assert list(validator.iter_errors(data)) == [], name
+    for bad in ({"race": {"stepz": 10}}, {"race": {"steps": 0}}, {"render": {"fps": "60"}},
+                {"render": {"theme": "blue"}}, {"race": {"racers": {"adam": {"lr": 0}}}},
+                {"bias": {"beta2": 1.0}}, {"nope": {}}):
+        assert list(validator.iter_errors(bad)), bad
+        args = render.build_parser().parse_args(["render", "race", "--config",
+                                                 str(config_file(tmp_path, bad))])
+        with pytest.raises(render.ParamError):
+            render.load_config(args)
+
+
+def config_file(folder: Path, data: dict) -> Path:
+    lines = []
+    for table, values in data.items():
+        lines.append(f"[{table}]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in values.items() if not isinstance(v, dict)]
+        for k, v in values.items():
+            if isinstance(v, dict):
+                for name, entry in v.items():
+                    lines.append(f"[{table}.{k}.{name}]")
+                    lines += [f"{kk} = {json.dumps(vv)}" for kk, vv in entry.items()]
+    path = folder / "bad.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

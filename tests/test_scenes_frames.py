@@ -5,6 +5,7 @@ regenerate with `pytest tests/test_scenes_frames.py --set_test` after a delibera
 change, and look at the new frames before committing them.
 """
 
+import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from scenes.algorithm import AdamAlgorithm, AlgorithmParams
@@ -21,6 +22,19 @@ from scenes.saddle import SaddleEscape, SaddleParams
 from scenes.tuning import TuningParams, TuningSweep
 
 __module_test__ = "scenes"
+
+
+@pytest.fixture(scope="module")
+def typeset(tmp_path_factory):
+    return tmp_path_factory.mktemp("frames-typeset")
+
+
+@pytest.fixture
+def tmp_path(typeset):
+    """frames_comparison keeps Manim's LaTeX and text caches in ``tmp_path``: one folder for
+    this module's frames (all drawn at one size, as Manim lays text out for the frame's size),
+    so a formula is typeset once, not once per control frame."""
+    return typeset
 
 
 

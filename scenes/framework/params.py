@@ -48,30 +48,43 @@ def shown(value: Any, limit: int = 60) -> str:
 
 @dataclasses.dataclass(frozen=True)
 class Interval:
-    """A numeric range in interval notation: ``"[0, 1)"``, ``"(0, inf)"``, ``"[1, 20000]"``."""
+    """A numeric range: its ends, and whether each belongs to it."""
 
-    text: str
+    low: float
+    high: float
+    low_closed: bool = True
+    high_closed: bool = True
 
-    def _parts(self) -> tuple[bool, float, float, bool]:
-        m = re.fullmatch(r"([\[(])\s*([-\w.+]+)\s*,\s*([-\w.+]+)\s*([\])])", self.text)
+    @classmethod
+    def parse(cls, text: str) -> Interval:
+        """From interval notation, as declarations write it: ``"[0, 1)"``, ``"(0, inf)"``."""
+        m = re.fullmatch(r"([\[(])\s*([-\w.+]+)\s*,\s*([-\w.+]+)\s*([\])])", text)
         if not m:
-            raise ValueError(f"bad interval {self.text!r}")
-        return m[1] == "[", float(m[2]), float(m[3]), m[4] == "]"
+            raise ValueError(f"bad interval {text!r}")  # a declaration bug
+        return cls(float(m[2]), float(m[3]), m[1] == "[", m[4] == "]")
+
+    @property
+    def text(self) -> str:
+        """In interval notation, e.g. ``(0, 100]``."""
+        return (f"{'[' if self.low_closed else '('}{self.low:g}, "
+                f"{self.high:g}{']' if self.high_closed else ')'}")
 
     def __contains__(self, value: float) -> bool:
-        lo_closed, lo, hi, hi_closed = self._parts()
-        above = value >= lo if lo_closed else value > lo
-        below = value <= hi if hi_closed else value < hi
+        above = value >= self.low if self.low_closed else value > self.low
+        below = value <= self.high if self.high_closed else value < self.high
         return above and below
 
 
-def param(default: Any = dataclasses.MISSING, doc: str = "", *, interval: str | None = None,
-          choices: tuple[str, ...] | None = None, default_factory: Any = dataclasses.MISSING,
-          none_means: str = "") -> Any:
-    """A declared parameter: a dataclass field carrying its doc, range or choices."""
-    meta = {"doc": doc, "interval": Interval(interval) if interval else None,
+def param(default: Any = dataclasses.MISSING, doc: str = "", *,
+          interval: str | Interval | None = None, choices: tuple[str, ...] | None = None,
+          default_factory: Any = dataclasses.MISSING, none_means: str = "") -> Any:
+    """A declared parameter: a dataclass field carrying its doc, range (interval notation, or
+    an :class:`Interval`) or choices."""
+    if isinstance(interval, str):
+        interval = Interval.parse(interval)
+    meta = {"doc": doc, "interval": interval,
             "choices": tuple(choices) if choices else None, "none_means": none_means,
-            "default_entries": default_factory}
+            "default_factory": default_factory}
     if default_factory is not dataclasses.MISSING:
         return dataclasses.field(default_factory=default_factory, metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
@@ -190,7 +203,7 @@ def _convert_table(value: Any, item_cls: type, path: str, meta: Mapping[str, Any
     """
     if not isinstance(value, Mapping):
         raise ParamError(f"{path}: expected a table of named entries, got {shown(value)}")
-    defaults = meta["default_entries"]()
+    defaults = meta["default_factory"]()
     if not value:  # entries merge over the defaults: an empty table would change nothing
         raise ParamError(f"{path}: the table is empty; entries are changed or added by name "
                          f"({path}.NAME.KEY), never removed (entries: {', '.join(defaults)})")
@@ -326,6 +339,44 @@ def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
         shown = f"({meta.get('none_means') or 'derived'})" if derived else to_data(default)
         rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"], derived))
     return rows
+
+
+def json_schema(cls: type) -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) of the TOML table ``cls`` declares: types, ranges, choices,
+    docs and defaults, and no key that is not declared. A derived default (``None``) is a key
+    left out, as TOML has no null. Editors (e.g. Taplo, Even Better TOML) complete and check a
+    config file with it; :func:`build` stays the check the program trusts."""
+    hints = _hints(cls)
+    properties = {}
+    for f in dataclasses.fields(cls):
+        tp, _ = _unwrap_optional(hints[f.name])
+        meta = f.metadata
+        if typing.get_origin(tp) is dict:
+            prop: dict[str, Any] = {"type": "object", "minProperties": 1,
+                                    "additionalProperties": json_schema(typing.get_args(tp)[1])}
+        elif typing.get_origin(tp) is tuple:
+            n = len(typing.get_args(tp))
+            prop = {"type": "array", "items": {"type": "number"}, "minItems": n, "maxItems": n}
+        else:
+            prop = {"type": {bool: "boolean", int: "integer", float: "number",
+                             str: "string"}[tp]}
+        if meta.get("choices"):
+            prop["enum"] = list(meta["choices"])
+        interval = meta.get("interval")
+        if interval is not None:
+            number = int if tp is int else float
+            if math.isfinite(interval.low):
+                prop["minimum" if interval.low_closed else "exclusiveMinimum"] = number(
+                    interval.low)
+            if math.isfinite(interval.high):
+                prop["maximum" if interval.high_closed else "exclusiveMaximum"] = number(
+                    interval.high)
+        prop["description"] = meta["doc"]
+        default = _field_default(f)
+        if default is not None and not dataclasses.is_dataclass(default):
+            prop["default"] = to_data(default)
+        properties[f.name] = prop
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def add_flags(group: Any, cls: type, short: Mapping[str, str] | None = None) -> None:

@@ -27,7 +27,7 @@ from optim_core import (
 from optim_core.optimizers import hyperparameters
 from optim_core.trajectory import WARPS
 from scenes.framework.captions import first_fitting
-from scenes.framework.params import param, shown
+from scenes.framework.params import Interval, param, shown
 from scenes.framework.plot2d import Piece, clip_path, reveal, set_polyline
 from scenes.framework.style import (
     RACER_COLORS,
@@ -83,7 +83,8 @@ class ContenderMethods:
 
 
 def _hyper_field(h) -> tuple[str, Any, Any]:
-    return (h.name, float | None, param(None, h.doc, interval=h.interval,
+    interval = Interval(h.low, h.high, h.low_closed, h.high_closed)
+    return (h.name, float | None, param(None, h.doc, interval=interval,
                                         none_means="optimizer's default"))
 
 

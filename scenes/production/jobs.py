@@ -21,17 +21,8 @@ from scenes.production.media import add_narration
 from scenes.production.narration import (
     Narration,
 )
+from scenes.production.outputs import FORMATS
 from scenes.production.store import Records, file_digest, publish, publish_folder
-
-QUALITIES: dict[str, tuple[int, int, int]] = {  # Manim's quality letters: width, height, fps
-    "l": (854, 480, 15),
-    "m": (1280, 720, 30),
-    "h": (1920, 1080, 60),
-    "p": (2560, 1440, 60),
-    "k": (3840, 2160, 60),
-}
-FORMATS = ("mp4", "webm", "gif", "png")
-ENCODER_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,7 @@ class Job:
     @property
     def deck_dir(self) -> Path | None:
         """Where the scene's slide clips and presentation JSON are kept (videos only)."""
-        if self.format not in ("mp4", "webm"):
+        if not FORMATS[self.format].clips:
             return None
         target = Path(self.target)
         return target.parent / ".cache" / "slides" / target.stem
@@ -101,7 +92,7 @@ def manim_config(job: Job) -> dict[str, Any]:
         "max_files_cached": -1,  # the deck's clips are made from every partial movie
     }
     cfg["format"] = job.format  # "png" saves the last frame instead of a movie
-    if job.format == "png":
+    if not FORMATS[job.format].movie:
         cfg["save_last_frame"] = True
     elif job.format == "mp4":
         # H.264 in yuv420p plays in PowerPoint, Keynote, browsers and LMS pages.
@@ -133,7 +124,7 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
             scene.on_beat = on_beat
             scene.render()
             writer = scene.renderer.file_writer
-            produced = Path(writer.image_file_path if job.format == "png"
+            produced = Path(writer.image_file_path if not FORMATS[job.format].movie
                             else writer.movie_file_path)
         target = Path(job.target)
         outputs = [(produced, target)]

@@ -32,6 +32,7 @@ from scenes.framework.captions import fits
 from scenes.framework.video import copy_video
 from scenes.production import voice as neural
 from scenes.production.files import open_regular, read_regular
+from scenes.production.outputs import FORMATS
 from scenes.production.spoken import spoken
 
 RATE = 48_000  # the soundtrack's sample rate (Opus's own; AAC takes it too)
@@ -51,7 +52,6 @@ WORDS = frozenset({"to", "at", "by", "from", "in", "of", "for", "than"})  # or e
 GAIN = 0.7  # the voice speaks at full scale; -3 dB leaves room for resampling's overshoot
 GAPS = {".": 0.35, "!": 0.35, "?": 0.35, ";": 0.25, ":": 0.25, ",": 0.15}  # s after a phrase
 MANIFEST = "manifest.json"
-AUDIO_CODECS = {"mp4": "aac", "webm": "libopus"}  # the sound codec each container plays
 # samples per frame and sample format (mono: planar or packed is the same layout)
 CODEC_FRAMES = {"aac": (1024, "fltp"), "libopus": (960, "flt")}
 
@@ -354,7 +354,7 @@ def mux(video: Path, samples: np.ndarray, target: Path) -> None:
 
 def add_track(out, suffix: str):
     """A mono sound stream in ``out`` (an open PyAV container), in the codec its format plays."""
-    codec = AUDIO_CODECS[suffix.lstrip(".")]
+    codec = FORMATS[suffix.lstrip(".")].sound
     stream = out.add_stream(codec, rate=RATE, layout="mono")
     stream.codec_context.format = CODEC_FRAMES[codec][1]
     stream.time_base = Fraction(1, RATE)
