@@ -62,6 +62,7 @@ from optim_core import (
 )
 from optim_core.trajectory import DEFAULT_BOUND
 from scenes import SCENES
+from scenes.framework.assets import ASSETS
 from scenes.framework.params import (
     TOO_MANY_DIGITS,
     ParamDoc,
@@ -275,8 +276,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 # --- settings and configuration layers ------------------------------------------------------------
 
-PRESET_DIR = Path(__file__).resolve().parent / "assets" / "presets"
-ROOT = Path(__file__).resolve().parent
+PRESET_DIR = ASSETS / "presets"
 
 
 # Manim lays text out on a page of the frame's pixel size, from (30, 20): below about 32x22 the
@@ -446,8 +446,11 @@ def digest(data: object) -> str:
 def code_fingerprint() -> str:
     """Changes whenever the code that draws a scene changes (cache invalidation)."""
     h = hashlib.sha256()
-    for folder in ("optim_core", "scenes", "assets"):
-        for path in sorted((ROOT / folder).rglob("*")):
+    import optim_core
+    import scenes
+
+    for folder in (Path(optim_core.__file__).parent, Path(scenes.__file__).parent, ASSETS):
+        for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".svg") and "__pycache__" not in str(path):
                 h.update(path.read_bytes())
     import manim
@@ -666,8 +669,11 @@ def scene_keys(names: list[str]) -> list[str]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     width = max(len(k) for k in SCENE_CLASSES)
+    name_width = max(len(cls.__name__) for cls in SCENES)
+    number_width = len(f"{len(SCENES)}.")
     for i, (key, cls) in enumerate(SCENE_CLASSES.items(), start=1):
-        print(f"{i}. {key:<{width}}  {cls.__name__:<16} {cls.description}")
+        print(f"{f'{i}.':<{number_width}} {key:<{width}}  {cls.__name__:<{name_width}}  "
+              f"{cls.description}")
     return 0
 
 
@@ -826,7 +832,7 @@ def script_texts(scenes: list[dict], folder: Path, have: dict[str, Path],
     return "\n".join(lines), rows.getvalue()
 
 
-GALLERY = ROOT / "assets" / "gallery"  # the README's stills, tracked in git
+GALLERY = ASSETS / "gallery"  # the README's stills, tracked in git (in a checkout only)
 GALLERY_LOOK = {"quality": "l", "theme": "light", "format": "png"}  # unless -q, --theme say
 
 
@@ -885,7 +891,9 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     return 0
 
 
-REVEAL_JS = ROOT / ".venv" / "share" / "reveal.js"  # fetched from npm by `make setup`
+# reveal.js for the offline deck, in the environment's share/ folder: `make setup` fetches it
+# from npm into .venv/share/reveal.js; an installed wheel finds it with the same command (README).
+REVEAL_JS = Path(sys.prefix) / "share" / "reveal.js"
 
 
 def cmd_slides(args: argparse.Namespace) -> int:

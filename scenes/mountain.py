@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from manim import (
@@ -33,6 +32,7 @@ from optim_core import analysis as A
 from optim_core import interpolator, run, sgd
 from optim_core.analysis import Walk, lowest_floor, nearest_floor
 from optim_core.surfaces import Surface, mountain
+from scenes.framework.assets import ASSETS
 from scenes.framework.captions import first_fitting
 from scenes.framework.params import param
 from scenes.framework.plot2d import PlaneMap, set_polyline
@@ -42,7 +42,7 @@ from scenes.framework.style import Readout, formula, number, optimizer_color, sc
 FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
 LAND_CENTER = np.array([0.35, -0.3, 0.0])
 FLOOR_TOLERANCE = 0.05  # θ-distance to a valley floor that counts as standing on it
-HIKER_SVG = Path(__file__).resolve().parent.parent / "assets" / "hiker.svg"
+HIKER_SVG = ASSETS / "hiker.svg"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ class Speech(Protocol):
     @property
     def seconds(self) -> float: ...
 
-    parts: tuple[tuple[str, float, float], ...]
+    @property
+    def parts(self) -> tuple[tuple[str, float, float], ...]: ...
 
 
 class Voice(Protocol):
