@@ -28,7 +28,10 @@ def stopped_while_starting(signum, frame) -> None:
     os._exit(130)
 
 
-if __name__ == "__main__":  # Ctrl-C or kill while the imports below run (Manim takes a second)
+# Started as the program (python render.py, or the adam-animated console script, which imports
+# this module first): Ctrl-C or kill while the imports below run (Manim takes a second).
+if __name__ == "__main__" or os.path.basename(sys.argv[0]) in ("adam-animated",
+                                                               "adam-animated.exe"):
     for sig in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # a background job's SIGINT stays ignored
             signal.signal(sig, stopped_while_starting)
@@ -1073,7 +1076,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_as_program() -> None:
     """``python render.py``: interrupts during the imports and after ``main`` are one line too,
     and the exit code is ``main``'s."""
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `render.py params race | head` ends quietly
+    if hasattr(signal, "SIGPIPE"):  # POSIX: `render.py params race | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code = main()
     for sig in (signal.SIGINT, signal.SIGTERM):  # while Python shuts down
         signal.signal(sig, lambda signum, frame: os._exit(code))
