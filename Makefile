@@ -29,6 +29,7 @@ render: $(STAMP_PIP) $(STAMP_REVEAL)
 
 test: $(STAMP_PIP) $(STAMP_REVEAL)
 	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest
 
 setup: $(STAMP_PIP) $(STAMP_REVEAL)

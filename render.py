@@ -709,11 +709,10 @@ def cmd_params(args: argparse.Namespace) -> int:
 
 
 def params_markdown(table: str) -> str:
-    lines = ["| key | type | default | allowed | meaning |", "| --- | --- | --- | --- | --- |"]
-    for r in param_rows(table):
-        lines.append(f"| `{r.key}` | {r.type} | {r.default_text()} | {r.allowed} | "
-                     f"{r.doc} |")
-    return "\n".join(lines)
+    rows = [f"| `{r.key}` | {r.type} | {r.default_text()} | {r.allowed} | {r.doc} |"
+            for r in param_rows(table)]
+    return "\n".join(["| key | type | default | allowed | meaning |",
+                      "| --- | --- | --- | --- | --- |", *rows])
 
 
 def config_schema() -> dict:

@@ -146,12 +146,12 @@ def outcomes(runs: list[Any], surface: Surface, tolerance: float) -> list[RacerO
         minimum, dist, reached_at, reached = None, float("nan"), None, None
         if minima:
             i, dist = nearest(minima, pos)
-            minimum = tuple(float(c) for c in minima[i])
+            minimum = (float(minima[i][0]), float(minima[i][1]))
             hits = [(h, m) for m in minima
                     if (h := first_within(r.traj, m, tolerance)) is not None]
             if hits:
                 reached_at, point = min(hits, key=lambda hit: hit[0])
-                reached = tuple(float(c) for c in point)
+                reached = (float(point[0]), float(point[1]))
         out.append(RacerOutcome(
             name=r.name, final_step=step, final_loss=loss, distance=dist, minimum=minimum,
             reached_at=reached_at, reached=reached,

@@ -96,7 +96,8 @@ FUNCTIONS: dict[str, tuple[Callable, Callable[[Node], Node], str]] = {
              lambda u: Bin("/", Num(1.0), Bin("+", Num(1.0), Bin("**", u, Num(2.0)))), r"\arctan"),
 }
 # Only ever produced by differentiation (d|u| = sign(u)), never accepted from the user.
-_INTERNAL = {"sign": (np.sign, lambda u: Num(0.0), r"\operatorname{sign}")}
+_INTERNAL: dict[str, tuple[Callable, Callable[[Node], Node], str]] = {
+    "sign": (np.sign, lambda u: Num(0.0), r"\operatorname{sign}")}
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -131,6 +132,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
             why = FORBIDDEN_CHARS.get(ch, f"unexpected character {ch!r}")
             raise FormulaError(f"{why} (allowed: {allowed_text()})", col)
         kind = m.lastgroup
+        assert kind is not None  # TOKEN matched, so one of its groups did
         start = m.start(kind)
         tokens.append((kind, m.group(kind), start))
         pos = m.end()
@@ -166,8 +168,9 @@ class Parser:
 
     def parse(self) -> Node:
         node = self.expr()
-        if self.peek() is not None:
-            kind, value, col = self.peek()
+        extra = self.peek()
+        if extra is not None:
+            kind, value, col = extra
             raise FormulaError(f"unexpected {value!r}", col)
         return node
 
@@ -334,6 +337,7 @@ def diff(node: Node, var: str) -> Node:
     if isinstance(node, Call):
         outer = {**FUNCTIONS, **_INTERNAL}[node.fn][1](node.arg)
         return _mul(outer, diff(node.arg, var))
+    assert isinstance(node, Bin)  # a Num does not depend on var
     u, v = node.left, node.right
     du, dv = diff(u, var), diff(v, var)
     if node.op in "+-":

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 Array = np.ndarray
+Coordinate = Any  # a number, or an array of them (the surfaces broadcast)
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,8 @@ class Surface:
 
     name: str
     title: str
-    f: Callable[[Array, Array], Array]
-    df: Callable[[Array, Array], tuple[Array, Array]]
+    f: Callable[[Coordinate, Coordinate], Any]
+    df: Callable[[Coordinate, Coordinate], tuple[Any, Any]]
     domain: tuple[float, float, float, float]
     critical_points: tuple[CriticalPoint, ...]
     latex: str
@@ -70,8 +72,12 @@ class Surface:
         """The same surface with its loss multiplied by ``factor`` (> 0): the same valleys and
         critical points, every gradient ``factor`` times as large."""
         f, df = self.f, self.df
-        return replace(self, f=lambda x, y: factor * f(x, y),
-                       df=lambda x, y: tuple(factor * d for d in df(x, y)))
+
+        def scaled_df(x: Coordinate, y: Coordinate) -> tuple[Any, Any]:
+            dx, dy = df(x, y)
+            return factor * dx, factor * dy
+
+        return replace(self, f=lambda x, y: factor * f(x, y), df=scaled_df)
 
     def in_domain(self, p: Array) -> Array:
         p = np.asarray(p, dtype=float)

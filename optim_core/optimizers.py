@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 Array = np.ndarray
+State = Any  # each optimizer's own NamedTuple of arrays (StepState, AdamState, ...)
 
 
 class Optimizer(NamedTuple):
@@ -34,33 +35,33 @@ class Optimizer(NamedTuple):
 
     name: str
     hyperparams: dict[str, Any]
-    init: Callable[[Array], NamedTuple]
-    update: Callable[[Array, NamedTuple, Array], tuple[Array, NamedTuple]]
-    observe: Callable[[NamedTuple], dict[str, Array]]
+    init: Callable[[Array], State]
+    update: Callable[[Array, State, Array], tuple[Array, State]]
+    observe: Callable[[State], dict[str, Array]]
 
 
-class CountState(NamedTuple):
-    count: int
+class StepState(NamedTuple):
+    t: int  # updates done (Algorithm 1's timestep)
 
 
 class MomentState(NamedTuple):
-    count: int
+    t: int  # updates done (Algorithm 1's timestep)
     m: Array
 
 
 class SecondMomentState(NamedTuple):
-    count: int
+    t: int  # updates done (Algorithm 1's timestep)
     v: Array
 
 
 class AdamState(NamedTuple):
-    count: int
+    t: int  # updates done (Algorithm 1's timestep)
     m: Array  # first moment (EMA of g)
     v: Array  # second raw moment (EMA of g**2)
 
 
 class AMSGradState(NamedTuple):
-    count: int
+    t: int  # updates done (Algorithm 1's timestep)
     m: Array
     v: Array
     v_max: Array  # running maximum of v (before bias correction, as torch.optim)
@@ -167,11 +168,11 @@ def sgd(lr: float = 0.01) -> Optimizer:
     """Plain gradient descent: ``p <- p - lr * g``."""
     _checked(lr=lr)
 
-    def init(params: Array) -> CountState:
-        return CountState(0)
+    def init(params: Array) -> StepState:
+        return StepState(0)
 
-    def update(grads: Array, state: CountState, params: Array) -> tuple[Array, CountState]:
-        return -lr * grads, CountState(state.count + 1)
+    def update(grads: Array, state: StepState, params: Array) -> tuple[Array, StepState]:
+        return -lr * grads, StepState(state.t + 1)
 
     return Optimizer("sgd", {"lr": lr}, init, update, _no_state)
 
@@ -190,7 +191,7 @@ def momentum(lr: float = 0.01, beta1: float = 0.9) -> Optimizer:
 
     def update(grads: Array, state: MomentState, params: Array) -> tuple[Array, MomentState]:
         m = beta1 * state.m + (1 - beta1) * grads
-        return -lr * m, MomentState(state.count + 1, m)
+        return -lr * m, MomentState(state.t + 1, m)
 
     return Optimizer("momentum", {"lr": lr, "beta1": beta1}, init, update,
                      lambda s: {"m": s.m})
@@ -209,7 +210,7 @@ def rmsprop(lr: float = 0.01, beta2: float = 0.99, eps: float = 1e-8) -> Optimiz
 
     def update(grads: Array, state: SecondMomentState, params: Array):
         v = beta2 * state.v + (1 - beta2) * grads * grads
-        return -lr * grads / (np.sqrt(v) + eps), SecondMomentState(state.count + 1, v)
+        return -lr * grads / (np.sqrt(v) + eps), SecondMomentState(state.t + 1, v)
 
     return Optimizer("rmsprop", {"lr": lr, "beta2": beta2, "eps": eps}, init, update,
                      lambda s: {"v": s.v})
@@ -231,10 +232,11 @@ def _adam_core(name: str, *, lr, beta1, beta2, eps, weight_decay=None, amsgrad=F
         return AdamState(0, zeros, zeros)
 
     def update(grads: Array, state, params: Array):
-        t = state.count + 1
+        t = state.t + 1
         m = beta1 * state.m + (1 - beta1) * grads
         v = beta2 * state.v + (1 - beta2) * grads * grads
         c1, c2 = corrections(t)
+        new_state: State
         if amsgrad:
             v_max = np.maximum(state.v_max, v)
             denom = np.sqrt(v_max / c2) + eps
@@ -250,7 +252,7 @@ def _adam_core(name: str, *, lr, beta1, beta2, eps, weight_decay=None, amsgrad=F
     def observe(state) -> dict[str, Array]:
         out = {"m": state.m, "v": state.v}
         if bias_correction:
-            c1, c2 = corrections(state.count) if state.count else (1.0, 1.0)
+            c1, c2 = corrections(state.t) if state.t else (1.0, 1.0)
             out["m_hat"] = state.m / c1
             out["v_hat"] = state.v / c2
         if amsgrad:

@@ -18,6 +18,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -144,14 +145,14 @@ class Trajectory:
 # --- running -------------------------------------------------------------------------------------
 
 class _Step(NamedTuple):
-    """The runs after ``k`` updates (``k = 0``: at the start); stopped runs keep their last
+    """The runs after ``done`` updates (0: at the start); stopped runs keep their last
     valid point, so they never feed NaN or inf onward."""
 
-    k: int
-    p: Array
-    f: Array
-    g: Array
-    u: Array
+    done: int
+    position: Array
+    loss: Array
+    grad: Array
+    update: Array  # the update that led here (zeros at the start)
     observed: dict[str, Array]
     alive: Array
     diverged_at: Array
@@ -213,22 +214,21 @@ def run(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
     ``start`` has shape ``(..., 2)``; hyperparameters given as arrays broadcast against it, so a
     batch of starts and/or hyperparameters runs in one call.
     """
-    position = grad = update = loss = None
-    recorded: dict[str, Array] = {}
-    for step in _steps(optimizer, surface, start, steps, bound):
-        if position is None:
-            position = np.full((steps + 1, *step.p.shape), np.nan)
-            grad, update = np.full_like(position, np.nan), np.full_like(position, np.nan)
-            loss = np.full(position.shape[:-1], np.nan)
-            recorded = {n: np.full_like(position, np.nan) for n in STATE_ORDER
-                        if n in step.observed}
+    walk = _steps(optimizer, surface, start, steps, bound)
+    first = next(walk)
+    position = np.full((steps + 1, *first.position.shape), np.nan)
+    grad, update = np.full_like(position, np.nan), np.full_like(position, np.nan)
+    loss = np.full(position.shape[:-1], np.nan)
+    recorded = {n: np.full_like(position, np.nan) for n in STATE_ORDER if n in first.observed}
+    step = first
+    for step in chain([first], walk):
         ok = step.alive[..., None]
-        position[step.k] = np.where(ok, step.p, np.nan)
-        loss[step.k] = np.where(step.alive, step.f, np.nan)
-        grad[step.k] = np.where(ok, step.g, np.nan)
-        update[step.k] = np.where(ok, step.u, np.nan)
+        position[step.done] = np.where(ok, step.position, np.nan)
+        loss[step.done] = np.where(step.alive, step.loss, np.nan)
+        grad[step.done] = np.where(ok, step.grad, np.nan)
+        update[step.done] = np.where(ok, step.update, np.nan)
         for n in recorded:
-            recorded[n][step.k] = np.where(ok, step.observed[n], np.nan)
+            recorded[n][step.done] = np.where(ok, step.observed[n], np.nan)
     return Trajectory(position=position, loss=loss, grad=grad, update=update, state=recorded,
                       diverged_at=step.diverged_at,
                       settings={"optimizer": optimizer.name,
@@ -254,9 +254,9 @@ def run_ends(optimizer: Optimizer, surface: Surface, start: Any, steps: int,
     for step in _steps(optimizer, surface, start, steps, bound):
         if path:
             if position is None:
-                position = np.full((steps + 1, *step.p.shape), np.nan)
-            position[step.k] = np.where(step.alive[..., None], step.p, np.nan)
-    return Ends(np.where(step.alive, step.f, np.nan), step.diverged_at.copy(), position)
+                position = np.full((steps + 1, *step.position.shape), np.nan)
+            position[step.done] = np.where(step.alive[..., None], step.position, np.nan)
+    return Ends(np.where(step.alive, step.loss, np.nan), step.diverged_at.copy(), position)
 
 
 def accumulate(optimizer: Optimizer, grads: Any) -> dict[str, Array]:

@@ -14,12 +14,9 @@ LAYERS = ("optim_core", "scenes.framework", "scenes", "scenes.production", "rend
 
 def layer(module: str) -> int | None:
     """The layer a module belongs to (the most specific prefix), or None for a library."""
-    found = None
-    for i, name in enumerate(LAYERS):
-        if module == name or module.startswith(name + "."):
-            if found is None or len(name) > len(LAYERS[found]):
-                found = i
-    return found
+    matches = [i for i, name in enumerate(LAYERS)
+               if module == name or module.startswith(name + ".")]
+    return max(matches, key=lambda i: len(LAYERS[i])) if matches else None
 
 
 def module_name(path: Path) -> str:

@@ -270,7 +270,7 @@ def check_lr_caption(caption: str, land, walks) -> str:
     raise AssertionError(f"no predicate recognises {caption!r}")
 
 
-@pytest.mark.parametrize("steps, lr", [(1, 0.1), (1, 0.3), (2, 0.3), (30, 0.05), (30, 0.2)])
+@pytest.mark.parametrize(("steps", "lr"), [(1, 0.1), (1, 0.3), (2, 0.3), (30, 0.05), (30, 0.2)])
 def test_a_walk_that_misses_the_floor_does_not_work(steps, lr):
     """The main walk (α = 0.4) misses the floor too after so few steps: missing by less than
     twice as much is still missing."""

@@ -170,7 +170,7 @@ def test_trace_formula_errors(argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("text, shown", [
+@pytest.mark.parametrize(("text", "shown"), [
     ("2*-x + y**2", r"2 \cdot \left(-x\right) + y^{2}"),  # never "2 - x"
     ("x*-y", r"x \cdot \left(-y\right)"),
     ("x - -y", r"x - \left(-y\right)"),

@@ -133,7 +133,7 @@ def test_a_png_may_have_odd_sizes(tmp_path):
 
 # --- the gallery writes where it is told --------------------------------------------------------
 
-@pytest.fixture()
+@pytest.fixture
 def gallery(tmp_path, monkeypatch):
     """A copy of the tracked gallery standing in for it."""
     folder = tmp_path / "gallery"

@@ -198,7 +198,7 @@ def test_a_changed_caption_is_reported_and_strict_refuses_it(tmp_path, capsys):
     assert len(list(out.glob("race*.mp4"))) == 1
 
 
-@pytest.mark.parametrize("make, says", [
+@pytest.mark.parametrize(("make", "says"), [
     (lambda d: tone(d / "race" / "start.wav", 2.0, amplitude=0.0), "race/start: .* silent"),
     (lambda d: tone(d / "race" / "start.wav", 2.0, rate=8000), "sample rate 8000 Hz"),
     (lambda d: (d / "race").mkdir(parents=True) or (d / "race" / "start.wav").write_text("hi"),

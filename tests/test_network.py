@@ -47,7 +47,7 @@ def theta_for(shape: Shape, runs: int, seed: int = 0, scale: float = 1.0) -> np.
 def test_the_digits_ship_with_scikit_learn_and_split_once():
     d = digits()
     assert d.size == 1797 and d.inputs == 64 and d.classes == 10
-    assert 0.0 == d.x_train.min() and d.x_train.max() == 1.0
+    assert d.x_train.min() == 0.0 and d.x_train.max() == 1.0
     assert len(d.y_test) == round(0.25 * 1797)
     assert digits(0.25, 0) is digits(0.25, 0)  # cached
     other = digits(0.25, 1)
@@ -61,7 +61,7 @@ def test_batches_are_whole_epochs_of_a_permutation():
         rows = order[3 * epoch: 3 * epoch + 3].ravel()
         assert len(np.unique(rows)) == 96
     assert np.array_equal(order, batch_order(100, 32, 10, seed=3))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="batch must be in"):
         batch_order(10, 11, 1)
 
 

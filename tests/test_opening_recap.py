@@ -38,7 +38,7 @@ def test_readable_says_the_number_to_three_figures_without_e_notation(v):
     assert parsed(shown) == pytest.approx(v, rel=5.01e-3), shown
 
 
-@pytest.mark.parametrize("v, shown", [(1e-3, "10⁻³"), (1e-8, "10⁻⁸"), (1.78e-5, "1.78 × 10⁻⁵"),
+@pytest.mark.parametrize(("v", "shown"), [(1e-3, "10⁻³"), (1e-8, "10⁻⁸"), (1.78e-5, "1.78 × 10⁻⁵"),
                                       (1800, "1,800"), (0.0562, "0.0562"), (1e7, "10⁷"),
                                       (9.9996e-7, "10⁻⁶"), (-2.5e-4, "-2.5 × 10⁻⁴"), (0.9, "0.9"),
                                       (1.0, "1")])

@@ -211,7 +211,7 @@ def nadam(lr: float = 0.002, beta1: float = 0.9, beta2: float = 0.999, eps: floa
         return AdamState(0, zeros, zeros)
 
     def update(g, s, p):
-        t = s.count + 1
+        t = s.t + 1
         m = beta1 * s.m + (1 - beta1) * g
         v = beta2 * s.v + (1 - beta2) * g * g
         ahead = beta1 * m / (1 - beta1 ** (t + 1)) + (1 - beta1) * g / (1 - beta1 ** t)

@@ -104,7 +104,7 @@ def spoken_cues(caption: str, parts: tuple[tuple[str, float, float], ...], spoke
             last = i + 1 == len(groups)
             end = group[-1][2] + pause if last else groups[i + 1][0][1]
             text = " ".join(p[0] for p in group)
-            if not (fits(text) and MIN_CUE <= end - start and
+            if not (fits(text) and end - start >= MIN_CUE and
                     (end if not last else group[-1][2]) - start <= MAX_CUE):
                 break
             cues.append((start, start + MAX_CUE if last else end, text))

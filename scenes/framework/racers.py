@@ -4,9 +4,9 @@ draws them (the shared parameter block of every racing scene, the trails and hea
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, make_dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from manim import Dot, VMobject
@@ -143,7 +143,12 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
     return out
 
 
-def start_caption(runs: list[RacerRun], start: Any) -> str:
+class Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+def start_caption(runs: Sequence[Named], start: Any) -> str:
     """Who races from where: the racers' names if they fit one cue, else their number."""
     names = [r.name for r in runs]
     names = " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -134,7 +134,7 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
             narration.check_names(job.scene_key, [b.name for b in scene.beats])
             outputs[0] = (add_narration(produced, scene.beats, deck), target)
         digests = {str(t): file_digest(p) for p, t in outputs}
-        if deck is not None:
+        if deck is not None and job.deck_dir is not None:
             digests |= {str(job.deck_dir / f.relative_to(deck)): file_digest(f)
                         for f in sorted(deck.rglob("*")) if f.is_file()}
         for sub in CACHED:
@@ -142,7 +142,7 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
         # The record first: a file published without it would be rendered again, never
         # served; a record without its files is not fresh either (their digests differ).
         Records(target.parent).write(target, job.key, digests)
-        if deck is not None:
+        if deck is not None and job.deck_dir is not None:
             publish_folder(deck, job.deck_dir)
         for produced_file, target_file in outputs:
             publish(produced_file, target_file)

@@ -66,7 +66,7 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
         stream = out.add_stream_from_template(src.streams.video[0])
         audio = add_track(out, target.suffix) if sound is not None else None
         copy_video(src, out, stream)
-        if audio is not None:
+        if audio is not None and sound is not None:
             encode(out, audio, sound)
         if target.suffix == ".mp4":
             ends = [start for start, _ in chapters[1:]] + [offset]

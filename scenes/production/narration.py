@@ -88,7 +88,7 @@ def read_audio(path: Path, beat_id: str) -> np.ndarray:
     except OSError as exc:
         raise NarrationError(f"{where}: cannot read it ({exc.strerror})") from None
     try:
-        with fh, av.open(fh) as container:
+        with fh, av.open(fh, mode="r") as container:
             if not container.streams.audio:
                 raise NarrationError(f"{where}: no audio in the file")
             stream = container.streams.audio[0]
@@ -355,6 +355,8 @@ def mux(video: Path, samples: np.ndarray, target: Path) -> None:
 def add_track(out, suffix: str):
     """A mono sound stream in ``out`` (an open PyAV container), in the codec its format plays."""
     codec = FORMATS[suffix.lstrip(".")].sound
+    if codec is None:
+        raise ValueError(f"{suffix}: this format carries no sound")
     stream = out.add_stream(codec, rate=RATE, layout="mono")
     stream.codec_context.format = CODEC_FRAMES[codec][1]
     stream.time_base = Fraction(1, RATE)
@@ -390,9 +392,10 @@ def decoded_track(path: Path) -> np.ndarray:
         resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
         pieces, end = [], 0
         for decoded in src.decode(src.streams.audio[0]):
-            at = end if decoded.pts is None else round(decoded.pts * decoded.time_base * RATE)
-            samples = [f.to_ndarray().reshape(-1) for f in resampler.resample(decoded)]
-            samples = np.concatenate(samples) if samples else np.zeros(0, np.float32)
+            at = (end if decoded.pts is None or decoded.time_base is None
+                  else round(decoded.pts * decoded.time_base * RATE))
+            frames = [f.to_ndarray().reshape(-1) for f in resampler.resample(decoded)]
+            samples = np.concatenate(frames) if frames else np.zeros(0, np.float32)
             if at < 0:
                 samples, at = samples[-at:], 0
             pieces.append((at, samples))

@@ -7,6 +7,7 @@ import contextlib
 import multiprocessing
 import sys
 import threading
+from typing import Any
 
 
 class Reporter:
@@ -15,8 +16,8 @@ class Reporter:
 
     def __init__(self, quiet: bool):
         self.quiet = quiet
-        self.board = None  # a rich Progress while parallel workers render on a terminal
-        self.tasks: dict[str, int] = {}  # its row per scene
+        self.board: Any = None  # a rich Progress while parallel workers render on a terminal
+        self.tasks: dict[str, Any] = {}  # its row (a rich TaskID) per scene
 
     def finished(self, key: str, status: str) -> None:
         """A scene's row on the board, if shown, says how it ended."""

@@ -55,7 +55,8 @@ def missing() -> str | None:
 
 def model() -> Path:
     spec = importlib.util.find_spec(VOICE_PACKAGE)
-    folder = Path(next(iter(spec.submodule_search_locations))) if spec else Path(".")
+    locations = spec.submodule_search_locations if spec else None
+    folder = Path(next(iter(locations))) if locations else Path(".")
     return folder / "data" / f"{MODEL}.onnx"
 
 
@@ -153,12 +154,14 @@ class NeuralVoice:
         proc, self.proc = self.proc, None
         if proc is not None:
             try:
-                proc.stdin.close()
+                if proc.stdin is not None:
+                    proc.stdin.close()
                 proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 proc.kill()
                 proc.wait()
-            proc.stderr.close()
+            if proc.stderr is not None:
+                proc.stderr.close()
         if self.work is not None:
             shutil.rmtree(self.work, ignore_errors=True)
             self.work = None

@@ -9,6 +9,8 @@ import os
 import signal
 import sys
 import threading
+from functools import partial
+from typing import Any
 
 from scenes.production.jobs import DiskFull, Job, Result, render
 from scenes.production.progress import Reporter
@@ -114,13 +116,16 @@ def interrupts_as_exceptions():
             signal.signal(sig, handler)
 
 
+def report_beat(queue: Any, scene_key: str, beat: Any) -> None:
+    """Tell the progress board a beat is done (its scene, number and end in seconds)."""
+    queue.put((scene_key, beat.index, beat.end))
+
+
 def render_reported(job: Job) -> Result:
     """Render one job; an exception becomes a failed result (other scenes carry on)."""
-    def on_beat(beat) -> None:
-        PROGRESS.put((job.scene_key, beat.index, beat.end))
-
+    on_beat = None if PROGRESS is None else partial(report_beat, PROGRESS, job.scene_key)
     try:
-        return render(job, on_beat=on_beat if PROGRESS is not None else None)
+        return render(job, on_beat=on_beat)
     except (KeyboardInterrupt, DiskFull):
         raise  # the whole run stops
     except Exception as exc:  # noqa: BLE001 - reported per scene, one line
