@@ -64,3 +64,52 @@ def construct(media_cache):
         return built[key]
 
     return build
+
+
+# Every scene rendered once per test run, at the smallest frame (64x36, 5 fps) and with short
+# races: the end-to-end tests of the joined explainer, the cache and a full disk start from a
+# copy of it (ALL_SCENES_ARGS again makes everything up to date) instead of rendering ten
+# scenes each.
+ALL_SCENES_ARGS = ["-q", "l", "--width", "64", "--fps", "5",
+                   "--set", "race.steps=40", "--set", "race.race_time=2",
+                   "--set", "saddle.steps=20", "--set", "saddle.race_time=2"]
+
+
+@pytest.fixture(scope="session")
+def all_scenes(tmp_path_factory):
+    """The output folder of one render of every scene (read it; copy it to change it)."""
+    import render
+
+    out = tmp_path_factory.mktemp("all-scenes") / "out"
+    assert render.main(["render", *render.SCENE_CLASSES, *ALL_SCENES_ARGS, "--jobs", "2", "--quiet",
+                        "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture
+def all_scenes_copy(all_scenes, tmp_path):
+    """A folder of this test's own holding every scene, up to date for ALL_SCENES_ARGS."""
+    import shutil
+
+    def copy(where=None):
+        target = (where or tmp_path) / "out"
+        shutil.copytree(all_scenes, target, symlinks=True,
+                        ignore=shutil.ignore_patterns("runs", "runs.lock"))
+        return target
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def explainer_facts():
+    """What `render.py facts` prints for the default explainer (every scene built once per
+    test run, without video), as data."""
+    import contextlib
+    import io
+
+    import render
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert render.main(["facts"]) == 0
+    return json.loads(printed.getvalue())

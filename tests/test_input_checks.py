@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import ALL_SCENES_ARGS
 from PIL import Image
 
 import render
@@ -115,11 +116,11 @@ def test_sizes_from_the_minimum_up_are_accepted(argv, size):
     assert render.load_config(args).settings.size()[:2] == size
 
 
-def test_every_scene_renders_at_the_smallest_size(tmp_path):
-    out = tmp_path / "out"
-    assert render.main(["render", *render.SCENE_CLASSES, *TINY, "--width", "64",
-                        "--out", str(out)]) == 0
-    assert len(list(out.glob("*-36p5-dark.mp4"))) == len(render.SCENE_CLASSES)
+def test_every_scene_renders_at_the_smallest_size(all_scenes):
+    """The shared render of every scene (tests/conftest.py) is at the smallest frame."""
+    assert "--width" in ALL_SCENES_ARGS and ALL_SCENES_ARGS[ALL_SCENES_ARGS.index("--width") + 1] \
+        == "64"
+    assert len(list(all_scenes.glob("*-36p5-dark.mp4"))) == len(render.SCENE_CLASSES)
 
 
 def test_a_png_may_have_odd_sizes(tmp_path):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ALL_SCENES_ARGS
 from filelock import FileLock
 from processes import reached_first_line
 
@@ -191,10 +192,10 @@ def test_a_full_disk_is_one_line_and_nothing_half_written(small_disk, size):
         assert (records / f"{video.name}.json").is_file()
 
 
-def test_the_joined_video_on_a_full_disk_is_one_line(small_disk, tmp_path):
-    out = small_disk("32m")  # ten scenes at 192x108 and their caches
-    fast = [*TINY, "--jobs", "1", "--quiet", "--out", str(out)]
-    assert main(["render", *render.SCENE_CLASSES, *fast]) == 0
+def test_the_joined_video_on_a_full_disk_is_one_line(small_disk, all_scenes_copy):
+    disk = small_disk("32m")  # ten small scenes and their caches
+    out = all_scenes_copy(disk)
+    fast = [*ALL_SCENES_ARGS, "--jobs", "1", "--quiet", "--out", str(out)]
     filler = out / "filler"
     subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], capture_output=True)
     proc = start("render.py", "explainer", *fast)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import av
 import pytest
+from conftest import ALL_SCENES_ARGS
 from processes import reached_first_line
 
 import render
@@ -84,11 +85,11 @@ def test_a_damaged_record_means_render_again_not_a_traceback(tmp_path, capsys, d
     assert "up to date" in capsys.readouterr().err
 
 
-def test_the_joined_video_follows_its_parts(tmp_path, capsys, monkeypatch):
+def test_the_joined_video_follows_its_parts(all_scenes_copy, capsys, monkeypatch):
     """A part re-rendered after a change of code (here: of the race only) makes `explainer`
     join again, although every part is up to date by then."""
-    out = tmp_path / "out"
-    argv = ["--width", "192", *TINY, "--out", str(out)]
+    out = all_scenes_copy()
+    argv = [*ALL_SCENES_ARGS, "--jobs", "1", "--out", str(out)]
     assert main(["explainer", *argv, "--quiet"]) == 0
     original = render.cache_key
     monkeypatch.setattr(render, "cache_key", lambda job, fingerprint: original(

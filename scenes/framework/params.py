@@ -66,8 +66,11 @@ class Interval:
     @property
     def text(self) -> str:
         """In interval notation, e.g. ``(0, 100]``."""
-        return (f"{'[' if self.low_closed else '('}{self.low:g}, "
-                f"{self.high:g}{']' if self.high_closed else ')'}")
+        def number(v: float) -> str:
+            return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+        return (f"{'[' if self.low_closed else '('}{number(self.low)}, "
+                f"{number(self.high)}{']' if self.high_closed else ')'}")
 
     def __contains__(self, value: float) -> bool:
         above = value >= self.low if self.low_closed else value > self.low
