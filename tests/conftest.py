@@ -113,3 +113,16 @@ def explainer_facts():
     with contextlib.redirect_stdout(printed):
         assert render.main(["facts"]) == 0
     return json.loads(printed.getvalue())
+
+
+SHARED = {"all_scenes": "all_scenes", "all_scenes_copy": "all_scenes",
+          "explainer_facts": "explainer_facts", "installed": "package"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests sharing a once-per-run render or build run in one test process (pytest-xdist's
+    loadgroup), so it is made once, not once per process."""
+    for item in items:
+        groups = {SHARED[name] for name in getattr(item, "fixturenames", ()) if name in SHARED}
+        if groups:
+            item.add_marker(pytest.mark.xdist_group("+".join(sorted(groups))))
