@@ -120,3 +120,29 @@ def wait_for(driver, script: str, timeout: float = 20.0) -> None:
         if time.monotonic() > end:
             raise AssertionError(f"timed out waiting for: {script}")
         time.sleep(0.1)
+
+
+def test_manim_slides_own_command_line_renders_and_converts_a_scene(tmp_path):
+    """As manim-slides documents it: `manim-slides render FILE SCENE` writes ./slides, then
+    `manim-slides convert SCENE deck.pptx` reads it. FILE is a lecturer's own scene file."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "mine.py").write_text(
+        "from scenes.race import RosenbrockRace\n\n\n"
+        "class ShortRace(RosenbrockRace.with_params(steps=40, race_time=2)):\n"
+        "    pass\n")
+    tool = Path(sys.executable).with_name("manim-slides")
+    rendered = subprocess.run([tool, "render", "-ql", "--fps", "5", "-r", "192,108", "mine.py",
+                               "ShortRace"], cwd=tmp_path, capture_output=True, text=True)
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    slides = json.loads((tmp_path / "slides" / "ShortRace.json").read_text())["slides"]
+    assert len(slides) >= 3 and all(s["notes"] for s in slides)  # one per beat, its caption
+    assert all((tmp_path / s["file"]).is_file() for s in slides)
+    converted = subprocess.run([tool, "convert", "ShortRace", "deck.pptx"], cwd=tmp_path,
+                               capture_output=True, text=True)
+    assert converted.returncode == 0, converted.stderr[-2000:]
+    from pptx import Presentation
+
+    assert len(Presentation(str(tmp_path / "deck.pptx")).slides) == len(slides)

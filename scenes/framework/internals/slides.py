@@ -19,34 +19,56 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from manim import Scene
+from manim import Scene, config, tempconfig
 from manim_slides.slide.base import BaseSlide
 from manim_slides.slide.manim import Slide
 
 MANIM_SLIDES_VERSION = "5.7.0"  # the version this layer was written and tested for
 
 
+STOCK = "manim-slides"  # deck_folder's default: behave as manim-slides' own Slide does
+
+
 class DeckScene(Slide):
     """A manim-slides ``Slide`` that leaves Manim's global config alone.
 
-    ``deck_folder``: where the slides' clips and presentation JSON go; ``None`` (the default,
-    e.g. under ``manim -ql scenes/race.py RosenbrockRace``) renders the video only.
+    ``deck_folder``: where the slides' clips and presentation JSON go (``render.py`` passes
+    its own, or ``None`` for the video only). Left at its default, as Manim's and
+    manim-slides' command lines and Jupyter's ``%manim`` leave it, the scene writes manim-slides'
+    usual ``./slides`` folder beside the video, so ``manim-slides render scenes/race.py
+    RosenbrockRace`` then ``manim-slides convert`` / ``present`` work as manim-slides documents.
     """
 
     skip_reversing = True  # reversed clips cost a second encode; the deck only plays forward
 
-    def __init__(self, *args: Any, deck_folder: str | Path | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, deck_folder: str | Path | None = STOCK, **kwargs: Any):
+        self.stock = deck_folder == STOCK
+        folder = Path("slides") if self.stock or deck_folder is None else Path(deck_folder)
         # Slide.__init__ would write config["write_to_movie"]; start one class further along.
-        BaseSlide.__init__(self, *args, output_folder=Path(deck_folder or "slides"), **kwargs)
-        self.deck_folder = Path(deck_folder) if deck_folder is not None else None
+        BaseSlide.__init__(self, *args, output_folder=folder, **kwargs)
+        self.deck_folder = None if deck_folder is None else folder
 
     def render(self, *args: Any, **kwargs: Any) -> None:
+        if self.stock:
+            self.render_as_manim_slides(*args, **kwargs)
+            return
         # The render pipeline sets max_files_cached = -1 (keep every partial movie) itself.
         Scene.render(self, *args, **kwargs)
         if self.deck_folder is not None:
             logging.getLogger("manim-slides").setLevel(logging.WARNING)
             self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
             relocatable(self.deck_folder / f"{self}.json", self.deck_folder)
+
+    def render_as_manim_slides(self, *args: Any, **kwargs: Any) -> None:
+        """What manim-slides' ``Slide.render`` does, in Manim 0.22's terms: every partial movie
+        kept while the scene renders (-1, not ``inf``), then the slides saved to ./slides.
+        Nothing is saved when no movie is written (a dry run, a last frame)."""
+        if config.dry_run or config.save_last_frame:
+            Scene.render(self, *args, **kwargs)
+            return
+        with tempconfig({"max_files_cached": -1}):
+            Scene.render(self, *args, **kwargs)
+        self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
 
 
 def relocatable(config_file: Path, folder: Path) -> None:
