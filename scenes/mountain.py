@@ -28,9 +28,8 @@ from manim import (
     linear,
 )
 
-from optim_core import analysis as A
 from optim_core import interpolator, run, sgd
-from optim_core.analysis import Walk, lowest_floor, nearest_floor
+from optim_core.analysis import Walk, final, lowest_floor, nearest_floor
 from optim_core.surfaces import Surface, mountain
 from scenes.framework.assets import ASSETS
 from scenes.framework.captions import first_fitting
@@ -180,7 +179,7 @@ class MountainAnalogy(ExplainerScene):
             self.remove(drawn)
 
         # Beats 10+: the limits of the picture: a valley is not the lowest valley.
-        k, pos, _ = A.final(walk)
+        k, pos, _ = final(walk)
         self.facts.update(final_theta=float(pos[0]), final_slope=float(walk.grad[k, 0]),
                           nearest_floor=nearest_floor(land, float(pos[0])),
                           lowest_floor=lowest_floor(land))

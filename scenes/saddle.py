@@ -27,8 +27,15 @@ from manim import (
 )
 
 from optim_core import CriticalPoint, Surface
-from optim_core import analysis as A
-from optim_core.analysis import EscapeOutcome, escape_outcomes, focus_point
+from optim_core.analysis import (
+    EscapeOutcome,
+    distances,
+    escape_direction,
+    escape_outcomes,
+    first_exit,
+    first_step_along,
+    focus_point,
+)
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import readable
 from scenes.framework.params import param
@@ -116,7 +123,7 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
     """Why one racer leaves sooner: the slope across the ridge at the start (the way out), each
     racer's first step along it, and, where the data shows it, the reason (a step of α times
     the slope, or of about α for an optimizer that divides by its own √v)."""
-    sizes = [(r, *A.first_step_along(r.traj, direction)) for r in runs]
+    sizes = [(r, *first_step_along(r.traj, direction)) for r in runs]
     slope = max(g for _, g, _ in sizes)  # one start, one gradient
     if slope == 0:
         return ["Across the ridge the slope at the start is exactly 0: nothing pushes that way."]
@@ -213,9 +220,9 @@ class SaddleEscape(ExplainerScene):
     def why_across(self, runs, surface, focus, inset: LogInset) -> VGroup:
         """Beats on the first step across the ridge, shown over the inset (done with until the
         outcomes). Returns what covers it."""
-        direction = A.escape_direction(surface, focus.point)
+        direction = escape_direction(surface, focus.point)
         lines = across_captions(runs, direction)
-        steps = {r.name: A.first_step_along(r.traj, direction)[1] for r in runs}
+        steps = {r.name: first_step_along(r.traj, direction)[1] for r in runs}
         self.facts.update(escape_direction=direction.tolist(), first_steps_across=steps)
         rows = VGroup(text("first step across the ridge", self.theme, 20,
                            color=self.theme.muted))
@@ -304,7 +311,7 @@ class SaddleEscape(ExplainerScene):
     def inset(self, runs, focus, legend) -> LogInset:
         """Distance to the focus point against step, log scale: lingering made visible."""
         ref = np.array(focus.point if focus else runs[0].traj.position[0])
-        return LogInset([(r.color, A.distances(r.traj, ref)) for r in runs], self.params.steps,
+        return LogInset([(r.color, distances(r.traj, ref)) for r in runs], self.params.steps,
                         INSET_SIZE, f"distance to the {focus.kind if focus else 'start'} (log) "
                         "by step", self.theme, self.params.radius if focus else None
                         ).place(legend, PANEL_LEFT + 0.45)
@@ -333,7 +340,7 @@ class SaddleEscape(ExplainerScene):
         labels on the surface would crowd the saddle)."""
         out = VGroup()
         for r in runs:
-            if A.first_exit(r.traj, surface.domain) is None or not r.pieces:
+            if first_exit(r.traj, surface.domain) is None or not r.pieces:
                 continue
             x, y = r.pieces[0].points[-1]
             at = view.project(box.world(x, y, surface.f(x, y)))
