@@ -40,7 +40,6 @@ import argparse
 import contextlib
 import csv
 import dataclasses
-import difflib
 import errno
 import hashlib
 import importlib.util
@@ -73,6 +72,7 @@ from scenes.framework.params import (
     add_flags,
     build,
     describe,
+    did_you_mean,
     json_schema,
     merge,
     nest,
@@ -389,9 +389,7 @@ def load_config(args: argparse.Namespace) -> Config:
     layers: list[dict] = []
     preset = getattr(args, "preset", None) or "default"
     if preset not in presets():
-        close = difflib.get_close_matches(preset, presets(), n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise UsageError(f"--preset {preset}: no such preset{hint} "
+        raise UsageError(f"--preset {preset}: no such preset{did_you_mean(preset, presets())} "
                          f"(available: {', '.join(presets())})")
     layers.append(read_toml(PRESET_DIR / f"{preset}.toml", "preset"))
     preset_data = merge({}, layers[0])
@@ -406,9 +404,8 @@ def load_config(args: argparse.Namespace) -> Config:
     for layer in layers:
         for table in layer:
             if table not in TABLES:
-                close = difflib.get_close_matches(table, list(TABLES), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise ParamError(f"{table}: unknown table{hint} (valid: {', '.join(TABLES)})")
+                raise ParamError(f"{table}: unknown table{did_you_mean(table, TABLES)} "
+                                 f"(valid: {', '.join(TABLES)})")
             if not isinstance(layer[table], dict):
                 raise ParamError(f"{table}: expected a table of settings, got "
                                  f"{shown(layer[table])} (e.g. {table}.KEY=VALUE)")
@@ -663,9 +660,8 @@ def scene_keys(names: list[str]) -> list[str]:
         key = name if name in SCENE_CLASSES else by_class.get(name.lower())
         if key is None:
             valid = [*SCENE_CLASSES, *(c.__name__ for c in SCENES)]
-            close = difflib.get_close_matches(name, valid, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise UsageError(f"unknown scene {name!r}{hint} (scenes: {', '.join(SCENE_CLASSES)})")
+            raise UsageError(f"unknown scene {name!r}{did_you_mean(name, valid)} "
+                             f"(scenes: {', '.join(SCENE_CLASSES)})")
         keys.append(key)
     return keys
 

@@ -24,7 +24,7 @@ import sys
 import tomllib
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -124,10 +124,11 @@ def _field_default(f: dataclasses.Field) -> Any:
     return f.default
 
 
-def _suggest(key: str, valid: list[str]) -> str:
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"{hint} (valid: {', '.join(valid)})"
+def did_you_mean(word: str, valid: Iterable[str]) -> str:
+    """``"; did you mean 'race'?"`` for the closest valid word, or ``""`` if none is close:
+    every "no such ..." message of the program says it the same way."""
+    close = difflib.get_close_matches(word, list(valid), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 # --- value conversion ----------------------------------------------------------------------------
@@ -171,9 +172,7 @@ def _convert(value: Any, tp: Any, meta: Mapping[str, Any], path: str) -> Any:
             raise ParamError(f"{path}: expected a string, got {shown(value)}")
         choices = meta.get("choices")
         if choices and value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            raise ParamError(f"{path}: {shown(value)} is not allowed{hint} "
+            raise ParamError(f"{path}: {shown(value)} is not allowed{did_you_mean(value, choices)} "
                              f"(choose one of: {', '.join(choices)})")
         return value
     raise TypeError(f"unsupported parameter type {tp!r} at {path}")  # a declaration bug
@@ -214,11 +213,9 @@ def _convert_table(value: Any, item_cls: type, path: str, meta: Mapping[str, Any
     for name, item in value.items():
         complete = isinstance(item, Mapping) and all(k in item for k in needs)
         if name not in defaults and not complete:
-            close = difflib.get_close_matches(name, list(defaults), n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
             keys = " and ".join(f"{path}.{name}.{k}" for k in needs)
-            raise ParamError(f"{path}.{name}: no such entry{hint} (entries: "
-                             f"{', '.join(defaults)}); to add one, set {keys}")
+            raise ParamError(f"{path}.{name}: no such entry{did_you_mean(name, defaults)} "
+                             f"(entries: {', '.join(defaults)}); to add one, set {keys}")
     merged = merge({k: to_data(v) for k, v in defaults.items()}, value)
     return {name: build(item_cls, item, f"{path}.{name}") for name, item in merged.items()}
 
@@ -234,7 +231,8 @@ def build(cls: type, data: Any, path: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:
         if key not in fields:
-            raise ParamError(f"{path}.{key}: unknown key{_suggest(key, list(fields))}")
+            raise ParamError(f"{path}.{key}: unknown key{did_you_mean(key, fields)} "
+                             f"(valid: {', '.join(fields)})")
     hints = _hints(cls)
     values = {name: _convert(data[name], hints[name], f.metadata, f"{path}.{name}")
               for name, f in fields.items() if name in data}
