@@ -337,8 +337,9 @@ def describe(cls: type, prefix: str, values: Any = None) -> list[ParamDoc]:
         else:
             allowed = "any"
         derived = default is None
-        shown = f"({meta.get('none_means') or 'derived'})" if derived else to_data(default)
-        rows.append(ParamDoc(key, _type_name(hints[f.name]), shown, allowed, meta["doc"], derived))
+        default_shown = f"({meta.get('none_means') or 'derived'})" if derived else to_data(default)
+        rows.append(ParamDoc(key, _type_name(hints[f.name]), default_shown, allowed, meta["doc"],
+                            derived))
     return rows
 
 

@@ -62,14 +62,14 @@ class Theme:
     field: tuple[str, ...]
     surface: tuple[str, ...]
     marker: str
-    shade: int = 0  # index into the (dark, light) pairs above
+    pair_index: int = 0  # which of the (dark, light) colour pairs above this theme takes
     contour_opacity: float = 0.45
 
     def racer(self, name: str) -> str:
-        return RACER_COLORS[name][self.shade]
+        return RACER_COLORS[name][self.pair_index]
 
     def symbol(self, name: str) -> str:
-        return SYMBOL_COLORS[name][self.shade]
+        return SYMBOL_COLORS[name][self.pair_index]
 
 
 THEMES: dict[str, Theme] = {
@@ -78,14 +78,14 @@ THEMES: dict[str, Theme] = {
         contour="#DDE6F0", panel="#1B2028",
         field=("#0B1D3A", "#1D3D63", "#3A5F7D", "#6C8294", "#A5ABB3"),
         surface=("#173A5E", "#2D6E8E", "#5FA6A6", "#B9D6A0", "#F2E8B8"),
-        marker="#FFFFFF", shade=0,
+        marker="#FFFFFF", pair_index=0,
     ),
     "light": Theme(
         name="light", background="#FFFFFF", text="#1B1F24", muted="#5A6270", axis="#2E3440",
         contour="#2E3440", panel="#F2F4F7",
         field=("#6E9CCB", "#A9C6E3", "#D6E4F1", "#EEF3F8", "#FFFFFF"),
         surface=("#1F4E79", "#3C7FB1", "#7FB7D6", "#C7E2D8", "#F4EFD2"),
-        marker="#000000", shade=1, contour_opacity=0.35,
+        marker="#000000", pair_index=1, contour_opacity=0.35,
     ),
 }
 

@@ -16,9 +16,9 @@ from scenes.production.files import replacing
 from scenes.production.narration import (
     RATE,
     add_track,
+    cut_or_padded,
     decoded_track,
     encode,
-    fit,
     mux,
     soundtrack,
 )
@@ -39,7 +39,7 @@ def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
             clip = deck.parent / slide["file"]
             samples = track[round(beat.start * RATE): round(beat.end * RATE)]
             with replacing(clip) as part:
-                mux(clip, fit(samples, video_duration(clip)), part)
+                mux(clip, cut_or_padded(samples, video_duration(clip)), part)
     return narrated
 
 
@@ -57,7 +57,7 @@ def join_videos(parts: list[tuple[str, Path]], target: Path) -> list[tuple[float
     # Narrated parts: one sound track, each part's cut or padded to its video's length, so
     # the sound stays in step across the joins (re-encoded: AAC priming would add up).
     tracks = [decoded_track(path) for _, path in parts]
-    sound = (np.concatenate([fit(tr, d) for tr, d in zip(tracks, durations, strict=True)])
+    sound = (np.concatenate([cut_or_padded(tr, d) for tr, d in zip(tracks, durations, strict=True)])
              if any(len(tr) for tr in tracks) else None)
     manifest = "".join(f"file '{path.resolve()}'\n" for _, path in parts)
     with (replacing(target) as tmp,

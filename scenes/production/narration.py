@@ -406,7 +406,7 @@ def decoded_track(path: Path) -> np.ndarray:
     return track
 
 
-def fit(samples: np.ndarray, seconds: float) -> np.ndarray:
+def cut_or_padded(samples: np.ndarray, seconds: float) -> np.ndarray:
     """``samples`` cut or padded with silence to exactly ``seconds``."""
     n = round(seconds * RATE)
     return np.pad(samples[:n], (0, max(n - len(samples), 0)))
