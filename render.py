@@ -63,7 +63,7 @@ from optim_core import (
     surfaces,
 )
 from optim_core.trajectory import DEFAULT_BOUND
-from scenes import SCENES
+from scenes import SCENE_CLASSES, SCENES
 from scenes.framework.assets import ASSETS
 from scenes.framework.params import (
     TOO_MANY_DIGITS,
@@ -93,6 +93,7 @@ from scenes.production.narration import (
     VOICES,
     NarrationError,
     check_folder,
+    is_narrated,
     recordings,
     updated_manifest,
 )
@@ -337,7 +338,7 @@ class RenderSettings:
 
     @property
     def narrated(self) -> bool:
-        return self.narration is not None or self.voice not in (None, "none")
+        return is_narrated(self.narration, self.voice)
 
     def size(self) -> tuple[int, int, int]:
         w, h, fps = QUALITIES[self.quality]
@@ -350,7 +351,6 @@ class RenderSettings:
         return w, h, self.fps or fps
 
 
-SCENE_CLASSES = {cls.key: cls for cls in SCENES}
 TABLES = {"render": RenderSettings, **{k: c.Params for k, c in SCENE_CLASSES.items()}}
 
 

@@ -13,7 +13,8 @@ from scenes.tuning import TuningSweep
 
 SCENES = (AdamOpening, MountainAnalogy, MomentAccumulation, BiasCorrection, AdamAlgorithm,
           RosenbrockRace, SaddleEscape, TuningSweep, NetworkTraining, AdamRecap)
+SCENE_CLASSES = {cls.key: cls for cls in SCENES}  # by table name ("race"), in explainer order
 
-__all__ = ["SCENES", "AdamAlgorithm", "AdamOpening", "AdamRecap", "BiasCorrection",
+__all__ = ["SCENES", "SCENE_CLASSES", "AdamAlgorithm", "AdamOpening", "AdamRecap", "BiasCorrection",
            "MomentAccumulation", "MountainAnalogy", "NetworkTraining", "RosenbrockRace",
            "SaddleEscape", "TuningSweep"]

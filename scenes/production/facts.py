@@ -14,9 +14,9 @@ def build_facts(scene_key: str, params: Any, theme: str) -> dict[str, Any]:
     caption, start and end in seconds) and the values its captions were computed from."""
     from manim import tempconfig
 
-    from scenes import SCENES
+    from scenes import SCENE_CLASSES
 
-    cls = {c.key: c for c in SCENES}[scene_key]
+    cls = SCENE_CLASSES[scene_key]
     with tempfile.TemporaryDirectory(prefix="facts-") as media, tempconfig({
             "dry_run": True, "pixel_width": 160, "pixel_height": 90, "frame_rate": 15,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",

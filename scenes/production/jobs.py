@@ -20,6 +20,7 @@ from scenes.production.files import is_disk_full, make_folder, replacing
 from scenes.production.media import add_narration
 from scenes.production.narration import (
     Narration,
+    is_narrated,
 )
 from scenes.production.outputs import FORMATS
 from scenes.production.store import Records, file_digest, publish, publish_folder
@@ -51,7 +52,7 @@ class Job:
 
     @property
     def narrated(self) -> bool:
-        return self.narration is not None or self.voice != "none"
+        return is_narrated(self.narration, self.voice)
 
     def shared_cache(self, sub: str) -> Path:
         """Where Manim's cache ``sub`` of this scene is shared between runs. Formulas (Tex) are
@@ -105,10 +106,10 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     ``on_beat`` is called with each beat as it is finished (progress)."""
     from manim import tempconfig
 
-    from scenes import SCENES
+    from scenes import SCENE_CLASSES
 
     start = time.perf_counter()
-    cls = {c.key: c for c in SCENES}[job.scene_key]
+    cls = SCENE_CLASSES[job.scene_key]
     media, work = job.work_dir / "media", job.work_dir / "work"
     job.work_dir.mkdir()  # not parents: a run folder removed (its run died) stays removed
     work.mkdir()

@@ -56,6 +56,11 @@ MANIFEST = "manifest.json"
 CODEC_FRAMES = {"aac": (1024, "fltp"), "libopus": (960, "flt")}
 
 
+def is_narrated(folder: str | None, voice: str | None) -> bool:
+    """Whether a render speaks: it has a folder of recordings, or a voice other than none."""
+    return folder is not None or voice not in (None, "none")
+
+
 class NarrationError(ValueError):
     """A recording that cannot narrate its beat: one line naming the beat and the file."""
 
