@@ -2,8 +2,8 @@
 
 Options of Manim's frame-comparison convention (as in ManimCE's own tests/conftest.py):
 
-    pytest tests/test_scenes_frames.py --set_test     # (re)write the control frames
-    pytest tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
+    pytest -n0 tests/test_scenes_frames.py --set_test     # (re)write the control frames
+    pytest -n0 tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
 """
 
 import json
