@@ -18,6 +18,7 @@ Every error is one line on stderr and exit code 2; nothing half-written is left 
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
@@ -29,9 +30,11 @@ def stopped_while_starting(signum, frame) -> None:
 
 
 # Started as the program (python render.py, or the adam-animated console script, which imports
-# this module first): Ctrl-C or kill while the imports below run (Manim takes a second).
-if __name__ == "__main__" or os.path.basename(sys.argv[0]) in ("adam-animated",
-                                                               "adam-animated.exe"):
+# this module first; not a worker process, which a spawned pool starts with the same argv):
+# Ctrl-C or kill while the imports below run (Manim takes a second).
+if (__name__ == "__main__" or os.path.basename(sys.argv[0]) in ("adam-animated",
+                                                                "adam-animated.exe")) \
+        and multiprocessing.parent_process() is None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(sig) is not signal.SIG_IGN:  # a background job's SIGINT stays ignored
             signal.signal(sig, stopped_while_starting)
