@@ -203,3 +203,26 @@ def test_the_joined_video_on_a_full_disk_is_one_line(small_disk, all_scenes_copy
     lines = err.strip().splitlines()
     assert proc.returncode == 1 and len(lines) == 1 and "disk is full" in lines[0], err
     assert leftovers(out) == [] and not list(out.glob("explainer-*"))
+
+
+def test_workers_of_the_console_script_keep_the_pools_own_signal_handling(tmp_path):
+    """The adam-animated console script takes interrupts while it imports, as render.py does;
+    its spawned workers share its argv but must not: terminate() would make each print
+    'interrupted while starting'."""
+    script = tmp_path / "console.py"
+    script.write_text(textwrap.dedent("""
+        import multiprocessing, signal, sys
+
+        def handler():
+            import render  # what a worker does first: import the module the pool runs
+            return getattr(signal.getsignal(signal.SIGTERM), "__name__", "default")
+
+        if __name__ == "__main__":
+            sys.argv[0] = "/usr/local/bin/adam-animated"
+            with multiprocessing.get_context("spawn").Pool(1) as pool:
+                print(pool.apply(handler))
+        """))
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() != "stopped_while_starting", done.stdout
