@@ -263,3 +263,15 @@ def test_every_beat_of_the_default_explainer_sounds_like_speech(explainer_facts,
     assert 0.06 < float(np.median(list(rates.values()))) < 0.13
     print(f"\n{len(rates)} beats; s per character: median {np.median(list(rates.values())):.3f}"
           f", {rates[fast]:.3f} ({fast}) to {rates[slow]:.3f} ({slow})")
+
+
+def test_the_voice_speaks_into_a_relative_output_folder(tmp_path, monkeypatch):
+    """The default --out is ./out, so the voice's cache is a relative path; the voice process
+    runs in a folder of its own, where that path would not exist (make render failed so)."""
+    monkeypatch.chdir(tmp_path)
+    narration = Narration(None, "neural", str(Path("out") / ".cache" / "voice"))
+    try:
+        assert narration.clip("race", "start", "Adam starts at the same point.").seconds > 0.5
+    finally:
+        narration.close()
+    assert len(list((tmp_path / "out" / ".cache" / "voice").glob("neural-*.wav"))) == 1

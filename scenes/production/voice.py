@@ -93,7 +93,9 @@ class NeuralVoice:
     phrase is not cached and keeping it for the next ones (:meth:`close` ends it)."""
 
     def __init__(self, cache: Path):
-        self.cache = cache
+        # Absolute: the voice process runs in its own work folder, where a relative path (the
+        # default --out is ./out) would name a folder that does not exist.
+        self.cache = Path(cache).absolute()
         self.proc: subprocess.Popen | None = None
         self.work: Path | None = None
         self.started = 0  # processes started (tests: none when everything is cached)
