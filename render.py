@@ -100,7 +100,13 @@ from scenes.production.narration import (
     recordings,
     updated_manifest,
 )
-from scenes.production.outputs import CLIP_FORMATS, ENCODER_PRESETS, FORMATS, QUALITIES
+from scenes.production.outputs import (
+    ALPHA_FORMATS,
+    CLIP_FORMATS,
+    ENCODER_PRESETS,
+    FORMATS,
+    QUALITIES,
+)
 from scenes.production.progress import Reporter
 from scenes.production.spoken import spoken
 from scenes.production.store import Records, RunArea, file_digest
@@ -327,9 +333,8 @@ class RenderSettings:
         if not self.out.strip():
             raise ValueError("out: the output folder name is empty")
         if self.transparent and not FORMATS[self.format].alpha:
-            alpha = [name for name, f in FORMATS.items() if f.alpha]
-            raise ValueError(f"transparent needs format {', '.join(alpha[:-1])} or {alpha[-1]} "
-                             "(H.264 has no alpha)")
+            raise ValueError(f"transparent needs format {', '.join(ALPHA_FORMATS[:-1])} or "
+                             f"{ALPHA_FORMATS[-1]} (H.264 has no alpha)")
         w, h, _ = self.size()
         if FORMATS[self.format].movie and (w % 2 or h % 2):
             raise ValueError(f"frame {w}x{h}: {self.format} needs an even width and height "

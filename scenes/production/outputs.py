@@ -29,4 +29,5 @@ FORMATS: dict[str, Format] = {
     "png": Format(movie=False, sound=None, alpha=True, clips=False),
 }
 CLIP_FORMATS = tuple(name for name, f in FORMATS.items() if f.clips)  # ("mp4", "webm")
+ALPHA_FORMATS = tuple(name for name, f in FORMATS.items() if f.alpha)  # ("webm", "gif", "png")
 ENCODER_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
