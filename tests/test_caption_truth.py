@@ -796,7 +796,10 @@ def test_the_saddle_says_why_one_racer_leaves_sooner(y, gd_lr, adam_lr):
     steps = {"GD": gd_lr * slope, "Adam": adam_lr * slope / (slope + 1e-8)}
     (fast, big), (slow, small) = sorted(steps.items(), key=lambda kv: kv[1], reverse=True)
     if big >= 1.5 * small * (1 + 1e-9):
-        assert f"{readable(big, 2)}" in lines[1] and f"{readable(small, 2)}" in lines[1]
+        # The caption prints the core's step; on a rounding edge (0.525) the hand value may
+        # round the other way by a last-bit difference: either reading is the same number.
+        assert any(readable(big * f, 2) in lines[1] for f in (1 - 1e-9, 1 + 1e-9))
+        assert any(readable(small * f, 2) in lines[1] for f in (1 - 1e-9, 1 + 1e-9))
         assert lines[1].index(fast) < lines[1].index(slow)
         about = fast == "Adam" and 0.5 <= big / adam_lr <= 1.5
         assert (len(lines) == 3) == about
