@@ -7,6 +7,7 @@ import contextlib
 import io
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from scenes.production.store import publish_folder
@@ -15,6 +16,17 @@ from scenes.production.store import publish_folder
 REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "dist/theme/black.css",
                 "dist/theme/white.css", "dist/plugin/notes.js", "dist/plugin/markdown.js",
                 "dist/plugin/highlight/zenburn.css")
+
+
+@dataclass(frozen=True)
+class DeckSlide:
+    """One slide of the deck: one idea of a scene, its beats played through as one clip."""
+
+    scene: str  # the scene's key ("race")
+    title: str  # the idea, a short phrase ("Adam against SGD on the Rosenbrock valley")
+    clip: Path  # the slide's video (mp4 or webm), its last frame is the idea's final picture
+    notes: str  # what the lecturer needs to say it: narration, then the numbers behind it
+    alt: str  # alt text for the clip: the narration of its beats
 
 
 def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path,
