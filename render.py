@@ -4,7 +4,7 @@
     python render.py list                 # the scenes, in explainer order
     python render.py params race          # every parameter of a scene
     python render.py render race --set race.racers.adam.lr=0.05 -q l
-    python render.py slides               # a lecture deck: one slide per beat, captions as notes
+    python render.py slides               # a lecture deck: a slide per idea, notes, handout
     python render.py facts race           # every caption and the numbers behind it (JSON)
     python render.py explore race saddle  # interactive 3D pages: one offline HTML file each
     python render.py script               # the narration script: one line to record per beat
@@ -326,8 +326,10 @@ class RenderSettings:
                               "none for the deck, gif and png")
     strict: bool = param(False, "a recording made for a caption that has changed since is an "
                          "error (default: a warning)")
-    captions: str = param("on", "the caption band on screen (off suits a narrated video; the "
-                          ".srt and the deck's notes stay)", choices=("on", "off"))
+    captions: str | None = param(None, "the caption band on screen (off suits a narrated video; "
+                                 "the .srt and the deck's notes stay)", choices=("on", "off"),
+                                 none_means="on for videos; off for the deck (the lecturer "
+                                 "speaks, the notes hold the words)")
 
     def check(self) -> None:
         if not self.out.strip():
@@ -421,6 +423,9 @@ def load_config(args: argparse.Namespace) -> Config:
     settings = build(RenderSettings, data.get("render", {}), "render")
     if settings.voice is None:
         settings = dataclasses.replace(settings, voice=default_voice(args, settings))
+    if settings.captions is None:
+        command = getattr(args, "command", None)
+        settings = dataclasses.replace(settings, captions="off" if command == "slides" else "on")
     scenes, label = {}, {}
     for key, cls in SCENE_CLASSES.items():
         scenes[key] = build(cls.Params, data.get(key, {}), key)
@@ -918,10 +923,12 @@ def cmd_slides(args: argparse.Namespace) -> int:
     out = Path(config.settings.out)
     with RunArea(out) as run_dir:  # a deck half built when the run is killed is removed later
         outputs = build_deck([j.deck_dir for j in jobs], out / f"{stem}-deck",
-                                      config.settings.theme, REVEAL_JS, run_dir / "deck")
+                             config.settings.theme, REVEAL_JS, run_dir / "deck",
+                             narrated=config.settings.narrated, one_file=args.one_file)
     report.say(f"deck:       {', '.join(str(o) for o in outputs)}")
-    report.say(f"present:    open {outputs[0]} in a browser (arrows to advance, S for the "
-               "speaker view with the notes), or the .pptx in PowerPoint/Keynote")
+    report.say(f"present:    open {outputs[0]} in a browser (Space or arrows to advance, S for "
+               "the speaker view with the notes), or the .pptx in PowerPoint, Keynote or "
+               "LibreOffice; the -handout.pdf is for the students")
     return 0
 
 
@@ -988,12 +995,19 @@ def build_parser() -> Parser:
     p = sub.add_parser("explainer", help="render every scene and join them into one video")
     add_render_options(p)
     p.set_defaults(func=cmd_explainer)
-    scene_command(sub, "slides", cmd_slides, "a lecture deck (HTML, PPTX, PDF): one slide per beat",
-                  "Render the scenes (or reuse the videos already rendered with the same "
-                  "settings) and build a deck from their beats: each slide plays one beat and "
-                  "stops on its last frame; the caption is the speaker note. Writes "
-                  "NAME-deck.html (offline reveal.js; S opens the speaker view), NAME-deck.pptx "
-                  "and NAME-deck.pdf next to the videos.")
+    p = scene_command(sub, "slides", cmd_slides, "a lecture deck (HTML, PPTX, PDF handout): "
+                      "one slide per idea",
+                      "Render the scenes (or reuse the videos already rendered with the same "
+                      "settings) and build a deck from their ideas: each slide plays an idea's "
+                      "beats through and stops on its last frame; its title is the idea, its "
+                      "speaker notes the narration and the numbers behind it. Silent, captions "
+                      "off, unless --voice or --captions say otherwise. Writes NAME-deck.html "
+                      "(offline reveal.js; Space or arrows advance, S opens the speaker view), "
+                      "NAME-deck.pptx and NAME-handout.pdf (each slide's last frame and notes, "
+                      "as text) next to the videos.")
+    p.add_argument("--one-file", action="store_true",
+                   help="the HTML deck as one self-contained file, clips and reveal.js inside "
+                        "(for a course site that takes one upload; larger, slower to open)")
     scene_command(sub, "explore", cmd_explore, "interactive 3D pages (offline HTML): the "
                   "surface, the paths, a step slider, a few learning rates",
                   "Write one self-contained HTML page per scene with racers on a surface "
@@ -1030,7 +1044,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def scene_command(sub, name: str, func, help: str, description: str) -> None:
+def scene_command(sub, name: str, func, help: str, description: str) -> argparse.ArgumentParser:
     """A command over some scenes (all by default, in explainer order) with the render
     options."""
     p = sub.add_parser(name, help=help, description=description)
@@ -1038,6 +1052,7 @@ def scene_command(sub, name: str, func, help: str, description: str) -> None:
                    help="scene names from `list` (default: all, in explainer order)")
     add_render_options(p)
     p.set_defaults(func=func)
+    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,6 +80,7 @@ class AdamAlgorithm(ExplainerScene):
         title = scene_title(self.title, th)
 
         # Beat 1: the five lines of Algorithm 1.
+        self.idea("Algorithm 1 on a real run", "steps_run", "first_update")
         lines = algorithm_one(th).next_to(title, DOWN, buff=0.45)
         lines.to_edge(LEFT, buff=0.6)
         table, cells, step = self.table(lines)
@@ -121,6 +122,7 @@ class AdamAlgorithm(ExplainerScene):
         self.clear_stage(title)
 
         # Beats: epsilon caps the step where v_hat is tiny.
+        self.idea("ε guards the step; next, the evidence", "sqrt_v_hat_min", "step_cap")
         self.epsilon(traj, title)
 
         # Beat: what comes next (the case for Adam is made with data, not asserted).

@@ -70,6 +70,7 @@ class BiasCorrection(ExplainerScene):
                           mean_g2=mean_g2, m_hat_1=acc["m_hat"][1], g_1=g[0])
 
         # Beat 1: m and v start at zero.
+        self.idea("m and v start at zero, so they lag", "g_1", "mean_g", "m", "mean_g2", "v")
         with self.beat("zero-start",
                        "m and v start at zero, so at first they lag behind what they average."):
             self.play(FadeIn(title), FadeIn(top[0]), FadeIn(bottom[0]), run_time=0.8)
@@ -88,6 +89,7 @@ class BiasCorrection(ExplainerScene):
             formula(th, (r"\hat{v}_t", "v_hat"), "=", r"\frac{", ("v_t", "v"), "}{1 -",
                     (r"\beta_2^t", "beta2"), "}", size=34)).arrange(RIGHT, buff=1.5)
         rules.next_to(title, DOWN, buff=0.15).set_x(1.5)
+        self.idea("Bias correction: dividing by 1 − βᵗ", "g_1", "m_hat_1")
         with self.beat("correction", "Dividing by 1 − βᵗ undoes the pull toward zero."):
             self.play(Write(rules), run_time=1.2)
         with self.beat("corrected", "m̂ and v̂ start where the gradients are, not at zero."):
@@ -117,6 +119,9 @@ class BiasCorrection(ExplainerScene):
         self.clear_stage(title)
 
         # Beats 9+: without correction the first steps are the wrong size.
+        self.idea("The first steps without correction", "m_share_at_step_1",
+                  "sqrt_v_share_at_step_1", "uncorrected_step_ratio", "rosenbrock_first_step",
+                  "rosenbrock_first_step_uncorrected")
         self.without_correction(g)
 
     # --- helpers ------------------------------------------------------------------------------

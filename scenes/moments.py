@@ -103,6 +103,7 @@ class MomentAccumulation(ExplainerScene):
         m_items = [(g_bars, m_line, m_read, top, g, acc["m"])]
 
         # Beat 1: a stream of gradients arrives, one per step.
+        self.idea("m and v: moving averages of the gradients", "v_final", "mean_g2")
         with self.beat("stream", stream_caption(p)):
             self.play(FadeIn(title), FadeIn(top.frame), run_time=1.0)
             self.play(self.grow(g, m_items, average=False), run_time=3, rate_func=linear)
@@ -131,6 +132,7 @@ class MomentAccumulation(ExplainerScene):
 
         # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
         kernel = self.kernel(top)
+        self.idea("How far back m and v remember", "memory_m", "memory_v")
         with self.beat("weights", "m_t weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
             self.play(FadeIn(kernel[1]), run_time=0.8)
             self.play(self.slide(kernel, top, len(g)), run_time=4, rate_func=linear)
@@ -141,9 +143,12 @@ class MomentAccumulation(ExplainerScene):
         self.clear_stage(title)
 
         # Beats 7+: momentum as a heavy ball, RMSProp as a per-coordinate step size.
+        self.idea("Momentum and RMSProp in a ravine", "crossings_sgd", "crossings_momentum",
+                  "momentum_overshoot", "first_step_sgd", "first_step_rmsprop")
         self.ravine_beats(title)
 
         # Last beat: Adam = both ideas.
+        self.idea("Adam: momentum's direction, RMSProp's scale")
         self.adam_beat()
 
     # --- panels and series ------------------------------------------------------------------

@@ -120,6 +120,7 @@ class MountainAnalogy(ExplainerScene):
         title = scene_title(self.title, th)
 
         # Beat 1: the range in profile.
+        self.idea("Gradient descent: a hiker in fog", "gradient_at_start")
         with self.beat("landscape", "Training is a walk over a landscape of loss."):
             self.play(FadeIn(title), Create(ground), run_time=1.5)
 
@@ -156,6 +157,7 @@ class MountainAnalogy(ExplainerScene):
 
         # Beat 7: the walk, every position an iterate of the core's gradient descent.
         labels_row, readouts = self.readouts(rule)
+        self.idea("The learning rate: too small, too large", "walk", "compared")
         with self.beat("walk",
                        f"{walk.valid_steps - 1} steps of gradient descent with α = {p.lr:g}."):
             self.play(FadeOut(slope), FadeIn(labels_row), run_time=0.6)
@@ -185,6 +187,8 @@ class MountainAnalogy(ExplainerScene):
                           lowest_floor=lowest_floor(land))
         self.limit_captions = limit_captions(land, k, float(pos[0]), float(walk.grad[k, 0]))
         marks = self.valley_marks(pm, land, float(pos[0]))
+        self.idea("What the slope underfoot cannot show", "final_theta", "final_slope",
+                  "nearest_floor", "lowest_floor")
         for i, caption in enumerate(self.limit_captions):
             with self.beat(f"limit-{i + 1}", caption):
                 if i == 0:

@@ -375,6 +375,7 @@ class NetworkTraining(ExplainerScene):
         title = scene_title(self.title, th)
 
         # The task: digits, then the network.
+        self.idea("A real network: recognising digits", "digits", "train", "test", "weights")
         with self.beat("task", first_fitting(
                 f"{data.size:,} handwritten digits, {side(data.inputs)} pixels each: which "
                 "digit is it?", f"{data.size:,} handwritten digits to recognise.")):
@@ -392,6 +393,8 @@ class NetworkTraining(ExplainerScene):
             self.wait(0.1)
 
         # The sweep.
+        self.idea("The sweep on the network", "runs", "median_accuracy", "diverged_share",
+                  "reference_rate")
         chart = AccuracyChart(sweeps, colors, p.threshold, th)
         strip = Strip(sweeps, verdicts, colors, names, chart, th)
         legend = self.legend(p, colors, names, shape)
@@ -420,6 +423,8 @@ class NetworkTraining(ExplainerScene):
             self.play(FadeIn(marker), run_time=0.6)
 
         # Each at its best rate, step by step.
+        self.idea("Each at its best rate: accuracy and step sizes", "best_rate_accuracy",
+                  "gradient_per_weight", "gradient_spread", "step_over_lr", "typical_weight")
         best = {v.optimizer: v.best_lr for v in verdicts}
         curves = {k: train(p.optimizers[k].optimizer, [best[k]], np.arange(p.seeds),
                            p.setup(eval_every=CURVE_EVERY), **p.optimizers[k].hyper())
@@ -454,6 +459,8 @@ class NetworkTraining(ExplainerScene):
             self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
 
         # The loss's scale: summed over the batch instead of averaged.
+        self.idea("Sum instead of average: who must be re-tuned", "summed_gradient_ratio",
+                  "summed_median_accuracy")
         summed = dict(zip(keys, sweep_all(p, "sum"), strict=True))
         sum_sweeps = [summed[k].sweep(k) for k in keys]
         sum_verdicts = [verdict(s, 1 - p.threshold) for s in sum_sweeps]

@@ -69,9 +69,12 @@ class AdamOpening(ExplainerScene):
     Params = OpeningParams
 
     def construct(self) -> None:
+        self.idea("What Adam is", "title", "subtitle")
         card = self.title_card()
+        self.idea("Adam in five lines, one idea each")
         lines, tags = self.dimmed_algorithm(card)
         self.name_the_parts(lines, tags)
+        self.idea("The road map", "chapters")
         self.road_map()
 
     # --- beats --------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class RosenbrockRace(ExplainerScene):
         self.facts.update(surface=surface.title, start=start, outcomes=results)
 
         # Beat 1: the landscape.
+        self.idea(f"The race on the {surface.title}", "surface", "start")
         pm, field, lines = self.landscape(surface)
         heading = self.heading(runs, surface)
         with self.beat("landscape", first_fitting(f"The {surface.title}: {surface.lesson}.",
@@ -173,6 +174,7 @@ class RosenbrockRace(ExplainerScene):
         self.readouts = readouts  # what the viewer saw, for tests
         self.caption_lines = outcome_captions(results, p.steps, p.tolerance)
         marks = self.ending(runs, results, pm, surface)
+        self.idea("Where each racer ends", "outcomes")
         self.fact_beats(self.caption_lines, marks)
 
     # --- helpers ---------------------------------------------------------------------------------

@@ -146,8 +146,12 @@ class AdamRecap(ExplainerScene):
 
     def construct(self) -> None:
         title = scene_title(self.title, self.theme)
+        self.idea("Adam, line by line")
         lines = self.tagged_lines(title)
+        self.idea("The rule to remember", "run", "largest_step_in_alpha", "share_within",
+                  "gradient_spread", "step_spread")
         self.the_rule(lines, title)
+        self.idea("The four knobs, and the whole story", "defaults", "memory_m", "memory_v")
         self.knobs(title)
         self.closing()
 

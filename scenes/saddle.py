@@ -172,6 +172,7 @@ class SaddleEscape(ExplainerScene):
         focus = focus_point(surface)
 
         # Beat 1: the surface, seen from the side the notebook used.
+        self.idea(f"The race on the {surface.title.lower()}", "surface", "start", "focus")
         box = SurfaceBox.fit(surface, 6.4, 3.0)
         view = fit_view(box, np.linspace(p.azimuth, p.azimuth + p.orbit, 7), p.elevation,
                         VIEW_WIDTH, VIEW_HEIGHT, VIEW_CENTER)
@@ -202,6 +203,8 @@ class SaddleEscape(ExplainerScene):
         # Beats 4-6: why the way out is taken sooner by one racer (the first step across).
         shown_instead = VGroup()
         if focus is not None and focus.kind == "saddle":
+            self.idea("The first steps across the ridge", "escape_direction",
+                      "first_steps_across")
             shown_instead = self.why_across(runs, surface, focus, inset)
 
         # Beats 7+: what the data says, one fact a beat.
@@ -211,6 +214,7 @@ class SaddleEscape(ExplainerScene):
                           focus=focus.point if focus else None, outcomes=results)
         self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
         marks = self.ending(runs, surface, box, view)
+        self.idea("Who leaves, and when", "outcomes")
         if shown_instead:  # the first steps leave; the inset the outcomes speak of is back
             self.remove(shown_instead)
         self.fact_beats(self.caption_lines, marks)

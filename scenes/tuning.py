@@ -306,6 +306,7 @@ class TuningSweep(ExplainerScene):
                           diverged_share={s.optimizer: s.diverged_share for s in sweeps})
 
         # Beat 1: the experiment, in numbers; the chart and, below it, one row per optimizer.
+        self.idea("A sweep of learning rates", "surface", "runs", "rates")
         chart = SweepChart(sweeps, colors, p.threshold, th)
         strip = Strip(sweeps, verdicts, colors, names, chart, th)
         legend = self.legend(p, colors, names, surface)
@@ -331,6 +332,7 @@ class TuningSweep(ExplainerScene):
             self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
+        self.idea("Which learning rates work", "verdicts", "medians", "diverged_share")
         for i, v in enumerate(verdicts):
             with self.beat(f"verdict-{v.optimizer}",
                            verdict_caption(names[v.optimizer], v, len(lrs))):
@@ -341,6 +343,7 @@ class TuningSweep(ExplainerScene):
             self.play(chart.highlight(None), run_time=0.6)
 
         # The paths behind the numbers: each optimizer at its best rate, small multiples.
+        self.idea("Each optimizer at its best rate", "verdicts")
         with self.beat("best-rates", f"Each at its best rate, from all {p.starts} starts."):
             self.clear_stage()
             self.add(scene_title(self.title, th))
@@ -361,6 +364,7 @@ class TuningSweep(ExplainerScene):
                   for k, v in scales.items()}
         self.facts.update(scale_rates=grid, scale_verdicts=scales, shifts=shifts)
         board = ScaleChart(grid, scales, (up, 1.0, down), colors, names, p.threshold, th)
+        self.idea("The loss's scale, and the usual α", "shifts")
         with self.beat("scale", first_fitting(
                 f"Now multiply the loss J by {readable(up)}, then by {readable(down)}: every "
                 "gradient scales alike.", f"Now multiply the loss by {readable(up)} and by "

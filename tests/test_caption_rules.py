@@ -1,6 +1,6 @@
 """Every scene, built at the default parameters and at every preset, keeps the caption rules:
 its cues (what the .srt receives) pass tests/caption_rules.py, there is one cue per beat and
-one slide per beat, and no caption stays on screen longer than its cue."""
+one slide per idea, and no caption stays on screen longer than its cue."""
 
 from __future__ import annotations
 
@@ -42,9 +42,11 @@ def test_cues_follow_the_rules(construct, cls, params):
     cues = scene.renderer.file_writer.subcaptions
     assert len(cues) == len(scene.beats) >= 3
     assert problems(list(srt.parse(srt.compose(cues))), scene.renderer.time) == []
-    # One slide per beat, each with its caption as the speaker note.
+    # One slide per idea, its notes its beats' captions in order (one paragraph each).
     scene._add_last_slide()
-    assert [s.notes for s in scene._slides] == [b.caption for b in scene.beats]
+    ideas = [[b.caption for b in scene.beats if b.idea == i] for i in range(len(scene.ideas))]
+    assert [s.notes for s in scene._slides] == ["\n\n".join(c) for c in ideas if c]
+    assert 1 <= len(scene._slides) <= 5  # a scene is a few ideas, not one slide a beat
     # Every caption can be said: no symbol left, nothing spelled out letter by letter.
     for beat in scene.beats:
         assert unspoken(spoken(beat.caption)) == [], (beat.caption, spoken(beat.caption))

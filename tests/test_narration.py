@@ -49,14 +49,19 @@ def onsets(track: np.ndarray, level: float = 0.05, gap: float = 0.3) -> list[flo
     return [s / RATE for s in starts]
 
 
-def clips(out: Path) -> dict[str, list[tuple[Path, float]]]:
-    """Each rendered scene's slide clips (one per beat) with their durations."""
+def slides(out: Path) -> dict[str, list[tuple[Path, list[dict]]]]:
+    """Each rendered scene's slide clips (one per idea) with their beats (id, start and end in
+    seconds of the scene's video), as the deck's presentation JSON records them."""
     found = {}
     for deck in sorted((out / ".cache" / "slides").iterdir()):
-        slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
-        files = [deck.parent / s["file"] for s in slides]
-        found[deck.name.split("-")[0]] = [(f, video_duration(f)) for f in files]
+        config = json.loads(next(deck.glob("*.json")).read_text())["slides"]
+        found[deck.name.split("-")[0]] = [(deck.parent / s["file"], s["beats"]) for s in config]
     return found
+
+
+def beats_of(out: Path) -> dict[str, list[dict]]:
+    return {scene: [b for _, beats in found for b in beats]
+            for scene, found in slides(out).items()}
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +87,10 @@ def render_params(key: str):
 
 def test_each_narrated_beat_lasts_its_recording_plus_a_pause(narrated):
     out, facts, _ = narrated
-    for scene, beats in clips(out).items():
-        assert len(beats) == len(facts[scene])
-        for (_, seconds), beat in zip(beats, facts[scene], strict=True):
+    for scene, beats in beats_of(out).items():
+        assert [b["id"] for b in beats] == [b["id"] for b in facts[scene]]
+        for rendered, beat in zip(beats, facts[scene], strict=True):
+            seconds = rendered["end"] - rendered["start"]
             recorded = TONES.get(beat["id"])
             if recorded is not None:
                 assert seconds == pytest.approx(recorded + SPOKEN_PAUSE,
@@ -97,10 +103,8 @@ def test_the_sound_starts_with_its_beat_in_the_video_and_in_the_joined_explainer
     out, facts, _ = narrated
     videos = {v.name.split("-")[0]: v for v in out.glob("*.mp4")}
     starts = {}
-    for scene, beats in clips(out).items():
-        times = np.cumsum([0.0] + [d for _, d in beats])
-        starts[scene] = [t for t, b in zip(times, facts[scene], strict=False)
-                         if b["id"] in TONES]
+    for scene, beats in beats_of(out).items():
+        starts[scene] = [b["start"] for b in beats if b["id"] in TONES]
         with av.open(str(videos[scene])) as c:
             assert [s.codec_context.name for s in c.streams] == ["h264", "aac"]
             assert c.streams.audio[0].layout.name == "mono"
@@ -117,16 +121,21 @@ def test_the_sound_starts_with_its_beat_in_the_video_and_in_the_joined_explainer
 
 
 def test_the_deck_clips_carry_their_beats_sound(narrated):
-    out, facts, _ = narrated
-    for scene, beats in clips(out).items():
-        for (clip, seconds), beat in zip(beats, facts[scene], strict=True):
+    out, _, _ = narrated
+    for found in slides(out).values():
+        for clip, beats in found:
             track = decoded_track(clip)
-            assert len(track) / RATE == pytest.approx(seconds, abs=1 / FPS)
-            if beat["id"] in TONES:
-                assert onsets(track)[0] == pytest.approx(0.0, abs=1 / FPS)
-                assert np.abs(track).max() > 0.3
-            else:
-                assert np.abs(track).max() < 0.01
+            first = beats[0]["start"]
+            assert len(track) / RATE == pytest.approx(video_duration(clip), abs=1 / FPS)
+            assert video_duration(clip) == pytest.approx(beats[-1]["end"] - first, abs=1 / FPS)
+            for beat in beats:  # each beat's stretch of the slide's sound
+                part = track[round((beat["start"] - first) * RATE):
+                             round((beat["end"] - first) * RATE)]
+                if beat["id"] in TONES:
+                    assert onsets(part)[0] == pytest.approx(0.0, abs=1 / FPS)
+                    assert np.abs(part).max() > 0.3
+                else:
+                    assert np.abs(part).max() < 0.01
 
 
 def test_the_pptx_deck_plays_the_narration(narrated):

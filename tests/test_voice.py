@@ -38,11 +38,11 @@ LEVEL = 0.02  # of full scale: speech is louder, the silence between beats is di
 
 
 def beat_spans(out: Path) -> list[tuple[float, float]]:
-    """Each beat of the rendered race as (start, end) in seconds: its slide clips, in order."""
+    """Each beat of the rendered race as (start, end) in seconds, as the deck's presentation
+    JSON records them (its slides are the scene's ideas, each a run of beats)."""
     [deck] = (out / ".cache" / "slides").iterdir()
     slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
-    ends = np.cumsum([video_duration(deck.parent / s["file"]) for s in slides])
-    return list(zip([0.0, *ends[:-1]], ends, strict=True))
+    return [(b["start"], b["end"]) for s in slides for b in s["beats"]]
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +73,8 @@ def test_the_cues_lie_within_the_speech_and_keep_the_rules(narrated):
     spans = beat_spans(out)
     for cue in cues:
         a, b = cue.start.total_seconds(), cue.end.total_seconds()
-        # The beat the cue starts in; a sum of clip lengths carries float error
-        # (4.8 + 5.0 + 4.8 = 14.600000000000001), so both edges get the same tolerance.
+        # The beat the cue starts in; beat times are sums of frame lengths and carry float
+        # error (4.8 + 5.0 + 4.8 = 14.600000000000001), so both edges get the same tolerance.
         start, end = next(s for s in spans if s[0] - 1e-3 <= a < s[1] - 1e-3)
         assert b <= end + 1e-3, cue  # within its beat
         heard = np.flatnonzero(np.abs(track[round(a * RATE): round(b * RATE)]) > LEVEL)

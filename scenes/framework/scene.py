@@ -1,5 +1,6 @@
 """The explainer scene: a plain Manim scene with validated parameters and a theme, told in
-beats (caption, animations, hold; the .srt cue, the slide and the narration of each)."""
+ideas (one slide of the deck each) made of beats (caption, animations, hold; the .srt cue and
+the narration of each)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,16 @@ class Voice(Protocol):
 
 
 @dataclass(frozen=True)
+class Idea:
+    """One idea of a scene's story, as a lecturer would put it on one slide: its beats play
+    through on that slide, titled ``title``; ``facts`` are the keys of the scene's facts behind
+    its numbers (the slide's speaker notes give their values)."""
+
+    title: str
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Beat:
     """One step of a scene's story as it was rendered: its caption and its span in the video."""
 
@@ -53,6 +64,7 @@ class Beat:
     start: float  # seconds from the start of the scene
     end: float
     clip: Speech | None = None  # its narration, if narrated
+    idea: int = 0  # the idea it belongs to, an index into the scene's ideas
 
 
 class ExplainerScene(DeckScene):
@@ -63,8 +75,10 @@ class ExplainerScene(DeckScene):
     touches Manim's global config.
 
     Every animation plays inside a beat (``with self.beat(name, caption): self.play(...)``):
-    the caption is shown in the caption band, written to the .srt and used as the slide's
-    speaker note, and the beat holds until the caption has been read (or spoken, if narrated).
+    the caption is shown in the caption band, written to the .srt and added to the slide's
+    speaker notes, and the beat holds until the caption has been read (or spoken, if narrated).
+    ``self.idea(title, *facts)`` before a beat begins a new idea: one slide of the deck, on
+    which the beats up to the next idea play through. A scene that declares none is one idea.
     """
 
     key: ClassVar[str]  # the scene's table name in TOML and --set ("race", "saddle", ...)
@@ -80,6 +94,8 @@ class ExplainerScene(DeckScene):
         self.captions = captions  # the caption band on screen (the .srt and notes stay)
         self._in_beat = False
         self.beats: list[Beat] = []
+        self.ideas: list[Idea] = []
+        self._idea_started = False  # whether the current idea's slide has begun (a beat came)
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
         self._cues: list[tuple[float, float, list[str], VGroup | None]] = []  # the beat's
@@ -125,6 +141,30 @@ class ExplainerScene(DeckScene):
             self.renderer.camera = RasterCamera()
         self.camera.background_color = ManimColor(self.theme.background)
 
+    # --- ideas and beats -----------------------------------------------------------------------
+
+    def idea(self, title: str, *facts: str) -> None:
+        """Begin an idea: the beats from here to the next idea are one slide of the deck,
+        titled ``title``; its speaker notes give the values of ``facts`` (keys of
+        ``self.facts``, recorded by the end of the scene)."""
+        if self._in_beat:
+            raise RuntimeError("an idea begins between beats, not inside one")
+        if not title.strip():
+            raise ValueError(f"{self.key}: an idea needs a title")
+        self.ideas.append(Idea(" ".join(title.split()), facts))
+        self._idea_started = False
+
+    def _slide_for(self, caption: str) -> None:
+        """The deck's slide boundary: a new slide at the first beat of an idea, the caption
+        added to the current slide's notes otherwise."""
+        if not self.ideas:  # a scene that declares no ideas is one
+            self.ideas.append(Idea(self.title))
+        if self._idea_started:
+            self.add_notes(caption)
+        else:
+            self.next_slide(notes=caption)
+            self._idea_started = True
+
     # --- beats -------------------------------------------------------------------------------
 
     @contextmanager
@@ -140,7 +180,7 @@ class ExplainerScene(DeckScene):
             raise RuntimeError(f"{self.key}: two beats are called {name!r}")
         clip = self.narration.clip(self.key, name, caption) if self.narration else None
         spoken = clip.seconds if clip is not None else 0.0
-        self.next_slide(notes=" ".join(caption.split()))
+        self._slide_for(" ".join(caption.split()))
         start = self.renderer.time
         # A cue lasts at most 7 s, or as long as a longer recording; a narration spoken in
         # parts longer than 7 s gets a cue per group of parts, each on screen while it is
@@ -178,7 +218,7 @@ class ExplainerScene(DeckScene):
                                     offset=t0 - end)
         self._cues = []
         self.beats.append(Beat(len(self.beats) + 1, name, " ".join(caption.split()), start, end,
-                               clip))
+                               clip, len(self.ideas) - 1))
         if self.on_beat is not None:
             self.on_beat(self.beats[-1])
 

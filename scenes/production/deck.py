@@ -1,21 +1,28 @@
-"""The lecture deck: the scenes' slide folders converted by manim-slides into an offline
-reveal.js HTML, a .pptx and a .pdf."""
+"""The lecture deck, one slide per idea: each scene's ideas recorded beside its slide clips
+after the render, then an offline reveal.js page (manim-slides' converter with our template),
+a titled .pptx and a text handout."""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from scenes.framework.assets import ASSETS
 from scenes.production.store import publish_folder
+
+if TYPE_CHECKING:
+    from scenes.framework.scene import Beat
 
 # The files of reveal.js the manim-slides template loads (fetched from npm at setup, never a CDN).
 REVEAL_FILES = ("dist/reveal.css", "dist/reveal.js", "dist/theme/black.css",
-                "dist/theme/white.css", "dist/plugin/notes.js", "dist/plugin/markdown.js",
-                "dist/plugin/highlight/zenburn.css")
+                "dist/theme/white.css", "dist/plugin/notes.js")
 
 
 @dataclass(frozen=True)
@@ -29,38 +36,125 @@ class DeckSlide:
     alt: str  # alt text for the clip: the narration of its beats
 
 
-def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path,
-               work: Path) -> list[Path]:
-    """One deck from the scenes' slide folders (each the clips and JSON of one render): an
-    offline reveal.js HTML with its assets folder, a .pptx and a .pdf, named after ``target``
-    (``target.html``, ``target_assets/``, ``target.pptx``, ``target.pdf``), built in ``work``
-    (a new folder in the run's area, on the same file system). Returns the files."""
+def slide_beats(beats: Sequence[Beat]) -> list[list[Beat]]:
+    """The beats of each slide, in order: a run of beats of one idea is one slide."""
+    slides: list[list[Beat]] = []
+    for beat in beats:
+        if slides and slides[-1][-1].idea == beat.idea:
+            slides[-1].append(beat)
+        else:
+            slides.append([beat])
+    return slides
+
+
+def record_ideas(deck: Path, scene: Any) -> None:
+    """Write each slide's idea into the scene's presentation JSON, beside what manim-slides
+    wrote: ``title``, ``notes`` (narration, clip length, the numbers behind it), ``alt`` (the
+    narration, for a movie's alt text) and ``beats`` (id, start and end in seconds of the
+    scene's video). manim-slides reads the notes
+    and ignores the other keys, so its own converters and ``present`` still work."""
+    from scenes.production.notes import idea_notes
+
+    config_file = next(deck.glob("*.json"))
+    data = json.loads(config_file.read_text())
+    groups = slide_beats(scene.beats)
+    if len(groups) != len(data["slides"]):
+        raise RuntimeError(f"{scene.key}: {len(data['slides'])} slides for {len(groups)} ideas")
+    for slide, beats in zip(data["slides"], groups, strict=True):
+        idea = scene.ideas[beats[0].idea]
+        slide.update(title=idea.title, notes=idea_notes(scene.key, idea, beats, scene.facts),
+                     alt=" ".join(b.caption for b in beats),
+                     beats=[{"id": f"{scene.key}/{b.name}", "start": round(b.start, 6),
+                             "end": round(b.end, 6)} for b in beats])
+    config_file.write_text(json.dumps(data, indent=2))
+
+
+def deck_slides(decks: Sequence[Path]) -> list[DeckSlide]:
+    """The deck's slides, in order, from the scenes' slide folders (their presentation JSON,
+    with the ideas ``record_ideas`` wrote)."""
+    slides = []
+    for folder in decks:
+        data = json.loads(next(folder.glob("*.json")).read_text())
+        scene = folder.name.split("-")[0]
+        slides += [DeckSlide(scene, s.get("title", scene), folder.parent / s["file"],
+                             s["notes"], s.get("alt", s["notes"])) for s in data["slides"]]
+    return slides
+
+
+def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: Path, *,
+               narrated: bool = False, one_file: bool = False) -> list[Path]:
+    """One deck from the scenes' slide folders (each the clips and JSON of one render), one
+    slide per idea, named after ``target``: an offline reveal.js page (``target.html``, with
+    ``target_assets/`` unless ``one_file``), a titled .pptx and a text handout
+    (``target-handout.pdf``), built in ``work`` (a new folder in the run's area, on the same
+    file system). Returns the files."""
     from manim_slides.config import PresentationConfig
-    from manim_slides.convert import PDF, PowerPoint, RevealJS
+
+    from scenes.production.handout import write_handout
+    from scenes.production.powerpoint import write_pptx
 
     configs = [PresentationConfig.from_file(next(d.glob("*.json"))) for d in decks]
+    slides = deck_slides(decks)
+    title = "Adam, animated" if len(decks) > 1 else slides[0].title
     html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
+    pptx = target.with_name(f"{target.name}.pptx")
+    handout = target.with_name(f"{target.name.removesuffix('-deck')}-handout.pdf")
     work.mkdir()
     try:
-        staged = work / html.name
-        vendored = work / assets.name / "reveal.js"
-        for name in REVEAL_FILES:
-            (vendored / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(reveal / name, vendored / name)
-        # The converters draw a progress bar per scene on stderr; the caller reports the files.
+        template = work / "deck.html.j2"
+        template.write_text((ASSETS / "deck.html").read_text(encoding="utf-8"), encoding="utf-8")
+        page = idea_page_class().for_deck(configs, slides, theme, reveal, work / assets.name,
+                                          template, title=title, narrated=narrated,
+                                          one_file=one_file)
+        # The converter draws a progress bar on stderr; the caller reports the files.
         with contextlib.redirect_stderr(io.StringIO()):
-            RevealJS(presentation_configs=configs, cdn_url=f"{assets.name}/reveal.js",
-                     reveal_theme="black" if theme == "dark" else "white",
-                     title=target.stem).convert_to(staged)
-            PowerPoint(presentation_configs=configs).convert_to(work / f"{target.name}.pptx")
-            PDF(presentation_configs=configs).convert_to(work / f"{target.name}.pdf")
-        publish_folder(work / assets.name, assets)
-        outputs = [html, assets]
-        for suffix in (".pptx", ".pdf"):
-            os.replace(work / f"{target.name}{suffix}", target.with_name(target.name + suffix))
-            outputs.append(target.with_name(target.name + suffix))
-        os.replace(staged, html)
+            page.convert_to(work / html.name)
+        width, height = configs[0].resolution
+        write_pptx(slides, work / pptx.name, width, height, title)
+        write_handout(slides, work / handout.name, title)
+        outputs = [html]
+        if not one_file:
+            publish_folder(work / assets.name, assets)
+            outputs.append(assets)
+        for made in (pptx, handout):
+            os.replace(work / made.name, made)
+            outputs.append(made)
+        os.replace(work / html.name, html)
         return outputs
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+
+def idea_page_class() -> Any:
+    """manim-slides' reveal.js converter with this project's template (assets/deck.html):
+    a title and notes per idea, Space and the arrows to advance, clips muted unless the deck
+    is narrated (then a start card, so sound starts after a key press), reveal.js inlined
+    when the page is one file."""
+    from manim_slides.convert import RevealJS
+
+    class IdeaPage(RevealJS):
+        ideas: list[list[dict[str, str]]]
+        narrated: bool = False
+        inline: dict[str, str] = {}
+
+        @classmethod
+        def for_deck(cls, configs, slides, theme, reveal, vendored, template, *, title,
+                     narrated, one_file):
+            ideas, at = [], 0
+            for config in configs:
+                ideas.append([{"title": s.title, "notes": s.notes}
+                              for s in slides[at: at + len(config.slides)]])
+                at += len(config.slides)
+            inline = {}
+            for name in REVEAL_FILES:
+                if one_file:
+                    inline[name] = (reveal / name).read_text()
+                else:
+                    (vendored / "reveal.js" / name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(reveal / name, vendored / "reveal.js" / name)
+            return cls(presentation_configs=configs, ideas=ideas, narrated=narrated,
+                       inline=inline, one_file=one_file, template=template,
+                       cdn_url=f"{vendored.name}/reveal.js", title=title,
+                       reveal_theme="black" if theme == "dark" else "white")
+
+    return IdeaPage

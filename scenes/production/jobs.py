@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scenes.production.deck import record_ideas
 from scenes.production.files import is_disk_full, make_folder, replacing
 from scenes.production.media import add_narration
 from scenes.production.narration import (
@@ -131,6 +132,8 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
         outputs = [(produced, target)]
         if produced.with_suffix(".srt").exists():
             outputs.append((produced.with_suffix(".srt"), target.with_suffix(".srt")))
+        if deck is not None:
+            record_ideas(deck, scene)
         if narration is not None:
             narration.check_names(job.scene_key, [b.name for b in scene.beats])
             outputs[0] = (add_narration(produced, scene.beats, deck), target)

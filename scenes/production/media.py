@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from scenes.framework.video import copy_video, video_duration
+from scenes.production.deck import slide_beats
 from scenes.production.files import replacing
 from scenes.production.narration import (
     RATE,
@@ -26,18 +27,19 @@ from scenes.production.narration import (
 
 def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
     """Mux the beats' narration into the scene's video and into each of its slide clips (one
-    slide per beat); returns the narrated video."""
+    slide per idea, its beats played through); returns the narrated video."""
     track = soundtrack([(b.start, b.clip) for b in beats if b.clip is not None],
                        video_duration(video))
     narrated = video.with_name(f"{video.stem}-narrated{video.suffix}")
     mux(video, track, narrated)
     if deck is not None:
         slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
-        if len(slides) != len(beats):
-            raise RuntimeError(f"{len(slides)} slides for {len(beats)} beats")
-        for slide, beat in zip(slides, beats, strict=True):
+        ideas = slide_beats(beats)
+        if len(slides) != len(ideas):
+            raise RuntimeError(f"{len(slides)} slides for {len(ideas)} ideas")
+        for slide, idea in zip(slides, ideas, strict=True):
             clip = deck.parent / slide["file"]
-            samples = track[round(beat.start * RATE): round(beat.end * RATE)]
+            samples = track[round(idea[0].start * RATE): round(idea[-1].end * RATE)]
             with replacing(clip) as part:
                 mux(clip, cut_or_padded(samples, video_duration(clip)), part)
     return narrated

@@ -6,10 +6,11 @@ and ``Slide.render`` sets ``config["max_files_cached"] = float("inf")`` (0.22 wa
 ``config["flush_cache"]`` (gone). :class:`DeckScene` skips exactly those writes and otherwise calls
 manim-slides' own code: beats become slides with ``next_slide(notes=...)``, and after the render
 ``_save_slides`` joins each slide's partial movies into one clip and writes the presentation JSON
-that ``manim_slides.convert`` turns into HTML, PPTX and PDF.
+that ``manim_slides.convert`` turns into HTML, PPTX and PDF. A slide's notes grow beat by beat
+(``add_notes``), which writes the private slide config manim-slides keeps until the next slide.
 
-``_save_slides`` is private API: manim-slides is pinned to the version this was written for, and
-``tests/test_deck.py`` fails loudly if that version changes what this module relies on.
+``_save_slides`` and ``_base_slide_config`` are private API: manim-slides is pinned to the
+version this was written for, and ``tests/test_deck.py`` fails loudly if that version changes what this module relies on.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ class DeckScene(Slide):
             logging.getLogger("manim-slides").setLevel(logging.WARNING)
             self._save_slides(use_cache=False, flush_cache=False, skip_reversing=True)
             relocatable(self.deck_folder / f"{self}.json", self.deck_folder)
+
+    def add_notes(self, text: str) -> None:
+        """Add a paragraph to the speaker notes of the slide being recorded (manim-slides takes
+        a slide's notes when it begins; an idea's later beats add theirs)."""
+        slide = self._base_slide_config
+        slide.notes = f"{slide.notes}\n\n{text}" if slide.notes else text
 
     def render_as_manim_slides(self, *args: Any, **kwargs: Any) -> None:
         """What manim-slides' ``Slide.render`` does, in Manim 0.22's terms: every partial movie

@@ -1,0 +1,62 @@
+"""Speaker notes: what a lecturer needs to present one idea of a scene, its narration, how long
+its clip plays, and the numbers behind it (the facts it names, formatted for reading)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from scenes.framework.notation import readable
+from scenes.framework.scene import Beat, Idea
+from scenes.production.facts import jsonable
+
+LONG_LIST = 6  # a list of numbers longer than this is read as its count and its ends
+LABELS = ("name", "optimizer", "key")  # a table's own name, read first ("SGD: final loss ...")
+
+
+def idea_notes(scene: str, idea: Idea, beats: Sequence[Beat], facts: dict[str, Any]) -> str:
+    """The notes of ``idea``'s slide: its narration, one paragraph a beat, the clip's length,
+    then each named fact's value. A fact the scene did not record is an error naming it."""
+    missing = [k for k in idea.facts if k not in facts]
+    if missing:
+        raise KeyError(f"{scene}: the idea {idea.title!r} names facts the scene does not "
+                       f"record: {', '.join(missing)} (recorded: {', '.join(facts)})")
+    seconds = beats[-1].end - beats[0].start
+    parts = [b.caption for b in beats]
+    parts.append(f"The clip plays {len(beats)} beat{'s' if len(beats) > 1 else ''} in "
+                 f"{seconds:.1f} s.")
+    if idea.facts:
+        numbers = [f"- {words(k)}: {reading(jsonable(facts[k]), 1)}" for k in idea.facts]
+        parts.append("The numbers behind it:\n" + "\n".join(numbers))
+    return "\n\n".join(parts)
+
+
+def words(key: str) -> str:
+    """A fact's key as words: ``final_loss`` -> ``final loss``."""
+    return key.replace("_", " ")
+
+
+def reading(value: Any, depth: int = 0) -> str:
+    """A JSON value as a lecturer reads it: numbers to 4 significant figures without
+    e-notation, short lists in brackets, long ones by count and ends, tables as ``key value``
+    pairs, and lists of tables one per line (indented by ``depth``)."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return readable(float(value), 4) if isinstance(value, float) else f"{value:,}"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        label = next((value[k] for k in LABELS if isinstance(value.get(k), str)), None)
+        pairs = "; ".join(f"{words(str(k))} {reading(v, depth + 1)}" for k, v in value.items()
+                          if k not in LABELS or value[k] != label)
+        return f"{label}: {pairs}" if label else pairs
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        if len(value) > LONG_LIST:
+            return (f"{len(value)} values, from {reading(value[0])} to {reading(value[-1])} "
+                    f"(least {reading(min(value))}, most {reading(max(value))})")
+        return "(" + ", ".join(reading(v) for v in value) + ")"
+    indent = "\n" + "  " * depth + "- "
+    return "".join(indent + reading(v, depth + 1) for v in value)
