@@ -67,6 +67,28 @@ def eps_captions(lr: float, eps: float, sqrt_v_hat_min: float) -> list[str]:
     return lines
 
 
+SAME_STEP = 0.005  # steps within 0.5 % of α are "α" (they print as α at 3 figures)
+SPREAD = 1.5  # gradients this many times apart are "different" ("yet each weight steps α")
+
+
+def step_caption(t: int, grad: np.ndarray, update: np.ndarray, lr: float) -> str:
+    """Step ``t``'s beat. At step 1, m̂ / √v̂ = g / (|g| + ε): every weight steps α whatever
+    its gradient, the reason Adam divides by √v̂. Said when this run shows it (every step
+    within 0.5 % of α), with the gradients when they differ; otherwise the plain line."""
+    plain = f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."
+    sizes, slopes = np.abs(update), np.abs(grad)
+    if t != 1 or not np.allclose(sizes, lr, rtol=SAME_STEP, atol=0):
+        return plain
+    a = f"α = {readable(lr)}"
+    if slopes.max() < SPREAD * slopes.min():
+        return first_fitting(f"Step 1: each weight steps {a}, as m̂/√v̂ = g/|g| = ±1.",
+                             f"Step 1: each weight steps {a}.", plain)
+    gradients = " and ".join(readable(g) for g in grad)
+    return first_fitting(f"Step 1: gradients {gradients}, yet each weight steps {a}: "
+                         "m̂/√v̂ = ±1.",
+                         f"Step 1: gradients {gradients}, yet each weight steps {a}.", plain)
+
+
 class AdamAlgorithm(ExplainerScene):
     key = "algorithm"
     title = "The full algorithm, with live numbers"
@@ -100,8 +122,7 @@ class AdamAlgorithm(ExplainerScene):
         box = SurroundingRectangle(lines[1], color=th.symbol("lr"), buff=0.08)
         last = min(p.detailed_steps, traj.valid_steps - 1)
         for t in range(1, last + 1):
-            with self.beat(f"step-{t}",
-                           f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."):
+            with self.beat(f"step-{t}", step_caption(t, traj.grad[t - 1], traj.update[t], p.lr)):
                 if t == 1:
                     self.play(Create(box), run_time=0.4)
                 step.set_text(f"{t}")

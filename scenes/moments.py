@@ -27,6 +27,7 @@ from manim import (
 
 from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
 from optim_core.analysis import overshoot, zigzags
+from scenes.framework.captions import first_fitting
 from scenes.framework.params import param
 from scenes.framework.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
 from scenes.framework.scene import ExplainerScene
@@ -301,18 +302,28 @@ def ravine_captions(n: int, z_m: int, z_s: int, roll: float, u_sgd: np.ndarray,
                     u_rms: np.ndarray) -> list[str]:
     """What the ravine runs show, each claim from the runs' own numbers."""
     if z_m < z_s:
-        lines = [f"Momentum averages the zig-zag away: {z_m} floor crossings against "
-                 f"SGD's {z_s}."]
+        lines = [first_fitting(f"Momentum averages the zig-zag away: {z_m} floor crossings; "
+                               f"plain gradient descent (SGD): {z_s}.",
+                               f"Momentum averages the zig-zag away: {z_m} floor crossings "
+                               f"against SGD's {z_s}.")]
     else:
-        lines = [f"In {n} steps momentum crosses the valley floor {z_m} times; SGD {z_s} "
-                 "times."]
+        lines = [first_fitting(f"In {n} steps momentum crosses the valley floor {z_m} times; "
+                               f"plain gradient descent (SGD) {z_s}.",
+                               f"In {n} steps momentum crosses the valley floor {z_m} times; "
+                               f"SGD {z_s} times.")]
     if roll > 0.01:
         lines.append(f"Like a heavy ball it keeps rolling: {roll:.3g} past the minimum along x.")
     ratio_sgd, ratio_rms = u_sgd[1] / u_sgd[0], u_rms[1] / u_rms[0]
     lines.append(f"SGD's first step is {ratio_sgd:.3g}x longer across the ravine than along "
                  "it.")
-    lines.append(f"RMSProp divides each coordinate by its own √v: its first step's ratio is "
-                 f"{ratio_rms:.3g}x.")
+    if f"{ratio_rms:.3g}" == "1":  # each coordinate's step is α·g/|g|: as long both ways
+        lines.append(first_fitting("RMSProp divides each coordinate by its own √v: its first "
+                                   "step is as long across as along.",
+                                   "RMSProp divides by √v: its first step is as long across "
+                                   "as along."))
+    else:
+        lines.append(f"RMSProp divides each coordinate by its own √v: its first step's ratio is "
+                     f"{ratio_rms:.3g}x.")
     return lines
 
 

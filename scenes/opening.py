@@ -36,14 +36,14 @@ WHAT = (
     "an average of recent gradients: a direction",
     "an average of squared gradients: a typical size",
     "both averages start at zero: undo that",
-    "each weight moves about α; ε keeps it safe",
+    "each weight moves at most about α; ε keeps it safe",
 )
 
 CAPTIONS = (
     ("momentum", "Line 2 is momentum: m, a running average of the gradients, gives the direction."),
     ("rmsprop", "Line 3 comes from RMSProp: v, a running average of squared gradients."),
     ("bias", "Line 4 is bias correction: m and v start at zero, and this undoes it."),
-    ("step", "Line 5 steps along m, each weight divided by its own √v: about α per step."),
+    ("step", "Line 5 steps along m, each weight divided by its own √v: at most about α."),
 )
 
 

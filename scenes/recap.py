@@ -96,7 +96,7 @@ def rule_captions(sizes: StepSizes) -> list[str]:
     """The one rule, as this run shows it; then why it lets one α suit every weight."""
     largest = in_alpha(sizes.largest)
     if sizes.largest <= 1:
-        first = "The rule to remember: each weight moves about α a step; here never more."
+        first = "The rule to remember: each weight moves at most about α a step; here never more."
     elif sizes.largest <= WITHIN:
         first = f"The rule to remember: each weight moves at most about α a step (here {largest})."
     else:

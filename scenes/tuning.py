@@ -68,6 +68,7 @@ from scenes.framework.style import (
     PICTURE_TOP,
     above_paths,
     fit_width,
+    formula,
     optimizer_colors,
     scene_title,
     stack,
@@ -244,6 +245,25 @@ def scale_lesson(names: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) 
                          "tuned again.")
 
 
+DIVIDES = ("adam", "rmsprop")  # the optimizers whose step is m̂/√v̂ (or g/√v): scale-free
+
+
+def scale_reason(kinds: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) -> str | None:
+    """Why the loss's scale moved some optimizers' α and not others', from Algorithm 1: times
+    c, every gradient, m̂ and √v̂ grow c-fold, so m̂/√v̂ does not (ε aside), while α·g does.
+    Said only when this sweep agrees: every optimizer that divides by √v kept its α, and
+    every other one's moved; None otherwise (or when none divides)."""
+    kept = {k: up.after == up.before and down.after == down.before
+            for k, (up, down) in shifts.items()}
+    dividers = [k for k in shifts if kinds[k] in DIVIDES]
+    others = [k for k in shifts if kinds[k] not in DIVIDES]
+    if not dividers or not all(kept[k] for k in dividers) or any(kept[k] for k in others):
+        return None
+    if not others:
+        return "Why: J × c makes g, m̂ and √v̂ all c times larger; m̂/√v̂ stays the same."
+    return "Why: J × c makes every g, and so α·g, c times larger; m̂/√v̂ stays the same."
+
+
 def names_list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -379,10 +399,21 @@ class TuningSweep(ExplainerScene):
                           run_time=0.6)
         with self.beat("scale-lesson", scale_lesson(names, shifts)):
             self.wait(0.1)
+        reason = scale_reason({k: c.optimizer for k, c in p.optimizers.items()}, shifts)
+        if reason is not None:
+            with self.beat("scale-why", reason):
+                self.play(FadeIn(self.cancelling(th)), run_time=0.8)
         with self.beat("usual", usual_caption(names, verdicts, p.optimizers)):
             self.play(FadeIn(board.marker(hyperparameters("adam")["lr"])), run_time=0.6)
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def cancelling(self, th) -> VGroup:
+        """The loss times c, in Adam's step: c cancels (top right, beside the title)."""
+        step = formula(th, r"\alpha\,", (r"\frac{c\,\hat{m}_t}{c\sqrt{\hat{v}_t}}", "m_hat"),
+                       "=", r"\alpha\,", (r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t}}", "m_hat"),
+                       size=30)
+        return VGroup(step).to_corner(UP + RIGHT, buff=0.35)
 
     def legend(self, p: TuningParams, colors: dict[str, str], names: dict[str, str],
                surface: Surface) -> VGroup:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from optim_core import run, sgd, surfaces
+from optim_core import adam, run, sgd, surfaces
 from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
 from scenes.framework.notation import readable
@@ -127,7 +127,7 @@ def check_race_sentence(sentence: str, surface, runs, steps: int, tol: float) ->
         assert first_within_any(traj, surface, tol) is None  # else it would say "reached"
         check_left(traj, surface, m["left"])
         return "distance"
-    if m := re.fullmatch(r"(\w+) ends with a loss (of 0|below 1e-12); (\w+) with (\S+)\.",
+    if m := re.fullmatch(r"(\w+) ends with a loss (of 0|below 10⁻¹²); (\w+) with (\S+)\.",
                          sentence):
         losses = sorted((t.loss[-1], n) for n, t in finished.items())
         (lo, best), (hi, runner) = losses[:2]
@@ -260,12 +260,12 @@ def check_lr_caption(caption: str, land, walks) -> str:
                          r"floor\.", caption):
         assert gap > FLOOR_TOLERANCE and crossings == 0 and f"{gap:.2g}" == m[2]
         return "too small"
-    if m := re.fullmatch(r"α = \S+( also)? works: after (\d+) steps it is (below 1e-12|\S+) "
+    if m := re.fullmatch(r"α = \S+( also)? works: after (\d+) steps it is (below 10⁻¹²|\S+) "
                          r"from the valley floor\.", caption):
         assert gap <= FLOOR_TOLERANCE
         main_works = not walks[0].diverged and floor_gap(land, walks[0]) <= FLOOR_TOLERANCE
         assert bool(m[1]) == main_works
-        assert 0 < gap < 1e-12 if m[3] == "below 1e-12" else f"{gap:.2g}" == m[3]
+        assert 0 < gap < 1e-12 if m[3] == "below 10⁻¹²" else f"{gap:.2g}" == m[3]
         return "works"
     raise AssertionError(f"no predicate recognises {caption!r}")
 
@@ -354,7 +354,7 @@ def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise
                      lr_rmsprop=lr, rmsprop_beta2=rms_b2)
     g = gradient_stream(p)
     v = accumulate(adam(beta1=b1, beta2=b2), g)["v"][-1]
-    num = r"(below 1e-12|\S+)"
+    num = r"(below 10⁻¹²|\S+)"
     m = re.fullmatch(rf"After (\d+) steps v_t = {num}; the mean of g_t² is {num}: v_t "
                      r"(lags far below it|sits below it|is not below it)\.",
                      v_caption(len(g), float(v), float(np.mean(g * g))))
@@ -382,12 +382,14 @@ def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise
         return int(np.sum(side[1:] * side[:-1] < 0))
 
     for line in lines:
-        if m := re.fullmatch(r"Momentum averages the zig-zag away: (\d+) floor crossings "
-                             r"against SGD's (\d+)\.", line):
+        if m := re.fullmatch(r"Momentum averages the zig-zag away: (\d+) floor crossings"
+                             r"(?: against SGD's|; plain gradient descent \(SGD\):) (\d+)\.",
+                             line):
             a, b = crossings(runs["momentum"]), crossings(runs["sgd"])
             assert (a, b) == (int(m[1]), int(m[2])) and a < b
         elif m := re.fullmatch(r"In (\d+) steps momentum crosses the valley floor (\d+) times; "
-                               r"SGD (\d+) times\.", line):
+                               r"(?:SGD|plain gradient descent \(SGD\)) (\d+)(?: times)?\.",
+                               line):
             a, b = crossings(runs["momentum"]), crossings(runs["sgd"])
             assert (a, b) == (int(m[2]), int(m[3])) and a >= b
         elif m := re.fullmatch(r"Like a heavy ball it keeps rolling: (\S+) past the minimum "
@@ -402,7 +404,11 @@ def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise
         elif m := re.fullmatch(r"RMSProp divides each coordinate by its own √v: its first "
                                r"step's ratio is (\S+)x\.", line):
             u = runs["rmsprop"].position[1] - runs["rmsprop"].position[0]
-            assert fmt(abs(u[1] / u[0])) == m[1]
+            assert fmt(abs(u[1] / u[0])) == m[1] != "1"
+        elif re.fullmatch(r"RMSProp divides (?:each coordinate )?by (?:its own )?√v: its first "
+                          r"step is as long across as along\.", line):
+            u = runs["rmsprop"].position[1] - runs["rmsprop"].position[0]
+            assert fmt(abs(u[1] / u[0])) == "1"
         else:
             raise AssertionError(f"no predicate recognises {line!r}")
         CHECKED["moments: ravine"] += 1
@@ -494,6 +500,53 @@ def test_the_stream_is_called_noisy_only_when_it_is(noise, trend):
 
 
 @SETTINGS
+@given(st.floats(-10, 10), st.floats(-10, 10), st.floats(1e-3, 1e3), st.floats(1e-3, 100))
+def test_the_loss_scale_cancels_in_adams_step(g1, g2, scale, lr):
+    """The reason the tuning scene gives, checked on Algorithm 1 itself: with every gradient
+    times c, Adam's updates are the same (ε aside) and SGD's are c times larger."""
+    from optim_core import accumulate
+
+    assume(min(abs(g1), abs(g2)) > 1e-3)
+    g = np.array([[g1, g2], [g2, g1], [0.5 * g1, -g2]])
+    # ε = 10⁻¹² against √v̂ of at least 10⁻⁶: "ε aside" to a part in 10⁵
+    plain, scaled = (accumulate(adam(lr, 0.9, 0.999, 1e-12), c * g) for c in (1.0, scale))
+    assert np.allclose(scaled["update"][1:], plain["update"][1:], rtol=1e-5)
+    sgd_plain, sgd_scaled = (accumulate(sgd(lr), c * g) for c in (1.0, scale))
+    assert np.allclose(sgd_scaled["update"][1:], scale * sgd_plain["update"][1:], rtol=1e-9)
+
+
+@SETTINGS
+@given(st.floats(-2, 2), st.floats(-1, 3), st.floats(1e-3, 2), st.floats(1e-10, 1e-2),
+       st.sampled_from(["rosenbrock", "saddle", "ravine"]))
+def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name):
+    """"each weight steps α" only when every coordinate's first step is α to 0.5 %; "yet" (the
+    gradients differ) only when they are at least 1.5x apart, with the run's own gradients."""
+    from scenes.algorithm import step_caption
+    from scenes.framework.notation import readable
+
+    traj = run(adam(lr, 0.9, 0.999, eps), surfaces.get(name), (x, y), 2)
+    assume(not traj.diverged and traj.valid_steps > 2)
+    grad, update = traj.grad[0], traj.update[1]
+    line = step_caption(1, grad, update, lr)
+    steps = np.abs(update) / lr
+    if "each weight steps" in line:
+        assert f"α = {readable(lr)}" in line and np.all(np.abs(steps - 1) <= 0.005)
+        # and it is so because m̂/√v̂ = g/(|g| + ε) at step 1, by Algorithm 1
+        assert np.allclose(steps, np.abs(grad) / (np.abs(grad) + eps), rtol=1e-9)
+        gs = np.abs(grad)
+        if "yet" in line:
+            assert gs.max() >= 1.5 * gs.min()
+            assert " and ".join(readable(g) for g in grad) in line
+        else:
+            assert gs.max() < 1.5 * gs.min()
+    else:
+        assert line.startswith("Step 1, line by line")
+        assert not np.all(np.abs(steps - 1) <= 0.005)
+    assert step_caption(2, traj.grad[1], traj.update[2], lr).startswith("Step 2, line by line")
+    CHECKED["algorithm: first step"] += 1
+
+
+@SETTINGS
 @given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
 def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
     from scenes.algorithm import eps_captions
@@ -523,7 +576,7 @@ def tunings(draw):
         surface=draw(st.sampled_from([n for n in surfaces.SURFACES if surfaces.get(n).minima])),
         starts=draw(st.integers(1, 9)), seed=draw(st.integers(0, 99)),
         steps=draw(st.integers(1, 200)), lr_min=10 ** lo,
-        lr_max=10 ** (lo + draw(st.floats(0.5, 4))),
+        lr_max=10 ** min(lo + draw(st.floats(0.5, 4)), 2.0),  # lr_max's range ends at 100
         lr_count=draw(st.integers(2, 9)), threshold=10 ** draw(st.floats(-6, 1)),
         optimizers=contenders)
 
@@ -666,7 +719,14 @@ def test_every_loss_scale_caption_is_true(p, scale):
     from optim_core.optimizers import hyperparameters
     from optim_core.sweep import random_starts, shift, verdict, widened
     from scenes.framework.notation import readable
-    from scenes.tuning import scale_lesson, scale_sweeps, shift_caption, sweep_all, usual_caption
+    from scenes.tuning import (
+        scale_lesson,
+        scale_reason,
+        scale_sweeps,
+        shift_caption,
+        sweep_all,
+        usual_caption,
+    )
 
     p = replace(p, loss_scale=scale, steps=min(p.steps, 60))
     surface, lrs = p.resolved(), p.rates()
@@ -721,6 +781,16 @@ def test_every_loss_scale_caption_is_true(p, scale):
                          line)
         assert m and m[1].replace(" and ", ", ").split(", ") == kept
     CHECKED["tuning: loss scale lesson"] += 1
+    # The reason, said only when the raw sweeps agree with it: every optimizer that divides
+    # by √v kept its rates at both scales, every other one's moved.
+    kinds = {n: c.optimizer for n, c in p.optimizers.items()}
+    reason = scale_reason(kinds, {n: s for n, (s, _) in shifts.items()})
+    dividers = [n for n in shifts if kinds[n] in ("adam", "rmsprop")]
+    agrees = bool(dividers) and set(dividers) <= set(kept) and set(kept) <= set(dividers)
+    assert (reason is not None) == agrees
+    if reason is not None:
+        assert ("α·g" in reason) == (len(dividers) < len(shifts))
+        CHECKED["tuning: loss scale reason"] += 1
 
     # Where the usual α stands against Adam's working rates (the sweep's own grid).
     usual = hyperparameters("adam")["lr"]

@@ -163,13 +163,13 @@ def format_number(v: float, digits: int = 4) -> str:
     return f"{v:.{digits - 1}e}"
 
 
-TINY = 1e-12  # below this, captions say "below 1e-12" rather than 5.07e-46
+TINY = 1e-12  # below this, captions say "below 10⁻¹²" rather than 5.07e-46
 
 
 def number(v: float, digits: int = 3) -> str:
     """A number for captions, in one style across scenes: ``digits`` significant figures, and
-    "below 1e-12" for a magnitude too small to mean anything at float64 precision."""
-    return f"below {TINY:g}" if 0 < abs(v) < TINY else f"{v:.{digits}g}"
+    "below 10⁻¹²" for a magnitude too small to mean anything at float64 precision."""
+    return "below 10⁻¹²" if 0 < abs(v) < TINY else f"{v:.{digits}g}"
 
 
 def point_text(p) -> str:

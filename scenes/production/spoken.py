@@ -35,7 +35,7 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("2D", "two D"), ("e.g.", "for example"), ("i.e.", "that is"), ("vs.", "versus"),
 )
 # Letters and acronyms a voice may say on their own: symbols of the maths, and the names.
-LETTERS = frozenset("aAgmvxyJtkIDWN")
+LETTERS = frozenset("aAcgmvxyJtkIDWN")  # single letters said as letters: variables
 ACRONYMS = frozenset({"SGD", "RMS", "AMS", "MNIST", "ONNX"})  # said letter by letter
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵗᵏⁿ", "0123456789-tkn")
 SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₜₖ", "0123456789tk")

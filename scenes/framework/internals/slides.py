@@ -10,7 +10,8 @@ that ``manim_slides.convert`` turns into HTML, PPTX and PDF. A slide's notes gro
 (``add_notes``), which writes the private slide config manim-slides keeps until the next slide.
 
 ``_save_slides`` and ``_base_slide_config`` are private API: manim-slides is pinned to the
-version this was written for, and ``tests/test_deck.py`` fails loudly if that version changes what this module relies on.
+version this was written for, and ``tests/test_deck.py`` fails loudly if that version changes
+what this module relies on.
 """
 
 from __future__ import annotations
