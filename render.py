@@ -759,7 +759,8 @@ def cmd_facts(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
     config = load_config(args)
     check_system()
-    facts = [build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    media = Path(config.settings.out) / ".cache" / "media"
+    facts = [build_facts(k, config.scenes[k], config.settings.theme, media / k) for k in keys]
     print(json.dumps(facts[0] if len(facts) == 1 else facts, indent=1, ensure_ascii=False))
     return 0
 
@@ -785,7 +786,8 @@ def cmd_script(args: argparse.Namespace) -> int:
                          f"({exc.strerror})") from None
     check_system()
     report = Reporter(getattr(args, "quiet", False))
-    scenes = [build_facts(k, config.scenes[k], config.settings.theme) for k in keys]
+    media = Path(config.settings.out) / ".cache" / "media"
+    scenes = [build_facts(k, config.scenes[k], config.settings.theme, media / k) for k in keys]
     have = {f"{k}/{name}": path for k in keys for name, path in recordings(folder, k).items()}
     manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])
                                                 for s in scenes for b in s["beats"]], set(have))

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.interpolate import make_interp_spline
 
 from .landscape import Surface
 from .optimizers import Optimizer
@@ -322,6 +321,8 @@ def interpolator(values: Array) -> Callable[[Any], Array]:
     is the update itself.
     """
     values = np.asarray(values, dtype=float)
+    from scipy.interpolate import make_interp_spline  # scipy.interpolate costs 0.3 s to import
+
     last = values.shape[0] - 1
     spline = make_interp_spline(np.arange(last + 1), values, k=1, axis=0)
     return lambda at_steps: spline(np.clip(np.asarray(at_steps, dtype=float), 0, last))

@@ -102,8 +102,12 @@ def test_pptx_has_a_titled_movie_slide_per_idea_with_alt_text_and_notes(deck_dir
     prs = Presentation(str(next(deck_dir.glob("*-deck.pptx"))))
     slides = ideas(deck_dir)
     assert len(prs.slides) == len(slides)
+    from scenes.framework.style import THEMES
+
     for page, idea in zip(prs.slides, slides, strict=True):
         assert page.shapes.title.text == idea["title"]
+        # the theme's background, so the dark clips do not sit on white bars
+        assert f"#{page.background.fill.fore_color.rgb}" == THEMES["dark"].background.upper()
         [movie] = [s for s in page.shapes if s.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert movie._element.xpath("./p:nvPicPr/p:cNvPr/@descr") == [idea["alt"]]
         assert page.notes_slide.notes_text_frame.text == idea["notes"]

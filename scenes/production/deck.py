@@ -90,6 +90,7 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: 
     file system). Returns the files."""
     from manim_slides.config import PresentationConfig
 
+    from scenes.framework.style import THEMES
     from scenes.production.handout import write_handout
     from scenes.production.powerpoint import write_pptx
 
@@ -110,7 +111,8 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: 
         with contextlib.redirect_stderr(io.StringIO()):
             page.convert_to(work / html.name)
         width, height = configs[0].resolution
-        write_pptx(slides, work / pptx.name, width, height, title)
+        look = THEMES[theme]
+        write_pptx(slides, work / pptx.name, width, height, title, (look.background, look.text))
         write_handout(slides, work / handout.name, title)
         outputs = [html]
         if not one_file:

@@ -4,25 +4,42 @@ facts as JSON (``render.py facts``)."""
 from __future__ import annotations
 
 import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+SIZE = (160, 90)  # the frame facts are built at: nothing is drawn that anyone sees
 
-def build_facts(scene_key: str, params: Any, theme: str) -> dict[str, Any]:
+
+def build_facts(scene_key: str, params: Any, theme: str,
+                cache: Path | None = None) -> dict[str, Any]:
     """Build a scene without rendering a frame (Manim's dry run) and return its beats (id,
-    caption, start and end in seconds) and the values its captions were computed from."""
+    caption, start and end in seconds) and the values its captions were computed from.
+    ``cache``: the scene's shared Manim cache (``OUT/.cache/media/<scene>``), whose typeset
+    formulas are reused and added to, as a render does; None typesets afresh."""
     from manim import tempconfig
 
     from scenes import SCENE_CLASSES
+    from scenes.production.jobs import keep_cache, seed_cache
 
     cls = SCENE_CLASSES[scene_key]
     with tempfile.TemporaryDirectory(prefix="facts-") as media, tempconfig({
-            "dry_run": True, "pixel_width": 160, "pixel_height": 90, "frame_rate": 15,
+            "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",
             "progress_bar": "none"}):
+        # as Job.shared_cache names them: formulas for every size, text per frame size
+        shared = {} if cache is None else {
+            "Tex": cache / "Tex", "texts": cache / f"texts-{SIZE[0]}x{SIZE[1]}"}
+        for sub, folder in shared.items():
+            seed_cache(folder, Path(media) / sub)
         scene = cls(params=params, theme=theme)
         scene.render()
+        try:
+            for sub, folder in shared.items():
+                keep_cache(Path(media) / sub, folder)
+        except OSError:  # an output folder that cannot be written: facts need no cache
+            pass
     return {"scene": scene_key, "title": cls.title,
             "beats": [{"id": f"{scene_key}/{b.name}", "caption": b.caption,
                        "start": round(b.start, 3), "end": round(b.end, 3)}

@@ -75,9 +75,10 @@ TIMING = """\
 
 
 def write_pptx(slides: Sequence[DeckSlide], target: Path, width: int, height: int,
-               title: str) -> None:
+               title: str, colors: tuple[str, str] = ("#FFFFFF", "#000000")) -> None:
     """``target`` (.pptx): one slide per :class:`DeckSlide`, its frame ``width`` x ``height``
-    in shape, the file's title ``title``. Built in memory and renamed into place: a clip that
+    in shape, the file's title ``title``, slides in ``colors`` (background and title, "#RRGGBB":
+    the theme's, so a dark clip does not sit on white bars). Built in memory and renamed into place: a clip that
     cannot be read, or a full disk, leaves no file at all."""
     import pptx
     from pptx.util import Emu
@@ -87,7 +88,7 @@ def write_pptx(slides: Sequence[DeckSlide], target: Path, width: int, height: in
     prs.slide_width, prs.slide_height = Emu(size[0]), Emu(size[1])
     describe(prs, title)
     for item in slides:
-        add_slide(prs, item, size)
+        add_slide(prs, item, size, colors)
     with replacing(target) as tmp:
         prs.save(str(tmp))
 
@@ -101,12 +102,19 @@ def describe(prs: Presentation, title: str) -> None:
     props.created = props.modified = now
 
 
-def add_slide(prs: Presentation, item: DeckSlide, size: tuple[int, int]) -> None:
-    """One slide of ``size`` (EMU): the title in a band at the top, the movie filling the rest
-    (its shape kept, centred), the notes as speaker notes."""
+def add_slide(prs: Presentation, item: DeckSlide, size: tuple[int, int],
+              colors: tuple[str, str]) -> None:
+    """One slide of ``size`` (EMU) in ``colors``: the title in a band at the top, the movie
+    filling the rest (its shape kept, centred), the notes as speaker notes."""
+    from pptx.dml.color import RGBColor
+
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    slide.background.fill.solid()
+    slide.background.fill.fore_color.rgb = RGBColor.from_string(colors[0].lstrip("#"))
     band = round(size[1] * TITLE_BAND)
     set_title(slide, item.title, size[0], band)
+    for run in slide.shapes.title.text_frame.paragraphs[0].runs:
+        run.font.color.rgb = RGBColor.from_string(colors[1].lstrip("#"))
     add_movie(slide, item, (0, band, size[0], size[1] - band))
     notes = slide.notes_slide.notes_text_frame
     if notes is None:

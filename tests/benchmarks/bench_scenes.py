@@ -16,6 +16,10 @@ video and the ratios the issues set as targets:
   a second, unchanged narrated run. Targets: at most 1.5x the silent time and at most 0.45 s
   per second of video; the unchanged run as fast as a silent one. The spoken beats are longer
   than the reading-time beats (speech is slower than reading), so s/s is printed too.
+- start-up (2 cores, medians): `list` and `params race` at most 0.5 s; `facts race` at most
+  2.5 s; a second `render race -q l` with one parameter changed at most 3.5 s.
+- lecture material: `explore race saddle` at most 10 s together; the deck after a render at the
+  same settings at most 20 % of the render (in the explainer lines).
 """
 
 from __future__ import annotations
@@ -86,9 +90,35 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip", nargs="*", default=[],
-                    choices=["race", "saddle", "tuning", "explainer", "narration"])
+                    choices=["startup", "lecture", "race", "saddle", "tuning", "explainer",
+                             "narration"])
     args = ap.parse_args()
     r = args.repeats
+
+    if "startup" not in args.skip:
+        print("Start-up, medians of 5 (targets: list, params <= 0.5 s; facts race <= 2.5 s; "
+              "re-render with one parameter changed <= 3.5 s):")
+        with tempfile.TemporaryDirectory() as tmp:
+            def median_of(args: list[str], n: int = 5) -> float:
+                return statistics.median(timed([PY, "render.py", *args], ROOT)
+                                         for _ in range(n))
+
+            for args_ in (["list"], ["params", "race"], ["facts", "race", "--out", tmp]):
+                print(f"  render.py {' '.join(args_[:2]):<38} {median_of(args_):6.2f} s",
+                      flush=True)
+            small = ["render", "race", "-q", "l", "--out", tmp, "--quiet"]
+            timed([PY, "render.py", *small], ROOT)  # caches warm, as a lecturer's second try
+            changed = statistics.median(
+                timed([PY, "render.py", *small, "--set", f"race.steps={300 + i}"], ROOT)
+                for i in range(5))
+            print(f"  render.py render race -q l, one parameter changed {changed:6.2f} s")
+
+    if "lecture" not in args.skip:
+        print("Interactive pages (target: explore race saddle <= 10 s together):")
+        with tempfile.TemporaryDirectory() as tmp:
+            took = statistics.median(timed([PY, "render.py", "explore", "race", "saddle",
+                                            "--out", tmp, "--quiet"], ROOT) for _ in range(r))
+        print(f"  render.py explore race saddle                 {took:6.2f} s")
 
     if "race" not in args.skip:
         print("RosenbrockRace, 1080p60 (target <= 1.0 s/s):")
@@ -131,8 +161,9 @@ def main() -> None:
                 first = timed(cmd, ROOT)
                 video = duration(next(Path(tmp).glob("explainer-*.mp4")))
                 again = timed(cmd, ROOT)
+                # the explainer's own settings: captioned (a deck is captionless by default)
                 deck = timed([PY, "render.py", "slides", "-q", "h", "--jobs", jobs, "--out", tmp,
-                              "--quiet"], ROOT)
+                              "--captions", "on", "--quiet"], ROOT)
             print(f"  --jobs {jobs}: {first:6.1f} s for {video:5.1f} s of video "
                   f"({first / video:.2f} s/s); unchanged second run {again:4.1f} s; "
                   f"slides after it {deck:4.1f} s ({100 * deck / first:.0f} % of the render)")
