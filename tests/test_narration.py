@@ -143,7 +143,9 @@ def test_the_pptx_deck_plays_the_narration(narrated):
     import zipfile
 
     out, _, folder = narrated
-    assert main(["slides", "race", *FAST, "--narration", str(folder), "--out", str(out)]) == 0
+    # the narrated render's own settings (captioned), so the deck reuses it
+    assert main(["slides", "race", *FAST, "--narration", str(folder), "--captions", "on",
+                 "--out", str(out)]) == 0
     deck = zipfile.ZipFile(next(out.glob("race-*-deck.pptx")))
     media = [n for n in deck.namelist() if n.startswith("ppt/media/") and n.endswith(".mp4")]
     assert media
