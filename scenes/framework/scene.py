@@ -256,9 +256,16 @@ class ExplainerScene(DeckScene):
         now = self.renderer.time
         duration = self.get_run_time(animations)
         end = now + duration
-        self._show_cues(now)
+        # A cue edge less than a frame from either end of this play is moved to that end: on
+        # screen it is the same frame, and a hold then stays one still (holds.py), where a
+        # caption changing 8 ms into a 6 s hold would make every frame of it be drawn.
+        frame = 1 / self.camera.frame_rate
+        self._show_cues(now + frame - 1e-9)
+        def snapped(t: float) -> float:
+            return now if abs(t - now) < frame else end if abs(t - end) < frame else t
+
         for t0, t1, _, band in self._cues:  # a band that comes or goes while it plays
-            a, b = max(t0, now), min(t1, end)
+            a, b = max(snapped(t0), now), min(snapped(t1), end)
             if band is None or b <= a + 1e-9 or (a <= now + 1e-9 and b >= end - 1e-9):
                 continue
             if band not in self.mobjects:
