@@ -78,8 +78,8 @@ def write_pptx(slides: Sequence[DeckSlide], target: Path, width: int, height: in
                title: str, colors: tuple[str, str] = ("#FFFFFF", "#000000")) -> None:
     """``target`` (.pptx): one slide per :class:`DeckSlide`, its frame ``width`` x ``height``
     in shape, the file's title ``title``, slides in ``colors`` (background and title, "#RRGGBB":
-    the theme's, so a dark clip does not sit on white bars). Built in memory and renamed into place: a clip that
-    cannot be read, or a full disk, leaves no file at all."""
+    the theme's, so a dark clip does not sit on white bars). Built in memory and renamed into
+    place: a clip that cannot be read, or a full disk, leaves no file at all."""
     import pptx
     from pptx.util import Emu
 
