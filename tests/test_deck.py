@@ -260,3 +260,27 @@ def test_manim_slides_own_command_line_renders_and_converts_a_scene(tmp_path):
     from pptx import Presentation
 
     assert len(Presentation(str(tmp_path / "deck.pptx")).slides) == len(slides)
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext missing (Debian's poppler-utils; make "
+                    "test installs it)")
+def test_the_whole_explainer_is_a_deck_of_20_to_35_ideas_with_a_handout_page_each(all_scenes,
+                                                                                   tmp_path):
+    """Every scene's slides, in explainer order, from the shared render of every scene: the
+    number of ideas a lecture takes, and one handout page per idea (the longest notes too)."""
+    from scenes import SCENE_CLASSES
+    from scenes.production.deck import deck_slides
+    from scenes.production.handout import write_handout
+
+    folders = [next((all_scenes / ".cache" / "slides").glob(f"{key}-*")) for key in SCENE_CLASSES]
+    slides = deck_slides(folders)
+    assert 20 <= len(slides) <= 35
+    assert len({s.title for s in slides}) == len(slides)  # no two ideas share a title
+    handout = tmp_path / "handout.pdf"
+    write_handout(slides, handout, "Adam, animated")
+    text = subprocess.run([PDFTOTEXT, "-layout", str(handout), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) == len(slides) == len(set(pages))
+    for page, slide in zip(pages, slides, strict=True):
+        assert page.strip().startswith(slide.title)

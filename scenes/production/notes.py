@@ -53,10 +53,13 @@ def reading(value: Any, depth: int = 0) -> str:
         pairs = "; ".join(f"{words(str(k))} {reading(v, depth + 1)}" for k, v in value.items()
                           if k not in LABELS or value[k] != label)
         return f"{label}: {pairs}" if label else pairs
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
-        if len(value) > LONG_LIST:
-            return (f"{len(value)} values, from {reading(value[0])} to {reading(value[-1])} "
-                    f"(least {reading(min(value))}, most {reading(max(value))})")
+    if all(v is None or isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        numbers = [v for v in value if v is not None]  # None: NaN or inf in the facts
+        if len(value) > LONG_LIST and numbers:
+            missing = len(value) - len(numbers)
+            return (f"{len(value)} values{f', {missing} of them none' if missing else ''}, "
+                    f"from {reading(value[0])} to {reading(value[-1])} (least "
+                    f"{reading(min(numbers))}, most {reading(max(numbers))})")
         return "(" + ", ".join(reading(v) for v in value) + ")"
     indent = "\n" + "  " * depth + "- "
     return "".join(indent + reading(v, depth + 1) for v in value)
