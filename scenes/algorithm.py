@@ -83,7 +83,7 @@ def step_caption(t: int, grad: np.ndarray, update: np.ndarray, lr: float) -> str
     if slopes.max() < SPREAD * slopes.min():
         return first_fitting(f"Step 1: each weight steps {a}, as m̂/√v̂ = g/|g| = ±1.",
                              f"Step 1: each weight steps {a}.", plain)
-    gradients = " and ".join(readable(g) for g in grad)
+    gradients = " and ".join(readable(g, 4) for g in grad)  # as the table shows them
     return first_fitting(f"Step 1: gradients {gradients}, yet each weight steps {a}: "
                          "m̂/√v̂ = ±1.",
                          f"Step 1: gradients {gradients}, yet each weight steps {a}.", plain)
@@ -182,8 +182,10 @@ class AdamAlgorithm(ExplainerScene):
         return traj.state[key][t]
 
     def fill_row(self, row: list[Readout], r: int, traj, t: int) -> None:
+        # 4 figures: m̂₁ = g₁ exactly (the bias beat says so) must print alike (-1,955, not
+        # -1,960 beside -1,950 from a last-bit difference)
         for readout, value in zip(row, self.row_values(r, traj, t), strict=True):
-            readout.set_text(readable(value))
+            readout.set_text(readable(value, 4))
 
     def fast(self, cells, step, traj, first: int) -> UpdateFromAlphaFunc:
         last = traj.valid_steps - 1

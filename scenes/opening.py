@@ -69,7 +69,7 @@ class AdamOpening(ExplainerScene):
     Params = OpeningParams
 
     def construct(self) -> None:
-        self.idea("What Adam is", "title", "subtitle")
+        self.idea("What Adam is")
         card = self.title_card()
         self.idea("Adam in five lines, one idea each")
         lines, tags = self.dimmed_algorithm(card)

@@ -352,7 +352,7 @@ class TuningSweep(ExplainerScene):
             self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
-        self.idea("Which learning rates work", "verdicts", "medians", "diverged_share")
+        self.idea("Which learning rates work", "rates", "medians", "diverged_share")
         for i, v in enumerate(verdicts):
             with self.beat(f"verdict-{v.optimizer}",
                            verdict_caption(names[v.optimizer], v, len(lrs))):

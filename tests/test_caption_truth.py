@@ -536,7 +536,7 @@ def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name)
         gs = np.abs(grad)
         if "yet" in line:
             assert gs.max() >= 1.5 * gs.min()
-            assert " and ".join(readable(g) for g in grad) in line
+            assert " and ".join(readable(g, 4) for g in grad) in line
         else:
             assert gs.max() < 1.5 * gs.min()
     else:

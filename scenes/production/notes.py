@@ -60,6 +60,6 @@ def reading(value: Any, depth: int = 0) -> str:
             return (f"{len(value)} values{f', {missing} of them none' if missing else ''}, "
                     f"from {reading(value[0])} to {reading(value[-1])} (least "
                     f"{reading(min(numbers))}, most {reading(max(numbers))})")
-        return "(" + ", ".join(reading(v) for v in value) + ")"
+        return "(" + ", ".join(reading(v) for v in value) + ")" if value else "none"
     indent = "\n" + "  " * depth + "- "
     return "".join(indent + reading(v, depth + 1) for v in value)
