@@ -85,29 +85,31 @@ SaddleParams = racing_params(
 
 def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
                     focus: CriticalPoint | None) -> list[str]:
-    """What the data says about who left the plotted region, when, and how long each lingered;
-    one short caption per fact."""
+    """What the data says about who left the plotted region (the scene's "escape": said as
+    "left the plot", so the viewer knows what it means), when, and how long each lingered
+    near the focus; one short caption per fact."""
     lines = []
     for o in results:
         steps_word = "step" if o.steps_near == 1 else "steps"
         near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}"
                 if focus else "")
-        end = (f"escaped at step {o.escaped_at}" if o.escaped_at is not None
-               else f"still inside after {steps} steps")
+        end = (f"left the plot at step {o.escaped_at}" if o.escaped_at is not None
+               else f"still on the plot after {steps} steps")
         lines.append(first_fitting(f"{o.name}: {near}; {end}." if near else f"{o.name}: {end}.",
                                    f"{o.name}: {end}."))
     out = sorted((o for o in results if o.escaped_at is not None), key=lambda o: o.escaped_at)
     stayed = [o for o in results if o.escaped_at is None]
     if not out:
-        lines.append(f"{'Neither' if len(results) == 2 else 'No racer'} escaped in {steps} steps."
-                     if len(results) > 1 else f"{results[0].name} did not escape in {steps} steps.")
+        lines.append(f"{'Neither' if len(results) == 2 else 'No racer'} left the plot in {steps} "
+                     "steps." if len(results) > 1 else
+                     f"{results[0].name} did not leave the plot in {steps} steps.")
     elif len(results) == 2 and len(out) == 2:
         first, second = out
         gap = second.escaped_at - first.escaped_at
-        lines.append(f"Both escaped at step {first.escaped_at}." if gap == 0 else
-                     f"{first.name} escaped first, {gap} steps before {second.name}.")
+        lines.append(f"Both left the plot at step {first.escaped_at}." if gap == 0 else
+                     f"{first.name} left the plot first, {gap} steps before {second.name}.")
     elif len(out) == 1 and stayed and len(results) > 1:
-        lines.append(f"Only {out[0].name} escaped in {steps} steps.")
+        lines.append(f"Only {out[0].name} left the plot in {steps} steps.")
     elif len(out) > 1:
         lines.append(first_fitting(
             "First out: " + ", then ".join(f"{o.name} (step {o.escaped_at})" for o in out) + ".",

@@ -196,27 +196,27 @@ def test_every_saddle_caption_is_true(race, radius):
     out = {n: first_outside(t, surface.domain) for n, t in by.items()}
     for line in lines:
         if m := re.fullmatch(r"(\w+): (?:(\d+) steps? within (\S+) of the (\w+); )?"
-                             r"(?:escaped at step (\d+)|still inside after (\d+) steps)\.", line):
+                             r"(?:left the plot at step (\d+)|still on the plot after (\d+) steps)\.", line):
             traj = by[m[1]]
             if m[2] is not None:
                 assert m[4] == focus.kind and int(m[2]) == int(np.sum(dist(traj, focus.point)
                                                                       <= radius))
             assert out[m[1]] == (int(m[5]) if m[5] else None)
             kind = "per racer"
-        elif m := re.fullmatch(r"(\w+) escaped first, (\d+) steps before (\w+)\.", line):
+        elif m := re.fullmatch(r"(\w+) left the plot first, (\d+) steps before (\w+)\.", line):
             assert None not in out.values() and out[m[3]] - out[m[1]] == int(m[2]) > 0
             assert out[m[1]] == min(out.values())
             kind = "order"
-        elif m := re.fullmatch(r"Both escaped at step (\d+)\.", line):
+        elif m := re.fullmatch(r"Both left the plot at step (\d+)\.", line):
             assert len(out) == 2 and set(out.values()) == {int(m[1])}
             kind = "order"
-        elif m := re.fullmatch(r"(?:Neither|No racer) escaped in (\d+) steps\.", line):
+        elif m := re.fullmatch(r"(?:Neither|No racer) left the plot in (\d+) steps\.", line):
             assert len(out) > 1 and all(v is None for v in out.values())
             kind = "none escaped"
-        elif m := re.fullmatch(r"(\w+) did not escape in (\d+) steps\.", line):
+        elif m := re.fullmatch(r"(\w+) did not leave the plot in (\d+) steps\.", line):
             assert len(out) == 1 and out[m[1]] is None
             kind = "none escaped"
-        elif m := re.fullmatch(r"Only (\w+) escaped in (\d+) steps\.", line):
+        elif m := re.fullmatch(r"Only (\w+) left the plot in (\d+) steps\.", line):
             assert [n for n, v in out.items() if v is not None] == [m[1]]
             kind = "order"
         elif m := re.fullmatch(r"First out: (.*)\.", line):

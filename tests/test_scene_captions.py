@@ -74,20 +74,20 @@ def test_saddle_default_story_is_true(construct):
     out = [int(np.flatnonzero(~SADDLE.in_domain(t.position))[0]) for t in (gd, ad)]
     assert near[0] > 20 and near[1] == 0 and out[1] < 15 < out[0]
     assert (f"Gradient descent: {near[0]} steps within 1 of the saddle; "
-            f"escaped at step {out[0]}.") in lines
-    assert f"Adam escaped first, {out[0] - out[1]} steps before Gradient descent." in lines
+            f"left the plot at step {out[0]}.") in lines
+    assert f"Adam left the plot first, {out[0] - out[1]} steps before Gradient descent." in lines
 
 
 def test_saddle_with_the_notebooks_numbers_does_not_claim_a_trap(construct):
     """The second notebook says gradient descent gets trapped; its own numbers say otherwise."""
     params = build(SaddleParams, {"start": [-4.0, 0.4]}, "saddle")
     lines = construct(SaddleEscape, params).caption_lines
-    assert "Gradient descent: 0 steps within 1 of the saddle; escaped at step 11." in lines
-    assert "Adam: 0 steps within 1 of the saddle; escaped at step 8." in lines
+    assert "Gradient descent: 0 steps within 1 of the saddle; left the plot at step 11." in lines
+    assert "Adam: 0 steps within 1 of the saddle; left the plot at step 8." in lines
     # Issue 10, case 6: no fixed sentence claims that plain gradients crawl here.
     scene = construct(SaddleEscape, params)
     assert not any("crawl" in b.caption for b in scene.beats)
-    assert "Adam escaped first, 3 steps before Gradient descent." in lines
+    assert "Adam left the plot first, 3 steps before Gradient descent." in lines
 
 
 def test_saddle_caption_names_whoever_escapes_first(construct):
@@ -95,8 +95,8 @@ def test_saddle_caption_names_whoever_escapes_first(construct):
     params = build(SaddleParams, {"start": [-4.0, 0.4], "racers": {"adam": {"lr": 0.05}}},
                    "saddle")
     lines = construct(SaddleEscape, params).caption_lines
-    assert lines[-1].startswith("Gradient descent escaped first") or lines[-1].startswith(
-        "Only Gradient descent escaped")
+    assert lines[-1].startswith("Gradient descent left the plot first") or lines[-1].startswith(
+        "Only Gradient descent left the plot")
 
 
 def test_race_on_a_formula_reaches_a_found_minimum(construct):
