@@ -12,7 +12,7 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, VGroup, VMobject, 
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
-from scenes.framework.notation import readable
+from scenes.framework.notation import readable, tex_number
 from scenes.framework.params import param
 from scenes.framework.plot2d import (
     PlaneMap,
@@ -164,6 +164,20 @@ class BiasCorrection(ExplainerScene):
         names.arrange(DOWN, aligned_edge=RIGHT).move_to(pm(np.array([n * 0.8, top * 0.7])))
         return VGroup(frame, curves, label, names)
 
+    def step_one_shares(self) -> VGroup:
+        """m₁ and √v₁ as shares of the gradient, and their ratio (right half, where the
+        Rosenbrock run comes later)."""
+        p, th = self.params, self.theme
+        m, v, ratio = shares_at_step_one(p.beta1, p.beta2)
+        lines = VGroup(
+            formula(th, ("m_1", "m"), r"= (1 - \beta_1)\, g_1 =", rf"{m}\, g_1", size=32),
+            formula(th, (r"\sqrt{v_1}", "v"), r"= \sqrt{1 - \beta_2}\, |g_1| =",
+                    rf"{v}\, |g_1|", size=32),
+            formula(th, (r"\frac{m_1}{\sqrt{v_1}}", "m"), f"= \\frac{{{m}}}{{{v}}} \\cdot",
+                    r"\frac{g_1}{|g_1|} =", f"{ratio}", r"\cdot \frac{g_1}{|g_1|}", size=32),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        return fit_width(lines, 5.6).move_to([3.9, 0.2, 0])
+
     def without_correction(self, g: np.ndarray) -> None:
         p, th = self.params, self.theme
         ratio = step_ratio(p.beta1, p.beta2, g[: p.m_steps])
@@ -198,9 +212,12 @@ class BiasCorrection(ExplainerScene):
         paradox = paradox_captions(p.beta1, p.beta2, float(ratio[0]))
         self.facts.update(m_share_at_step_1=1 - p.beta1,
                           sqrt_v_share_at_step_1=(1 - p.beta2) ** 0.5)
+        worked = self.step_one_shares()
         with self.beat("paradox", paradox[0]):
             self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
+            self.play(FadeIn(worked[0]), FadeIn(worked[1]), run_time=0.8)
         with self.beat("ratio-1", paradox[1]):
+            self.play(FadeIn(worked[2]), run_time=0.6)
             self.play(Create(curve, rate_func=linear), run_time=1.5)
             self.play(FadeIn(marked(pm, 1, float(ratio[0]), th)), run_time=0.5)
         peak = int(np.argmax(ratio))
@@ -209,9 +226,18 @@ class BiasCorrection(ExplainerScene):
                 self.play(FadeIn(marked(pm, peak + 1, float(ratio[peak]), th, with_step=True)),
                           run_time=0.5)
         with self.beat("ratio-3", self.ratio_captions[2]):
+            self.remove(*worked)  # a cut: the Rosenbrock run takes its place
             self.add(field)
             self.play(FadeIn(static), FadeIn(names), run_time=0.8)
             self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
+
+
+def shares_at_step_one(beta1: float, beta2: float) -> tuple[str, str, str]:
+    """Step 1 without correction, as the paradox beat writes it (TeX): the share of g₁ that m₁ holds
+    (1 − β₁), the share of |g₁| that √v₁ holds (√(1 − β₂)), and their ratio, the factor by
+    which the uncorrected step m₁/√v₁ differs from the corrected g₁/|g₁| (ε aside)."""
+    m, v = 1 - beta1, (1 - beta2) ** 0.5
+    return tex_number(m), tex_number(v), tex_number(m / v)
 
 
 def lag_captions(acc, mean_g: np.ndarray, mean_g2: np.ndarray, n1: int, n2: int) -> list[str]:

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from optim_core import adam, run, sgd, surfaces
+from optim_core import accumulate, adam, run, sgd, surfaces
 from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
 from scenes.framework.notation import readable
@@ -500,12 +500,31 @@ def test_the_stream_is_called_noisy_only_when_it_is(noise, trend):
 
 
 @SETTINGS
+@given(st.floats(0.0, 0.999), st.floats(0.5, 0.99999), st.floats(0.1, 100).map(float))
+def test_the_worked_first_step_is_the_cores_first_step(b1, b2, g):
+    """The bias scene writes m₁ = (1 − β₁) g₁, √v₁ = √(1 − β₂)|g₁| and their ratio: the core's
+    uncorrected first step against its corrected one, for any gradient (ε aside)."""
+    from optim_core import adam_uncorrected
+    from scenes.bias import shares_at_step_one
+    from scenes.framework.notation import tex_number
+
+    grads = np.array([[g, -g]])
+    plain = accumulate(adam_uncorrected(0.1, b1, b2, 1e-12), grads)
+    fixed = accumulate(adam(0.1, b1, b2, 1e-12), grads)
+    assert np.allclose(plain["m"][1], (1 - b1) * grads[0], rtol=1e-12)
+    assert np.allclose(np.sqrt(plain["v"][1]), np.sqrt(1 - b2) * np.abs(grads[0]), rtol=1e-12)
+    ratio = plain["update"][1] / fixed["update"][1]
+    assert np.allclose(ratio, (1 - b1) / np.sqrt(1 - b2), rtol=1e-6)
+    m, v, r = shares_at_step_one(b1, b2)
+    assert (m, v, r) == (tex_number(1 - b1), tex_number(np.sqrt(1 - b2)),
+                         tex_number((1 - b1) / np.sqrt(1 - b2)))
+
+
+@SETTINGS
 @given(st.floats(-10, 10), st.floats(-10, 10), st.floats(1e-3, 1e3), st.floats(1e-3, 100))
 def test_the_loss_scale_cancels_in_adams_step(g1, g2, scale, lr):
     """The reason the tuning scene gives, checked on Algorithm 1 itself: with every gradient
     times c, Adam's updates are the same (ε aside) and SGD's are c times larger."""
-    from optim_core import accumulate
-
     assume(min(abs(g1), abs(g2)) > 1e-3)
     g = np.array([[g1, g2], [g2, g1], [0.5 * g1, -g2]])
     # ε = 10⁻¹² against √v̂ of at least 10⁻⁶: "ε aside" to a part in 10⁵

@@ -42,6 +42,18 @@ def readable(v: float, digits: int = 3) -> str:
     return f"{mantissa:g} × {power}"
 
 
+def tex_number(v: float, digits: int = 3) -> str:
+    """:func:`readable` in TeX, for a number inside a formula: ``10^{-3}``,
+    ``1.78 \\times 10^{-5}``, ``1{,}800``."""
+    shown = readable(v, digits)
+    if "10" in shown and any(c in shown for c in "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        mantissa, _, power = shown.rpartition("10")
+        exponent = power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
+        lead = mantissa.replace(" × ", r" \times ")
+        return f"{lead}10^{{{exponent}}}"
+    return shown.replace(",", "{,}")
+
+
 def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
     """Algorithm 1: the line that starts the loop, then its five update lines (one per entry of
     :data:`IDEAS`), each piece of a symbol in that symbol's colour. ``result[0]`` is the loop
