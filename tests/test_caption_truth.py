@@ -196,7 +196,8 @@ def test_every_saddle_caption_is_true(race, radius):
     out = {n: first_outside(t, surface.domain) for n, t in by.items()}
     for line in lines:
         if m := re.fullmatch(r"(\w+): (?:(\d+) steps? within (\S+) of the (\w+); )?"
-                             r"(?:left the plot at step (\d+)|still on the plot after (\d+) steps)\.", line):
+                             r"(?:left the plot at step (\d+)|still on the plot after (\d+) "
+                             r"steps)\.", line):
             traj = by[m[1]]
             if m[2] is not None:
                 assert m[4] == focus.kind and int(m[2]) == int(np.sum(dist(traj, focus.point)
