@@ -1,9 +1,10 @@
-"""One frame per beat, tiled into a PNG: the last frame of every slide of a rendered scene.
+"""One frame per beat, tiled into a PNG: the last frame of every beat of a rendered scene.
 
     python tests/tools/contact_sheet.py out/.cache/slides/race-default-1080p60-dark sheet.png
 
 Use it to look at every beat of a scene at once (text overlaps, clipped labels, empty halves)
-after ``render.py render``; the slide clips are the beats, in order.
+after ``render.py render``; each slide clip plays one idea's beats, and the presentation JSON
+says where each beat ends in it.
 """
 
 from __future__ import annotations
@@ -17,18 +18,33 @@ import av
 from PIL import Image, ImageDraw
 
 
-def last_frame(path: Path) -> Image.Image:
+def frames_before(path: Path, times: list[float]) -> list[Image.Image]:
+    """The last frame of ``path`` shown before each of ``times`` (seconds, ascending)."""
+    found: list[Image.Image] = []
     with av.open(str(path)) as container:
-        frame = None
-        for frame in container.decode(video=0):  # noqa: B007 - the last one is kept
-            pass
-        return frame.to_image()
+        previous = None
+        for frame in container.decode(video=0):
+            while len(found) < len(times) and frame.time is not None and \
+                    frame.time >= times[len(found)] and previous is not None:
+                found.append(previous.to_image())
+            previous = frame
+        while len(found) < len(times) and previous is not None:
+            found.append(previous.to_image())
+    return found
 
 
 def beat_frames(deck_dir: Path) -> list[tuple[str, Image.Image]]:
+    """Every beat's caption and last frame, slide by slide (beats from the scene's JSON)."""
     config = next(deck_dir.glob("*.json"))
-    slides = json.loads(config.read_text())["slides"]
-    return [(s["notes"], last_frame(deck_dir.parent / s["file"])) for s in slides]
+    frames = []
+    for slide in json.loads(config.read_text())["slides"]:
+        beats = slide.get("beats") or [{"id": slide["notes"], "start": 0.0, "end": 1e9}]
+        first = beats[0]["start"]
+        shots = frames_before(deck_dir.parent / slide["file"],
+                              [b["end"] - first - 1e-3 for b in beats])
+        captions = slide["notes"].split("\n\n")
+        frames += list(zip(captions, shots, strict=False))
+    return frames
 
 
 def sheet(frames: list[tuple[str, Image.Image]], width: int, columns: int) -> Image.Image:
