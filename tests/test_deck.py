@@ -194,7 +194,7 @@ def test_the_speaker_view_opens_with_the_notes_and_the_next_slide(deck_dir):
     try:
         main = driver.current_window_handle
         driver.execute_script("setTimeout(() => Reveal.getPlugin('notes').open(), 0)")
-        end = time.monotonic() + 20
+        end = time.monotonic() + 60
         while len(driver.window_handles) < 2 and time.monotonic() < end:
             time.sleep(0.1)
         [speaker] = [h for h in driver.window_handles if h != main]
@@ -228,7 +228,8 @@ def test_a_one_file_deck_plays_offline_with_nothing_beside_it(deck_dir, tmp_path
         driver.quit()
 
 
-def wait_for(driver, script: str, timeout: float = 20.0) -> None:
+def wait_for(driver, script: str, timeout: float = 60.0) -> None:
+    """Poll ``script`` until it is true; a generous limit, as the machines are shared."""
     end = time.monotonic() + timeout
     while not driver.execute_script(script):
         if time.monotonic() > end:
