@@ -125,6 +125,7 @@ class OptimizerSpec:
     name: str
     display: str
     factory: Callable[..., Optimizer]
+    scale_free: bool = False  # divides by its own √v: the loss times c leaves its steps alone
 
     @property
     def defaults(self) -> dict[str, float]:
@@ -140,17 +141,20 @@ REGISTRY: dict[str, OptimizerSpec] = {}
 OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {}  # name -> factory, in registration order
 
 
-def register(display: str) -> Callable[[Callable[..., Optimizer]], Callable[..., Optimizer]]:
+def register(display: str, scale_free: bool = False
+             ) -> Callable[[Callable[..., Optimizer]], Callable[..., Optimizer]]:
     """Declare an optimizer: ``@register("NAdam")`` over its factory, whose name is its key and
     whose keyword arguments (each a declared hyperparameter) are its hyperparameters. Nothing
     else is needed for it to appear in ``render.py trace``, in the scenes' racers and in
-    ``render.py params``."""
+    ``render.py params``. ``scale_free``: its step divides by its own √v, so multiplying the
+    loss by a constant leaves its steps unchanged (ε aside); the captions that say why rely
+    on it, and ``tests/test_optimizers.py`` checks it."""
     def add(factory: Callable[..., Optimizer]) -> Callable[..., Optimizer]:
         unknown = set(inspect.signature(factory).parameters) - set(HYPERPARAMETERS)
         if unknown:
             raise TypeError(f"{factory.__name__}: undeclared hyperparameters {sorted(unknown)}; "
                             "declare them in HYPERPARAMETERS")
-        REGISTRY[factory.__name__] = OptimizerSpec(factory.__name__, display, factory)
+        REGISTRY[factory.__name__] = OptimizerSpec(factory.__name__, display, factory, scale_free)
         OPTIMIZERS[factory.__name__] = factory
         return factory
 
@@ -197,7 +201,7 @@ def momentum(lr: float = 0.01, beta1: float = 0.9) -> Optimizer:
                      lambda s: {"m": s.m})
 
 
-@register("RMSProp")
+@register("RMSProp", scale_free=True)
 def rmsprop(lr: float = 0.01, beta2: float = 0.99, eps: float = 1e-8) -> Optimizer:
     """RMSProp as torch.optim.RMSprop: ``v <- b2 v + (1-b2) g^2; p <- p - lr g / (sqrt(v) + eps)``.
 
@@ -265,7 +269,7 @@ def _adam_core(name: str, *, lr, beta1, beta2, eps, weight_decay=None, amsgrad=F
     return Optimizer(name, hyper, init, update, observe)
 
 
-@register("Adam")
+@register("Adam", scale_free=True)
 def adam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
          eps: float = 1e-8) -> Optimizer:
     """Adam, Kingma & Ba (2015), Algorithm 1::
@@ -281,7 +285,7 @@ def adam(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
     return _adam_core("adam", lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
 
-@register("Adam (uncorrected)")
+@register("Adam (uncorrected)", scale_free=True)
 def adam_uncorrected(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                      eps: float = 1e-8) -> Optimizer:
     """Adam with bias correction switched off: ``p <- p - lr * m / (sqrt(v) + eps)``.
@@ -294,7 +298,7 @@ def adam_uncorrected(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999
                       bias_correction=False)
 
 
-@register("AdamW")
+@register("AdamW", scale_free=True)
 def adamw(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
           weight_decay: float = 0.01) -> Optimizer:
     """AdamW as torch.optim.AdamW: Adam plus decoupled decay ``p <- p - lr * wd * p``."""
@@ -303,7 +307,7 @@ def adamw(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: floa
                       weight_decay=weight_decay)
 
 
-@register("AMSGrad")
+@register("AMSGrad", scale_free=True)
 def amsgrad(lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
             eps: float = 1e-8) -> Optimizer:
     """AMSGrad as torch.optim.Adam(amsgrad=True): the denominator uses ``max_t v_t``."""

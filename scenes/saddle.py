@@ -36,6 +36,7 @@ from optim_core.analysis import (
     first_step_along,
     focus_point,
 )
+from optim_core.optimizers import REGISTRY
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import readable
 from scenes.framework.params import param
@@ -117,7 +118,6 @@ def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
     return lines
 
 
-SCALED = ("rmsprop", "adam", "adam_uncorrected", "adamw", "amsgrad")  # divide by their own √v
 ABOUT = (0.5, 1.5)  # a first step "about α": between these multiples of α
 
 
@@ -144,7 +144,7 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
                      f"{readable(small_step, 2)}.")
         return lines
     lr = fast.racer.build().hyperparams["lr"]
-    if fast.racer.optimizer in SCALED and ABOUT[0] <= big / lr <= ABOUT[1]:
+    if REGISTRY[fast.racer.optimizer].scale_free and ABOUT[0] <= big / lr <= ABOUT[1]:
         lines.append(first_fitting(
             f"{fast.name} divides that slope by its own √v: a step of about α = {readable(lr)}.",
             f"{fast.name} divides it by its own √v: about α."))

@@ -34,7 +34,7 @@ from manim import (
 )
 
 from optim_core import Surface, make, surfaces
-from optim_core.optimizers import hyperparameters
+from optim_core.optimizers import REGISTRY, hyperparameters
 from optim_core.sweep import (
     Shift,
     Sweep,
@@ -245,9 +245,6 @@ def scale_lesson(names: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) 
                          "tuned again.")
 
 
-DIVIDES = ("adam", "rmsprop")  # the optimizers whose step is m̂/√v̂ (or g/√v): scale-free
-
-
 def scale_reason(kinds: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) -> str | None:
     """Why the loss's scale moved some optimizers' α and not others', from Algorithm 1: times
     c, every gradient, m̂ and √v̂ grow c-fold, so m̂/√v̂ does not (ε aside), while α·g does.
@@ -255,8 +252,8 @@ def scale_reason(kinds: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) 
     every other one's moved; None otherwise (or when none divides)."""
     kept = {k: up.after == up.before and down.after == down.before
             for k, (up, down) in shifts.items()}
-    dividers = [k for k in shifts if kinds[k] in DIVIDES]
-    others = [k for k in shifts if kinds[k] not in DIVIDES]
+    dividers = [k for k in shifts if REGISTRY[kinds[k]].scale_free]
+    others = [k for k in shifts if not REGISTRY[kinds[k]].scale_free]
     if not dividers or not all(kept[k] for k in dividers) or any(kept[k] for k in others):
         return None
     if not others:

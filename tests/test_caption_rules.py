@@ -45,7 +45,8 @@ def test_cues_follow_the_rules(construct, cls, params):
     # One slide per idea, its notes its beats' captions in order (one paragraph each).
     scene._add_last_slide()
     ideas = [[b.caption for b in scene.beats if b.idea == i] for i in range(len(scene.ideas))]
-    assert [s.notes for s in scene._slides] == ["\n\n".join(c) for c in ideas if c]
+    assert all(ideas)  # every declared idea has a beat (a slide)
+    assert [s.notes for s in scene._slides] == ["\n\n".join(c) for c in ideas]
     assert 1 <= len(scene._slides) <= 5  # a scene is a few ideas, not one slide a beat
     # Every caption can be said: no symbol left, nothing spelled out letter by letter.
     for beat in scene.beats:

@@ -93,6 +93,19 @@ def test_slides_are_ideas_titled_with_the_narration_and_numbers_as_notes(deck_di
     assert len(numbers) >= len(slides) - 1
     race_end = next(s for s in slides if s["title"] == "Where each racer ends")
     assert "final loss" in race_end["notes"] and "SGD:" in race_end["notes"]
+    # each slide holds exactly its own beats, in order, their captions first in its notes
+    import render as cli
+
+    args = cli.build_parser().parse_args(["facts", *SCENES, *SIZE])
+    config = cli.load_config(args)
+    from scenes.production.facts import build_facts
+
+    beats = [b for k in SCENES for b in build_facts(k, config.scenes[k], "dark")["beats"]]
+    assert [b["id"] for s in slides for b in s["beats"]] == [b["id"] for b in beats]
+    for slide in slides:
+        own = [next(b["caption"] for b in beats if b["id"] == mine["id"])
+               for mine in slide["beats"]]
+        assert slide["notes"].split("\n\n")[:len(own)] == own
 
 
 def test_pptx_has_a_titled_movie_slide_per_idea_with_alt_text_and_notes(deck_dir):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from optim_core import OPTIMIZERS, make, run
 from optim_core import optimizers as O
+from optim_core.optimizers import REGISTRY
 from optim_core.surfaces import SURFACES, get
 
 ROSEN = get("rosenbrock")
@@ -244,3 +245,16 @@ def test_an_optimizer_registered_in_the_core_alone_appears_everywhere(argv, show
     proc = subprocess.run([sys.executable, "-c", NADAM, *argv], cwd=root, capture_output=True,
                           text=True, timeout=120)
     assert shows in proc.stdout + proc.stderr, proc.stderr[-500:]
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_scale_free_is_declared_exactly_for_the_optimizers_whose_steps_ignore_the_loss_scale(name):
+    """``register(..., scale_free=True)`` (the captions' "why" relies on it): the loss times c
+    leaves the steps alone (ε aside) for those, and changes them for the others."""
+    from optim_core import accumulate
+
+    spec = REGISTRY[name]
+    hyper = {"eps": 1e-12} if "eps" in spec.defaults else {}
+    grads = np.random.default_rng(0).normal(size=(20, 2)) + 0.5
+    steps = [accumulate(spec.factory(**hyper), c * grads)["update"][1:] for c in (1.0, 100.0)]
+    assert np.allclose(steps[1], steps[0], rtol=1e-5) == spec.scale_free

@@ -262,7 +262,8 @@ class ExplainerScene(DeckScene):
         frame = 1 / self.camera.frame_rate
         self._show_cues(now + frame - 1e-9)
         def snapped(t: float) -> float:
-            return now if abs(t - now) < frame else end if abs(t - end) < frame else t
+            # <=: the hold loop in beat() leaves an edge one frame away to the play
+            return now if abs(t - now) <= frame else end if abs(t - end) <= frame else t
 
         for t0, t1, _, band in self._cues:  # a band that comes or goes while it plays
             a, b = max(snapped(t0), now), min(snapped(t1), end)

@@ -58,6 +58,10 @@ def record_ideas(deck: Path, scene: Any) -> None:
     config_file = next(deck.glob("*.json"))
     data = json.loads(config_file.read_text())
     groups = slide_beats(scene.beats)
+    empty = [idea.title for i, idea in enumerate(scene.ideas)
+             if not any(b.idea == i for b in scene.beats)]
+    if empty:  # declared, then another idea (or the end) came before any beat: a lost slide
+        raise RuntimeError(f"{scene.key}: ideas with no beat: {', '.join(map(repr, empty))}")
     if len(groups) != len(data["slides"]):
         raise RuntimeError(f"{scene.key}: {len(data['slides'])} slides for {len(groups)} ideas")
     for slide, beats in zip(data["slides"], groups, strict=True):
@@ -76,8 +80,11 @@ def deck_slides(decks: Sequence[Path]) -> list[DeckSlide]:
     for folder in decks:
         data = json.loads(next(folder.glob("*.json")).read_text())
         scene = folder.name.split("-")[0]
-        slides += [DeckSlide(scene, s.get("title", scene), folder.parent / s["file"],
-                             s["notes"], s.get("alt", s["notes"])) for s in data["slides"]]
+        if any("title" not in s or "alt" not in s for s in data["slides"]):
+            raise RuntimeError(f"{folder}: slides without their ideas (not rendered by "
+                               "render.py); render the scene again")
+        slides += [DeckSlide(scene, s["title"], folder.parent / s["file"], s["notes"], s["alt"])
+                   for s in data["slides"]]
     return slides
 
 
@@ -96,7 +103,9 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: 
 
     configs = [PresentationConfig.from_file(next(d.glob("*.json"))) for d in decks]
     slides = deck_slides(decks)
-    title = "Adam, animated" if len(decks) > 1 else slides[0].title
+    from scenes import SCENE_CLASSES
+
+    title = "Adam, animated" if len(decks) > 1 else SCENE_CLASSES[slides[0].scene].title
     html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
     pptx = target.with_name(f"{target.name}.pptx")
     handout = target.with_name(f"{target.name.removesuffix('-deck')}-handout.pdf")
