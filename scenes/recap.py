@@ -70,14 +70,27 @@ class StepSizes:
 
     @property
     def gradient_spread(self) -> float:
-        """How many times larger one weight's typical gradient was than the other's."""
-        med = self.median_per_weight(self.gradient)
-        return float(med.max() / med.min()) if med.min() > 0 else float("inf")
+        """How many times larger one weight's typical gradient was than the other's (inf when
+        one is zero, or when the ratio is beyond a float)."""
+        return spread(self.median_per_weight(self.gradient))
 
     @property
     def step_spread(self) -> float:
-        med = self.median_per_weight(self.ratio)
-        return float(med.max() / med.min()) if med.min() > 0 else float("inf")
+        return spread(self.median_per_weight(self.ratio))
+
+    @property
+    def still(self) -> bool:
+        """Whether one weight's typical gradient or step was exactly zero (it never moved)."""
+        return bool(self.median_per_weight(self.gradient).min() == 0
+                    or self.median_per_weight(self.ratio).min() == 0)
+
+
+def spread(values: np.ndarray) -> float:
+    """max / min of non-negative values: inf when the least is zero or the ratio overflows."""
+    if values.min() == 0:
+        return float("inf")
+    with np.errstate(over="ignore"):
+        return float(values.max() / values.min())
 
 
 def step_sizes(traj, lr: float) -> StepSizes:
@@ -106,8 +119,12 @@ def rule_captions(sizes: StepSizes) -> list[str]:
             f"{largest}.",
             f"Here {share} of the steps were at most about α; the largest was {largest}.")
     grads, steps = sizes.gradient_spread, sizes.step_spread
-    if not np.isfinite(grads) or not np.isfinite(steps):
+    if sizes.still:
         second = "One weight's gradient was exactly zero here, so it never moved."
+    elif not np.isfinite(grads):  # beyond a float, not zero
+        second = "The two weights' gradients differed by a factor too large for a float."
+    elif not np.isfinite(steps):
+        second = "One weight barely moved: its steps were smaller by more than a float holds."
     elif grads >= 2 * steps:
         second = first_fitting(
             f"The two weights' gradients differed {readable(grads, 2)}x in size; their steps "

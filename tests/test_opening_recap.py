@@ -86,8 +86,15 @@ def test_the_rule_caption_says_what_the_run_did(lr, steps, x, y, surface):
         assert f"{100 * np.mean(moved <= WITHIN):.0f} %" in first
     grads = np.median(np.abs(traj.grad[: traj.valid_steps - 1]), axis=0)
     steps_med = np.median(moved, axis=0)
+    with np.errstate(over="ignore"):
+        beyond = [not np.isfinite(v.max() / v.min()) if v.min() > 0 else False
+                  for v in (grads, steps_med)]
     if grads.min() == 0 or steps_med.min() == 0:
         assert "exactly zero" in second
+    elif beyond[0]:
+        assert "too large for a float" in second
+    elif beyond[1]:
+        assert "barely moved" in second
     elif "differed" in second:
         assert grads.max() / grads.min() >= 2 * steps_med.max() / steps_med.min()
     else:
@@ -122,3 +129,16 @@ def test_the_recap_uses_the_cores_adam_defaults(construct):
     assert math.isclose(scene.facts["largest_step_in_alpha"], 1, rel_tol=1e-6)
     assert [b.name for b in scene.beats] == ["lines", "rule", "why-rule", "knobs", "memory", "eps",
                                              "end"]
+
+
+@pytest.mark.parametrize(("gradient", "ratio", "said"), [
+    ([1.0, 0.0], [1.0, 0.0], "exactly zero"),
+    ([1.0, 1e-309], [1.0, 0.5], "too large for a float"),  # not zero: its spread overflows
+    ([1.0, 0.5], [1.0, 1e-309], "barely moved"),
+])
+def test_a_spread_beyond_a_float_is_not_called_zero(gradient, ratio, said):
+    from scenes.recap import StepSizes
+
+    sizes = StepSizes(ratio=np.array([ratio] * 3), gradient=np.array([gradient] * 3))
+    with np.errstate(all="raise"):  # no overflow warning either
+        assert said in rule_captions(sizes)[1]
