@@ -236,8 +236,13 @@ def shares_at_step_one(beta1: float, beta2: float) -> tuple[str, str, str]:
     """Step 1 without correction, as the paradox beat writes it (TeX): the share of g₁ that m₁ holds
     (1 − β₁), the share of |g₁| that √v₁ holds (√(1 − β₂)), and their ratio, the factor by
     which the uncorrected step m₁/√v₁ differs from the corrected g₁/|g₁| (ε aside)."""
-    m, v = 1 - beta1, (1 - beta2) ** 0.5
+    m, v = first_shares(beta1, beta2)
     return tex_number(m), tex_number(v), tex_number(m / v)
+
+
+def first_shares(beta1: float, beta2: float) -> tuple[float, float]:
+    """At step 1, the share of g₁ that m₁ holds, 1 − β₁, and of |g₁| that √v₁ holds, √(1 − β₂)."""
+    return 1 - beta1, (1 - beta2) ** 0.5
 
 
 def lag_captions(acc, mean_g: np.ndarray, mean_g2: np.ndarray, n1: int, n2: int) -> list[str]:
@@ -261,7 +266,7 @@ def paradox_captions(beta1: float, beta2: float, ratio_1: float) -> list[str]:
     """Why the uncorrected first step is off although m and v both start too small: the share
     of g that m holds at step 1 (1 − β₁), against the share of |g| that √v holds (√(1 − β₂));
     the step is their ratio (``ratio_1``, as the core measured it)."""
-    m, v = 1 - beta1, (1 - beta2) ** 0.5
+    m, v = first_shares(beta1, beta2)
     first = (f"Both start too small: at step 1 m holds {100 * m:.3g} % of g, √v "
              f"{100 * v:.3g} % of |g|.")
     if ratio_1 > 1.05:

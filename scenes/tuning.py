@@ -214,11 +214,16 @@ def moved(s: Shift) -> str:
     return f"{readable(f)}x lower" if f > 1 else f"{readable(1 / f)}x higher"
 
 
+def unchanged(up: Shift, down: Shift) -> bool:
+    """Whether an optimizer kept its rates with the loss times the scale and its inverse."""
+    return up.after == up.before and down.after == down.before
+
+
 def shift_caption(name: str, up: Shift, down: Shift) -> str:
     """Where one optimizer's working rates (its best rate, if it works at none) went when the
     loss was multiplied by the scale and by its inverse."""
     what = f"{name}'s {'working' if up.kind == 'working' else 'best'} α"
-    if up.after == up.before and down.after == down.before:
+    if unchanged(up, down):
         return first_fitting(f"{what} stays at {span(up.before)} with {scaled(up.scale)} and "
                              f"with {scaled(down.scale)}.",
                              f"{what} stays at {span(up.before)} at every scale.",
@@ -232,7 +237,7 @@ def shift_caption(name: str, up: Shift, down: Shift) -> str:
 def scale_lesson(names: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) -> str:
     """Who keeps its rates whatever the loss's scale, and who would need tuning again."""
     kept = [names[k] for k, (up, down) in shifts.items()
-            if up.after == up.before and down.after == down.before]
+            if unchanged(up, down)]
     went = [names[k] for k in shifts if names[k] not in kept]
     if not went:
         return "Every optimizer keeps its α, whatever the loss's scale."
@@ -250,8 +255,7 @@ def scale_reason(kinds: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) 
     c, every gradient, m̂ and √v̂ grow c-fold, so m̂/√v̂ does not (ε aside), while α·g does.
     Said only when this sweep agrees: every optimizer that divides by √v kept its α, and
     every other one's moved; None otherwise (or when none divides)."""
-    kept = {k: up.after == up.before and down.after == down.before
-            for k, (up, down) in shifts.items()}
+    kept = {k: unchanged(*pair) for k, pair in shifts.items()}
     dividers = [k for k in shifts if REGISTRY[kinds[k]].scale_free]
     others = [k for k in shifts if not REGISTRY[kinds[k]].scale_free]
     if not dividers or not all(kept[k] for k in dividers) or any(kept[k] for k in others):

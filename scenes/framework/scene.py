@@ -95,7 +95,6 @@ class ExplainerScene(DeckScene):
         self._in_beat = False
         self.beats: list[Beat] = []
         self.ideas: list[Idea] = []
-        self._idea_started = False  # whether the current idea's slide has begun (a beat came)
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
         self._cues: list[tuple[float, float, list[str], VGroup | None]] = []  # the beat's
@@ -152,18 +151,16 @@ class ExplainerScene(DeckScene):
         if not title.strip():
             raise ValueError(f"{self.key}: an idea needs a title")
         self.ideas.append(Idea(" ".join(title.split()), facts))
-        self._idea_started = False
 
     def _slide_for(self, caption: str) -> None:
         """The deck's slide boundary: a new slide at the first beat of an idea, the caption
         added to the current slide's notes otherwise."""
         if not self.ideas:  # a scene that declares no ideas is one
             self.ideas.append(Idea(self.title))
-        if self._idea_started:
+        if self.beats and self.beats[-1].idea == len(self.ideas) - 1:  # its slide has begun
             self.add_notes(caption)
         else:
             self.next_slide(notes=caption)
-            self._idea_started = True
 
     # --- beats -------------------------------------------------------------------------------
 

@@ -1,9 +1,14 @@
-"""Video files as containers: their length, and frames copied between them (not re-encoded)."""
+"""Video files as containers: their length, their last picture, and frames copied between
+them (not re-encoded)."""
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 
 def video_duration(path: Path) -> float:
@@ -14,6 +19,21 @@ def video_duration(path: Path) -> float:
         if stream.duration is not None:
             return float(stream.duration * stream.time_base)
         return float(c.duration / 1_000_000)
+
+
+def last_frame(clip: Path) -> Image.Image:
+    """The clip's last picture (the idea's final state), decoded from the last key frame on:
+    seeking to the end lands on it, so a long clip is not decoded from its start."""
+    import av
+
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        if container.duration is not None:
+            container.seek(container.duration, backward=True)
+        last = deque(container.decode(stream), maxlen=1)
+    if not last:
+        raise ValueError(f"{clip}: no picture after its last key frame")
+    return last[0].to_image()
 
 
 def copy_video(src: Any, out: Any, stream: Any) -> None:

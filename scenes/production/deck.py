@@ -11,6 +11,8 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,8 @@ from scenes.framework.assets import ASSETS
 from scenes.production.store import publish_folder
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from scenes.framework.scene import Beat
 
 # The files of reveal.js the manim-slides template loads (fetched from npm at setup, never a CDN).
@@ -34,6 +38,19 @@ class DeckSlide:
     clip: Path  # the slide's video (mp4 or webm), its last frame is the idea's final picture
     notes: str  # what the lecturer needs to say it: narration, then the numbers behind it
     alt: str  # alt text for the clip: the narration of its beats
+
+    @cached_property
+    def still(self) -> Image.Image:
+        """The clip's last picture, the idea's final state (decoded once, for the .pptx's
+        poster and the handout)."""
+        from scenes.framework.video import last_frame
+
+        return last_frame(self.clip)
+
+
+def presentation(folder: Path) -> Path:
+    """The presentation JSON of a scene's slide folder (manim-slides writes one per scene)."""
+    return next(folder.glob("*.json"))
 
 
 def slide_beats(beats: Sequence[Beat]) -> list[list[Beat]]:
@@ -55,7 +72,7 @@ def record_ideas(deck: Path, scene: Any) -> None:
     and ignores the other keys, so its own converters and ``present`` still work."""
     from scenes.production.notes import idea_notes
 
-    config_file = next(deck.glob("*.json"))
+    config_file = presentation(deck)
     data = json.loads(config_file.read_text())
     groups = slide_beats(scene.beats)
     empty = [idea.title for i, idea in enumerate(scene.ideas)
@@ -78,7 +95,7 @@ def deck_slides(decks: Sequence[Path]) -> list[DeckSlide]:
     with the ideas ``record_ideas`` wrote)."""
     slides = []
     for folder in decks:
-        data = json.loads(next(folder.glob("*.json")).read_text())
+        data = json.loads(presentation(folder).read_text())
         scene = folder.name.split("-")[0]
         if any("title" not in s or "alt" not in s for s in data["slides"]):
             raise RuntimeError(f"{folder}: slides without their ideas (not rendered by "
@@ -97,14 +114,13 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: 
     file system). Returns the files."""
     from manim_slides.config import PresentationConfig
 
+    from scenes import SCENE_CLASSES
     from scenes.framework.style import THEMES
     from scenes.production.handout import write_handout
     from scenes.production.powerpoint import write_pptx
 
-    configs = [PresentationConfig.from_file(next(d.glob("*.json"))) for d in decks]
+    configs = [PresentationConfig.from_file(presentation(d)) for d in decks]
     slides = deck_slides(decks)
-    from scenes import SCENE_CLASSES
-
     title = "Adam, animated" if len(decks) > 1 else SCENE_CLASSES[slides[0].scene].title
     html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
     pptx = target.with_name(f"{target.name}.pptx")
@@ -151,11 +167,8 @@ def idea_page_class() -> Any:
         @classmethod
         def for_deck(cls, configs, slides, theme, reveal, vendored, template, *, title,
                      narrated, one_file):
-            ideas, at = [], 0
-            for config in configs:
-                ideas.append([{"title": s.title, "notes": s.notes}
-                              for s in slides[at: at + len(config.slides)]])
-                at += len(config.slides)
+            ideas = [[{"title": s.title, "notes": s.notes} for s in scene]  # a list per config
+                     for _, scene in groupby(slides, key=lambda s: s.scene)]
             inline = {}
             for name in REVEAL_FILES:
                 if one_file:

@@ -21,16 +21,15 @@ def build_facts(scene_key: str, params: Any, theme: str,
     from manim import tempconfig
 
     from scenes import SCENE_CLASSES
-    from scenes.production.jobs import keep_cache, seed_cache
+    from scenes.production.jobs import CACHED, keep_cache, seed_cache, shared_cache
 
     cls = SCENE_CLASSES[scene_key]
     with tempfile.TemporaryDirectory(prefix="facts-") as media, tempconfig({
             "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",
             "progress_bar": "none"}):
-        # as Job.shared_cache names them: formulas for every size, text per frame size
-        shared = {} if cache is None else {
-            "Tex": cache / "Tex", "texts": cache / f"texts-{SIZE[0]}x{SIZE[1]}"}
+        shared = {} if cache is None else {sub: shared_cache(cache, sub, *SIZE)
+                                           for sub in CACHED}
         for sub, folder in shared.items():
             seed_cache(folder, Path(media) / sub)
         scene = cls(params=params, theme=theme)

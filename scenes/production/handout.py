@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, cast
 
 from scenes.production.deck import DeckSlide
 from scenes.production.files import replacing
-from scenes.production.powerpoint import last_frame
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -76,7 +75,7 @@ def font_file(name: str) -> str:
 def add_page(pdf: FPDF, item: DeckSlide) -> None:
     """The slide's page: its title as a heading (and a bookmark), its last frame as large as
     the notes leave room for, then the notes."""
-    picture = last_frame(item.clip)
+    picture = item.still
     pdf.add_page()
     pdf.start_section(item.title)
     width = pdf.epw

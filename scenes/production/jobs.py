@@ -56,11 +56,7 @@ class Job:
         return is_narrated(self.narration, self.voice)
 
     def shared_cache(self, sub: str) -> Path:
-        """Where Manim's cache ``sub`` of this scene is shared between runs. Formulas (Tex) are
-        shared across sizes; text is laid out on a page the frame's size in pixels, so its
-        drawings are kept per size (a small render's wrapped text is not reused at 1080p)."""
-        folder = Path(self.cache_dir)
-        return folder / sub if sub == "Tex" else folder / f"{sub}-{self.width}x{self.height}"
+        return shared_cache(Path(self.cache_dir), sub, self.width, self.height)
 
     @property
     def work_dir(self) -> Path:
@@ -171,6 +167,13 @@ class DiskFull(Exception):
 
 
 CACHED = ("Tex", "texts")  # Manim's caches of typeset formulas and text, by content hash
+
+
+def shared_cache(folder: Path, sub: str, width: int, height: int) -> Path:
+    """Where Manim's cache ``sub`` of a scene (``folder``) is shared between runs. Formulas
+    (Tex) are shared across sizes; text is laid out on a page the frame's size in pixels, so
+    its drawings are kept per size (a small render's wrapped text is not reused at 1080p)."""
+    return folder / sub if sub == "Tex" else folder / f"{sub}-{width}x{height}"
 
 
 def seed_cache(shared: Path, private: Path) -> None:

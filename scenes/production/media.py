@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from scenes.framework.video import copy_video, video_duration
-from scenes.production.deck import slide_beats
+from scenes.production.deck import presentation, slide_beats
 from scenes.production.files import replacing
 from scenes.production.narration import (
     RATE,
@@ -33,7 +33,7 @@ def add_narration(video: Path, beats: list[Any], deck: Path | None) -> Path:
     narrated = video.with_name(f"{video.stem}-narrated{video.suffix}")
     mux(video, track, narrated)
     if deck is not None:
-        slides = json.loads(next(deck.glob("*.json")).read_text())["slides"]
+        slides = json.loads(presentation(deck).read_text())["slides"]
         ideas = slide_beats(beats)
         if len(slides) != len(ideas):
             raise RuntimeError(f"{len(slides)} slides for {len(ideas)} ideas")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import mimetypes
-from collections import deque
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +22,6 @@ from scenes.production.deck import DeckSlide
 from scenes.production.files import replacing
 
 if TYPE_CHECKING:
-    from PIL import Image
     from pptx.presentation import Presentation
     from pptx.slide import Slide
 
@@ -142,7 +140,7 @@ def add_movie(slide: Slide, item: DeckSlide, box: tuple[int, int, int, int]) -> 
     centred; its last frame as poster, its narration as alt text, started automatically."""
     from pptx.util import Emu
 
-    poster = last_frame(item.clip)
+    poster = item.still
     left, top, width, height = (Emu(n) for n in fitted(poster.size, box))
     png = io.BytesIO()
     poster.save(png, format="PNG")
@@ -174,17 +172,3 @@ def play_automatically(slide: Slide, shape_id: int, seconds: float) -> None:
     old = slide.element.xpath("./p:timing")[0]
     old.getparent().replace(old, timing)
 
-
-def last_frame(clip: Path) -> Image.Image:
-    """The clip's last picture (the idea's final state), decoded from the last key frame on:
-    seeking to the end lands on it, so a long clip is not decoded from its start."""
-    import av
-
-    with av.open(str(clip)) as container:
-        stream = container.streams.video[0]
-        if container.duration is not None:
-            container.seek(container.duration, backward=True)
-        last = deque(container.decode(stream), maxlen=1)
-    if not last:
-        raise ValueError(f"{clip}: no picture after its last key frame")
-    return last[0].to_image()
