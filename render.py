@@ -45,6 +45,7 @@ import csv
 import dataclasses
 import errno
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import json
@@ -66,8 +67,9 @@ from optim_core import (
     surfaces,
 )
 from optim_core.trajectory import DEFAULT_BOUND
-from scenes import SCENE_CLASSES, SCENES
+from scenes.catalog import CATALOG
 from scenes.framework.assets import ASSETS
+from scenes.framework.palette import THEMES
 from scenes.framework.params import (
     TOO_MANY_DIGITS,
     ParamDoc,
@@ -84,7 +86,6 @@ from scenes.framework.params import (
     shown,
     to_data,
 )
-from scenes.framework.style import THEMES
 from scenes.production import voice
 from scenes.production.deck import build_deck
 from scenes.production.facts import build_facts
@@ -105,7 +106,9 @@ from scenes.production.outputs import (
     CLIP_FORMATS,
     ENCODER_PRESETS,
     FORMATS,
-    QUALITIES,
+    QUALITY_DOC,
+    QUALITY_FLAGS,
+    quality,
 )
 from scenes.production.progress import Reporter
 from scenes.production.spoken import spoken
@@ -301,8 +304,7 @@ MIN_WIDTH, MIN_HEIGHT = 64, 36
 class RenderSettings:
     """The [render] table: how and where scenes are rendered."""
 
-    quality: str = param("h", "Manim quality: l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60",
-                         choices=tuple(QUALITIES))
+    quality: str = param("h", f"Manim quality: {QUALITY_DOC}", choices=QUALITY_FLAGS)
     fps: int | None = param(None, "frames per second", interval="[1, 120]",
                             none_means="the quality's")
     width: int | None = param(None, "frame width in pixels (height follows 16:9 unless set)",
@@ -351,7 +353,7 @@ class RenderSettings:
         return is_narrated(self.narration, self.voice)
 
     def size(self) -> tuple[int, int, int]:
-        w, h, fps = QUALITIES[self.quality]
+        w, h, fps = quality(self.quality)
         if self.width and not self.height:
             w, h = self.width, round(self.width * 9 / 16 / 2) * 2
         elif self.height and not self.width:
@@ -361,7 +363,7 @@ class RenderSettings:
         return w, h, self.fps or fps
 
 
-TABLES = {"render": RenderSettings, **{k: c.Params for k, c in SCENE_CLASSES.items()}}
+TABLES = {"render": RenderSettings, **{k: e.Params for k, e in CATALOG.items()}}
 
 
 def presets() -> list[str]:
@@ -427,9 +429,9 @@ def load_config(args: argparse.Namespace) -> Config:
         command = getattr(args, "command", None)
         settings = dataclasses.replace(settings, captions="off" if command == "slides" else "on")
     scenes, label = {}, {}
-    for key, cls in SCENE_CLASSES.items():
-        scenes[key] = build(cls.Params, data.get(key, {}), key)
-        same = to_data(scenes[key]) == to_data(build(cls.Params, preset_data.get(key, {}), key))
+    for key, entry in CATALOG.items():
+        scenes[key] = build(entry.Params, data.get(key, {}), key)
+        same = to_data(scenes[key]) == to_data(build(entry.Params, preset_data.get(key, {}), key))
         label[key] = preset if same else "p" + digest(to_data(scenes[key]))[:8]
     return Config(settings, scenes, label)
 
@@ -466,8 +468,7 @@ def code_fingerprint() -> str:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".svg") and "__pycache__" not in str(path):
                 h.update(path.read_bytes())
-    import manim
-    h.update(manim.__version__.encode())
+    h.update(importlib.metadata.version("manim").encode())
     return h.hexdigest()
 
 
@@ -569,7 +570,7 @@ def render_scenes(keys: list[str], config: Config, report: Reporter) -> list[Job
     """Render what is not up to date; returns the jobs (each with its output's path)."""
     check_system()
     if config.settings.narration is not None:
-        check_folder(Path(config.settings.narration), list(SCENE_CLASSES))
+        check_folder(Path(config.settings.narration), list(CATALOG))
     if config.settings.voice == voice.NAME and (problem := voice.missing()):
         raise SystemProblem(problem)
     out = prepare_out(config)
@@ -625,7 +626,7 @@ def join_explainer(jobs: list[Job], config: Config, report: Reporter) -> None:
     if records.fresh(target, key):
         report.say(f"up to date: {target}")
         return
-    parts = [(SCENE_CLASSES[j.scene_key].title, Path(j.target)) for j in jobs]
+    parts = [(CATALOG[j.scene_key].title, Path(j.target)) for j in jobs]
     # Everything is written under temporary names, recorded, then renamed into place.
     with contextlib.ExitStack() as staging:
         staged = {target: staging.enter_context(replacing(target))}
@@ -668,24 +669,24 @@ def add_config_options(p: argparse.ArgumentParser, title: str, set_dest: str = "
 
 def scene_keys(names: list[str]) -> list[str]:
     keys = []
-    by_class = {cls.__name__.lower(): k for k, cls in SCENE_CLASSES.items()}
+    by_class = {entry.name.lower(): key for key, entry in CATALOG.items()}
     for name in names:
-        key = name if name in SCENE_CLASSES else by_class.get(name.lower())
+        key = name if name in CATALOG else by_class.get(name.lower())
         if key is None:
-            valid = [*SCENE_CLASSES, *(c.__name__ for c in SCENES)]
+            valid = [*CATALOG, *(entry.name for entry in CATALOG.values())]
             raise UsageError(f"unknown scene {name!r}{did_you_mean(name, valid)} "
-                             f"(scenes: {', '.join(SCENE_CLASSES)})")
+                             f"(scenes: {', '.join(CATALOG)})")
         keys.append(key)
     return keys
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    width = max(len(k) for k in SCENE_CLASSES)
-    name_width = max(len(cls.__name__) for cls in SCENES)
-    number_width = len(f"{len(SCENES)}.")
-    for i, (key, cls) in enumerate(SCENE_CLASSES.items(), start=1):
-        print(f"{f'{i}.':<{number_width}} {key:<{width}}  {cls.__name__:<{name_width}}  "
-              f"{cls.description}")
+    width = max(len(k) for k in CATALOG)
+    name_width = max(len(entry.name) for entry in CATALOG.values())
+    number_width = len(f"{len(CATALOG)}.")
+    for i, (key, entry) in enumerate(CATALOG.items(), start=1):
+        print(f"{f'{i}.':<{number_width}} {key:<{width}}  {entry.name:<{name_width}}  "
+              f"{entry.description}")
     return 0
 
 
@@ -699,7 +700,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
 def param_rows(table: str) -> list[ParamDoc]:
     if table == "render":
         return describe(RenderSettings, "render")
-    return describe(SCENE_CLASSES[table].Params, table)
+    return describe(CATALOG[table].Params, table)
 
 
 def cmd_params(args: argparse.Namespace) -> int:
@@ -732,7 +733,7 @@ def config_schema() -> dict:
             "description": "A preset or --config file of render.py (README: Parameter reference)",
             "type": "object", "additionalProperties": False,
             "properties": {name: {**json_schema(cls), "description": (
-                "how and where to render" if name == "render" else SCENE_CLASSES[name].title)}
+                "how and where to render" if name == "render" else CATALOG[name].title)}
                 for name, cls in TABLES.items()}}
 
 
@@ -756,7 +757,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     """Every caption of the scenes, with the values it was computed from, as JSON (no video)."""
-    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    keys = scene_keys(args.scenes) if args.scenes else list(CATALOG)
     config = load_config(args)
     check_system()
     media = Path(config.settings.out) / ".cache" / "media"
@@ -772,7 +773,7 @@ def cmd_script(args: argparse.Namespace) -> int:
     """The narration script: every beat's id, caption and length at reading pace, as text and
     CSV, in the narration folder, with one sub-folder per scene for the recordings and the
     manifest of the captions they are made for."""
-    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    keys = scene_keys(args.scenes) if args.scenes else list(CATALOG)
     config = load_config(args)
     folder = Path(config.settings.narration or "narration")
     if folder.exists() and not folder.is_dir():
@@ -895,7 +896,7 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         config = dataclasses.replace(config, settings=dataclasses.replace(config.settings,
                                                                           out=tmp))
-        jobs = render_scenes(list(SCENE_CLASSES), config, Reporter(quiet))
+        jobs = render_scenes(list(CATALOG), config, Reporter(quiet))
         for job in jobs:
             still = Image.open(job.target).convert("RGB").quantize(256)
             with replacing(target / f"{job.scene_key}.png") as tmp_png:
@@ -911,7 +912,7 @@ REVEAL_JS = Path(sys.prefix) / "share" / "reveal.js"
 
 def cmd_slides(args: argparse.Namespace) -> int:
     """Render (or reuse) the scenes, then build the deck from their beats: no second render."""
-    keys = scene_keys(args.scenes) if args.scenes else list(SCENE_CLASSES)
+    keys = scene_keys(args.scenes) if args.scenes else list(CATALOG)
     config = load_config(args)
     if not FORMATS[config.settings.format].clips:
         raise UsageError(f"--format {config.settings.format}: a deck is made of video clips; "
@@ -940,7 +941,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     from scenes.production import pages
 
     keys = (scene_keys(args.scenes) if args.scenes else
-            [k for k in SCENE_CLASSES if k in pages.CAPTIONS])
+            [k for k in CATALOG if k in pages.CAPTIONS])
     for key in keys:
         if key not in pages.CAPTIONS:
             raise UsageError(f"scene {key!r} has no racers on a surface to explore (scenes "
@@ -964,7 +965,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
 def cmd_explainer(args: argparse.Namespace) -> int:
     config = load_config(args)
     report = Reporter(getattr(args, "quiet", False))
-    jobs = render_scenes(list(SCENE_CLASSES), config, report)
+    jobs = render_scenes(list(CATALOG), config, report)
     join_explainer(jobs, config, report)
     return 0
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     DOWN,
@@ -25,11 +23,10 @@ from manim import (
 )
 
 from optim_core import adam, run
+from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import algorithm_one, readable
-from scenes.framework.params import param
 from scenes.framework.plot2d import PlaneMap, plot_frame, set_polyline, ticks
-from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, SurfaceChoice
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import Readout, above_paths, formula, point_text, scene_title, text
 
@@ -37,21 +34,6 @@ from scenes.framework.style import Readout, above_paths, formula, point_text, sc
 ROWS = (("g", "g"), ("m", "m"), ("v", "v"), ("m̂", "m_hat"), ("v̂", "v_hat"), ("Δθ", "lr"),
         ("θ", None))
 LINE_ROWS = ((0,), (1,), (2,), (3, 4), (5, 6))  # which table rows each algorithm line fills
-
-
-@dataclass(frozen=True)
-class AlgorithmParams(SurfaceChoice):
-    surface: str = param("rosenbrock", SURFACE_DOC)
-    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
-                                                             none_means=DOMAIN_DEFAULT)
-    start: tuple[float, float] | None = param(None, "start point [x, y]",
-                                              none_means="the surface's start")
-    lr: float = param(0.1, "learning rate α", interval="(0, 10]")
-    beta1: float = param(0.9, "first-moment decay β₁", interval="[0, 1)")
-    beta2: float = param(0.999, "second-moment decay β₂", interval="[0, 1)")
-    eps: float = param(1e-8, "ε", interval="(0, 1]")
-    detailed_steps: int = param(2, "steps shown line by line", interval="[1, 5]")
-    steps: int = param(200, "steps run in total (the rest fast)", interval="[5, 20000]")
 
 
 def eps_captions(lr: float, eps: float, sqrt_v_hat_min: float) -> list[str]:
@@ -90,10 +72,7 @@ def step_caption(t: int, grad: np.ndarray, update: np.ndarray, lr: float) -> str
 
 
 class AdamAlgorithm(ExplainerScene):
-    key = "algorithm"
-    title = "The full algorithm, with live numbers"
-    description = "Algorithm 1 of Kingma & Ba lit line by line on a real run; the role of ε"
-    Params = AlgorithmParams
+    entry = CATALOG["algorithm"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

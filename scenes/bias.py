@@ -5,15 +5,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, VGroup, VMobject, Write, linear
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
+from scenes.catalog import CATALOG, BiasParams
 from scenes.framework.notation import readable, tex_number
-from scenes.framework.params import param
+from scenes.framework.palette import Theme, optimizer_color
 from scenes.framework.plot2d import (
     PlaneMap,
     contour_lines,
@@ -23,21 +22,7 @@ from scenes.framework.plot2d import (
     ticks,
 )
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Theme, fit_width, formula, optimizer_color, scene_title, text
-
-
-@dataclass(frozen=True)
-class BiasParams:
-    beta1: float = param(0.9, "first-moment decay β₁", interval="[0, 1)")
-    beta2: float = param(0.999, "second-moment decay β₂", interval="[0, 1)")
-    m_steps: int = param(60, "steps shown for m", interval="[5, 2000]")
-    v_steps: int = param(400, "steps shown for v (β₂ = 0.999 lags for hundreds)",
-                         interval="[5, 5000]")
-    seed: int = param(3, "noise seed of the gradient stream", interval="[0, 1000000]")
-    trend: float = param(1.0, "mean gradient", interval="[-10, 10]")
-    noise: float = param(0.3, "spread of the gradients", interval="[0, 10]")
-    lr: float = param(0.1, "learning rate of the Rosenbrock comparison", interval="(0, 1]")
-    race_steps: int = param(40, "steps of the Rosenbrock comparison", interval="[1, 2000]")
+from scenes.framework.style import fit_width, formula, scene_title, text
 
 
 def stream(p: BiasParams) -> np.ndarray:
@@ -46,10 +31,7 @@ def stream(p: BiasParams) -> np.ndarray:
 
 
 class BiasCorrection(ExplainerScene):
-    key = "bias"
-    title = "Bias correction: starting from zero"
-    description = "Why m and v start biased toward zero, and how m_hat and v_hat fix it"
-    Params = BiasParams
+    entry = CATALOG["bias"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     DOWN,
@@ -27,30 +25,12 @@ from manim import (
 
 from optim_core import accumulate, adam, momentum, rmsprop, run, sgd, surfaces
 from optim_core.analysis import overshoot, zigzags
+from scenes.catalog import CATALOG, MomentParams
 from scenes.framework.captions import first_fitting
-from scenes.framework.params import param
+from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Readout, formula, number, optimizer_color, scene_title, text
-
-SOURCES = ("noisy", "rosenbrock")
-
-
-@dataclass(frozen=True)
-class MomentParams:
-    beta1: float = param(0.9, "first-moment decay β₁", interval="[0, 1)")
-    beta2: float = param(0.999, "second-moment decay β₂", interval="[0, 1)")
-    steps: int = param(40, "gradients in the stream", interval="[5, 200]")
-    source: str = param("noisy", "the gradient stream: noisy around a trend (seeded), or the "
-                        "x-gradients of Adam on Rosenbrock", choices=SOURCES)
-    seed: int = param(7, "noise seed", interval="[0, 1000000]")
-    trend: float = param(1.0, "mean of the noisy stream", interval="[-10, 10]")
-    noise: float = param(1.0, "spread of the noisy stream", interval="[0, 10]")
-    ravine_steps: int = param(40, "steps of the momentum and RMSProp runs", interval="[2, 500]")
-    lr_sgd: float = param(0.09, "SGD's learning rate on the ravine", interval="(0, 1]")
-    lr_momentum: float = param(0.09, "Momentum's learning rate on the ravine", interval="(0, 1]")
-    lr_rmsprop: float = param(0.05, "RMSProp's learning rate on the ravine", interval="(0, 1]")
-    rmsprop_beta2: float = param(0.9, "RMSProp's decay on the ravine", interval="[0, 1)")
+from scenes.framework.style import Readout, formula, number, scene_title, text
 
 
 def gradient_stream(p: MomentParams) -> np.ndarray:
@@ -84,10 +64,7 @@ def memory(beta: float) -> float:
 
 
 class MomentAccumulation(ExplainerScene):
-    key = "moments"
-    title = "Moments: averaging the gradients"
-    description = "Adam's first and second moments as moving averages; momentum and RMSProp"
-    Params = MomentParams
+    entry = CATALOG["moments"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

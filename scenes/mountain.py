@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     DOWN,
@@ -31,40 +29,18 @@ from manim import (
 from optim_core import interpolator, run, sgd
 from optim_core.analysis import Walk, final, lowest_floor, nearest_floor
 from optim_core.surfaces import Surface, mountain
+from scenes.catalog import CATALOG
 from scenes.framework.assets import ASSETS
 from scenes.framework.captions import first_fitting
-from scenes.framework.params import param
+from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, set_polyline
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Readout, formula, number, optimizer_color, scene_title, text
+from scenes.framework.style import Readout, formula, number, scene_title, text
 
 FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under the text
 LAND_CENTER = np.array([0.35, -0.3, 0.0])
 FLOOR_TOLERANCE = 0.05  # θ-distance to a valley floor that counts as standing on it
 HIKER_SVG = ASSETS / "hiker.svg"
-
-
-@dataclass(frozen=True)
-class MountainParams:
-    bowl: float = param(0.06, "curvature of the range as a whole (J = bowl θ² + ...)",
-                        interval="(0, 1]")
-    ripple: float = param(0.9, "height of the ripples that make the valleys", interval="[0, 3]")
-    frequency: float = param(1.3, "how close together the valleys are", interval="(0, 5]")
-    start: float = param(4.5, "where the hiker starts (θ)", interval="[-5.5, 5.5]")
-    lr: float = param(0.4, "learning rate α of the main walk", interval="(0, 10]")
-    lr_small: float = param(0.05, "a smaller learning rate to compare (judged from its walk)",
-                            interval="(0, 10]")
-    lr_large: float = param(1.5, "a larger learning rate to compare (judged from its walk)",
-                            interval="(0, 10]")
-    steps: int = param(30, "gradient-descent steps of each walk", interval="[1, 500]")
-    fog: float = param(1.2, "how far the hiker can see (scene units)", interval="[0.3, 10]")
-
-    def check(self) -> None:
-        land = mountain(self.bowl, self.ripple, self.frequency)
-        if not land.minima:
-            raise ValueError(f"bowl {self.bowl:g}, ripple {self.ripple:g} and frequency "
-                             f"{self.frequency:g} make a range with no valley floor in "
-                             f"{list(land.domain[:2])}; raise bowl or frequency")
 
 
 # --- facts, computed from the trajectories -------------------------------------------------------
@@ -106,10 +82,7 @@ def limit_captions(surface: Surface, k: int, theta: float, slope: float) -> list
 
 
 class MountainAnalogy(ExplainerScene):
-    key = "mountain"
-    title = "A hiker in the fog: gradient descent"
-    description = "Gradient descent as a hiker in fog who only feels the slope underfoot"
-    Params = MountainParams
+    entry = CATALOG["mountain"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

@@ -35,10 +35,8 @@ from manim import (
 )
 
 from optim_core.network import (
-    DEFAULT_LR,
     GROUP_NAMES,
     GROUPS,
-    Setup,
     Training,
     gradient_sizes,
     init_weights,
@@ -48,12 +46,13 @@ from optim_core.network import (
     train_all,
 )
 from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
-from optim_core.sweep import Sweep, Verdict, log_rates, verdict, widest
+from optim_core.sweep import Sweep, Verdict, verdict, widest
+from scenes.catalog import CATALOG, NetworkParams
 from scenes.framework.captions import first_fitting
+from scenes.framework.contenders import Contender
 from scenes.framework.notation import rate_range, readable
-from scenes.framework.params import param
+from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import small
-from scenes.framework.racers import Contender, check_racers
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,
@@ -63,7 +62,6 @@ from scenes.framework.style import (
     PICTURE_TOP,
     above_paths,
     fit_width,
-    optimizer_colors,
     scene_title,
     stack,
     swatch,
@@ -81,47 +79,6 @@ from scenes.tuning import (
 )
 
 CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
-
-
-def default_contenders() -> dict[str, Contender]:
-    return {name: Contender(name) for name in ("sgd", "momentum", "rmsprop", "adam")}
-
-
-@dataclass(frozen=True)
-class NetworkParams:
-    hidden: int = param(32, "hidden tanh units of the network", interval="[1, 256]")
-    steps: int = param(300, "updates per training", interval="[1, 3000]")
-    batch: int = param(64, "training examples per update", interval="[1, 512]")
-    seeds: int = param(3, "initialisation seeds per learning rate", interval="[1, 16]")
-    data_seed: int = param(0, "seed of the train/test split and of the batch order (the same "
-                           "for every optimizer, rate and seed)", interval="[0, 1000000]")
-    lr_min: float = param(1e-5, "lowest learning rate of the sweep", interval="(0, 100]")
-    lr_max: float = param(10.0, "highest learning rate of the sweep", interval="(0, 100]")
-    lr_count: int = param(25, "learning rates, evenly spaced on a log scale", interval="[2, 61]")
-    threshold: float = param(0.9, "an optimizer works at a rate where its median test accuracy "
-                             "(over the seeds) is above this", interval="(0, 1)")
-    reference_lr: float = param(DEFAULT_LR, "the learning rate marked on the chart (0.001: deep "
-                                "learning's usual default, PyTorch's for Adam)",
-                                interval="(0, 100]")
-    fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
-    optimizers: dict[str, Contender] = param(
-        default_factory=default_contenders,
-        doc="the optimizers, by name: network.optimizers.NAME.KEY (the sweep sets lr)")
-
-    def rates(self) -> np.ndarray:
-        return log_rates(self.lr_min, self.lr_max, self.lr_count)
-
-    def setup(self, reduction: str = "mean", eval_every: int = 0) -> Setup:
-        return Setup(hidden=self.hidden, steps=self.steps, batch=self.batch,
-                     reduction=reduction, data_seed=self.data_seed, eval_every=eval_every)
-
-    def check(self) -> None:
-        check_racers(self.optimizers)
-        if self.lr_min >= self.lr_max:
-            raise ValueError(f"lr_min {self.lr_min:g} must be below lr_max {self.lr_max:g}")
-        train_size = len(self.setup().data().y_train)
-        if self.batch > train_size:
-            raise ValueError(f"batch {self.batch}: the training set has {train_size} images")
 
 
 def sweep_all(p: NetworkParams, reduction: str = "mean") -> list[Training]:
@@ -356,10 +313,7 @@ def scale_lesson(names: dict[str, str], moves: list[Moved]) -> str:
 
 
 class NetworkTraining(ExplainerScene):
-    key = "network"
-    title = "Adam on a real network"
-    description = "a digit classifier trained by every optimizer at every learning rate"
-    Params = NetworkParams
+    entry = CATALOG["network"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme
@@ -960,4 +914,4 @@ def dash(line: VMobject, color: str) -> VMobject:
     return out
 
 
-__all__ = ["NetworkParams", "NetworkTraining"]
+__all__ = ["NetworkTraining"]

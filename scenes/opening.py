@@ -9,13 +9,10 @@ explainer's own scenes, by their titles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Indicate, VGroup
 
+from scenes.catalog import CATALOG
 from scenes.framework.notation import IDEAS, algorithm_one
-from scenes.framework.params import param, shown
-from scenes.framework.racers import visible
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,
@@ -28,7 +25,6 @@ from scenes.framework.style import (
 )
 
 DIM = 0.25  # opacity of a line of the algorithm before its idea is named
-MAX_TITLE = 40
 
 # What each update line does, beside the idea it comes from (scenes.framework.notation.IDEAS).
 WHAT = (
@@ -47,26 +43,8 @@ CAPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class OpeningParams:
-    title: str = param("Adam, animated", "the video's title, on the first frame")
-    subtitle: str = param("How the most used optimizer in deep learning takes its steps",
-                          "the line under the title")
-
-    def check(self) -> None:
-        for name in ("title", "subtitle"):
-            value = getattr(self, name)
-            if not value.isprintable() or not visible(value):
-                raise ValueError(f"{name} {shown(value)}: give a printable, visible line")
-            if len(value) > 2 * MAX_TITLE:
-                raise ValueError(f"{name}: {len(value)} characters; at most {2 * MAX_TITLE} fit")
-
-
 class AdamOpening(ExplainerScene):
-    key = "opening"
-    title = "Adam, animated"
-    description = "What Adam is, the four ideas it is made of, and the road map of the video"
-    Params = OpeningParams
+    entry = CATALOG["opening"]  # its key, title, description and Params
 
     def construct(self) -> None:
         self.idea("What Adam is")
@@ -153,6 +131,5 @@ class AdamOpening(ExplainerScene):
 
     def chapters(self) -> tuple[str, ...]:
         """The titles of the explainer's scenes between this one and the recap."""
-        from scenes import SCENES  # the explainer's order (that module imports this one)
-
-        return tuple(cls.title for cls in SCENES if cls.key not in ("opening", "recap"))
+        return tuple(entry.title for entry in CATALOG.values()
+                     if entry.key not in ("opening", "recap"))

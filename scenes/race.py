@@ -24,8 +24,8 @@ from manim import (
 
 from optim_core import Surface
 from optim_core.analysis import RacerOutcome, outcomes
+from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
-from scenes.framework.params import param
 from scenes.framework.plot2d import (
     LogInset,
     Piece,
@@ -34,14 +34,7 @@ from scenes.framework.plot2d import (
     field_raster,
     plot_frame,
 )
-from scenes.framework.racers import (
-    RaceDrawing,
-    Racer,
-    RacerRun,
-    racing_params,
-    run_racers,
-    start_caption,
-)
+from scenes.framework.racers import RaceDrawing, RacerRun, run_racers, start_caption
 from scenes.framework.raster import Raster
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
@@ -58,19 +51,6 @@ from scenes.framework.style import (
     stack,
     text,
 )
-
-
-def default_race_racers() -> dict[str, Racer]:
-    return {"sgd": Racer("sgd", lr=0.001), "adam": Racer("adam", lr=0.1)}
-
-
-RaceParams = racing_params(
-    "RaceParams", __name__, "race", surface="rosenbrock", start_hint="(-1.5, -1)", steps=2000,
-    max_steps=20000, race_time=12.0, warp="ease",
-    warp_doc="time warp: 'ease' and 'log' slow the first steps down", racers=default_race_racers,
-    extra=(("tolerance", float, param(0.05, "distance to a minimum that counts as reaching it",
-                                      interval="(0, 1]")),))
-
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
 
@@ -129,10 +109,7 @@ INSET_SIZE = (4.6, 1.7)
 
 
 class RosenbrockRace(ExplainerScene):
-    key = "race"
-    title = "The race on the Rosenbrock valley"
-    description = "SGD against Adam (and any other racers) on a 2D loss surface, with live loss"
-    Params = RaceParams
+    entry = CATALOG["race"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

@@ -13,10 +13,9 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, SurroundingRec
 
 from optim_core import adam, run
 from optim_core.optimizers import hyperparameters
+from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import IDEAS, algorithm_one, readable
-from scenes.framework.params import param
-from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, SurfaceChoice
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,
@@ -37,17 +36,6 @@ MATTERS = 0.01  # ε matters where it shortens a step by 1 % or more
 
 # Where each update line of Algorithm 1 was shown in the explainer (same order as IDEAS).
 CAME_FROM = ("the hiker", "the ravine", "the ravine", "bias correction", "the race and the saddle")
-
-
-@dataclass(frozen=True)
-class RecapParams(SurfaceChoice):
-    surface: str = param("rosenbrock", SURFACE_DOC)
-    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
-                                                             none_means=DOMAIN_DEFAULT)
-    start: tuple[float, float] | None = param(None, "start point [x, y] of the measured run",
-                                              none_means="the surface's start")
-    lr: float = param(0.1, "learning rate α of the measured run", interval="(0, 10]")
-    steps: int = param(300, "steps of the measured run", interval="[5, 20000]")
 
 
 @dataclass(frozen=True)
@@ -155,11 +143,7 @@ def knob_captions(defaults: dict[str, float]) -> list[str]:
 
 
 class AdamRecap(ExplainerScene):
-    key = "recap"
-    title = "Recap: Adam in five lines"
-    description = ("Algorithm 1 with each line's idea, the rule to remember measured on a run, "
-                   "and what α, β₁, β₂ and ε control")
-    Params = RecapParams
+    entry = CATALOG["recap"]  # its key, title, description and Params
 
     def construct(self) -> None:
         title = scene_title(self.title, self.theme)

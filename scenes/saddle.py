@@ -37,18 +37,11 @@ from optim_core.analysis import (
     focus_point,
 )
 from optim_core.optimizers import REGISTRY
+from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import readable
-from scenes.framework.params import param
 from scenes.framework.plot2d import LogInset, Piece, small, ticks
-from scenes.framework.racers import (
-    RaceDrawing,
-    Racer,
-    RacerRun,
-    racing_params,
-    run_racers,
-    start_caption,
-)
+from scenes.framework.racers import RaceDrawing, RacerRun, run_racers, start_caption
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     PICTURE_TOP,
@@ -61,26 +54,6 @@ from scenes.framework.style import (
     text,
 )
 from scenes.framework.view3d import SurfaceBox, SurfaceMesh, View, fit_view
-
-
-def default_saddle_racers() -> dict[str, Racer]:
-    return {"gd": Racer("sgd", lr=0.1, label="Gradient descent"),
-            "adam": Racer("adam", lr=0.3)}
-
-
-SaddleParams = racing_params(
-    "SaddleParams", __name__, "saddle", surface="saddle", start_hint="(-4, 0.001)", steps=50,
-    max_steps=2000, race_time=8.0, warp="linear", warp_doc="time warp of the race clock",
-    racers=default_saddle_racers, extra=(
-        ("radius", float, param(1.0, "distance from the saddle point that counts as 'near'",
-                                interval="(0, 100]")),
-        ("orbit", float, param(50.0, "degrees the camera orbits during the race",
-                               interval="[0, 360]")),
-        ("azimuth", float, param(-50.0, "camera azimuth in degrees (-90 looks along +y)",
-                                 interval="[-360, 360]")),
-        ("elevation", float, param(28.0, "camera elevation above the x-y plane, degrees",
-                                   interval="[5, 89]"))))
-
 
 # --- the outcome, computed from the trajectories --------------------------------------------------
 
@@ -162,10 +135,7 @@ SUBDIVIDE = 8  # points per optimizer step along a path drawn on the surface
 
 
 class SaddleEscape(ExplainerScene):
-    key = "saddle"
-    title = "Escaping a saddle point"
-    description = "Gradient descent against Adam near the saddle of x^2 - y^2, in 3D, with orbit"
-    Params = SaddleParams
+    entry = CATALOG["saddle"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

@@ -12,8 +12,6 @@ the widest range, and "none of them works" when that is what the sweep says.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from manim import (
     DOWN,
@@ -33,13 +31,12 @@ from manim import (
     linear,
 )
 
-from optim_core import Surface, make, surfaces
+from optim_core import Surface, make
 from optim_core.optimizers import REGISTRY, hyperparameters
 from optim_core.sweep import (
     Shift,
     Sweep,
     Verdict,
-    log_rates,
     lr_sweep,
     random_starts,
     shift,
@@ -48,9 +45,13 @@ from optim_core.sweep import (
     widest,
 )
 from optim_core.trajectory import run_ends
+from scenes.catalog import CATALOG, TuningParams
 from scenes.framework.captions import first_fitting
+from scenes.framework.contenders import (
+    Contender,
+)
 from scenes.framework.notation import rate_range, readable
-from scenes.framework.params import param
+from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import (
     PlaneMap,
     contour_lines,
@@ -59,7 +60,6 @@ from scenes.framework.plot2d import (
     set_polyline,
     small,
 )
-from scenes.framework.racers import DOMAIN_DEFAULT, DOMAIN_DOC, SURFACE_DOC, Contender, check_racers
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,
@@ -69,54 +69,11 @@ from scenes.framework.style import (
     above_paths,
     fit_width,
     formula,
-    optimizer_colors,
     scene_title,
     stack,
     swatch,
     text,
 )
-
-
-def default_contenders() -> dict[str, Contender]:
-    return {name: Contender(name) for name in ("sgd", "momentum", "rmsprop", "adam")}
-
-
-@dataclass(frozen=True)
-class TuningParams:
-    surface: str = param("rosenbrock", SURFACE_DOC)
-    domain: tuple[float, float, float, float] | None = param(None, DOMAIN_DOC,
-                                                            none_means=DOMAIN_DEFAULT)
-    starts: int = param(64, "start points, drawn uniformly over the domain", interval="[1, 256]")
-    seed: int = param(0, "random seed of the start points", interval="[0, 1000000]")
-    steps: int = param(1000, "updates per run", interval="[1, 5000]")
-    lr_min: float = param(1e-5, "lowest learning rate of the sweep", interval="(0, 100]")
-    lr_max: float = param(10.0, "highest learning rate of the sweep", interval="(0, 100]")
-    lr_count: int = param(25, "learning rates, evenly spaced on a log scale", interval="[2, 61]")
-    threshold: float = param(0.01, "an optimizer works at a rate where its median final loss "
-                             "(above the lowest minimum) is below this", interval="(0, 1000000]")
-    fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
-    loss_scale: float = param(100.0, "the loss is multiplied by this and by its inverse, to "
-                              "show whose working rates move with the loss's scale",
-                              interval="[2, 10000]")
-    optimizers: dict[str, Contender] = param(
-        default_factory=default_contenders,
-        doc="the optimizers, by name: tuning.optimizers.NAME.KEY (the sweep sets lr)")
-
-    def resolved(self) -> Surface:
-        return surfaces.resolve(self.surface, self.domain)
-
-    def rates(self) -> np.ndarray:
-        return log_rates(self.lr_min, self.lr_max, self.lr_count)
-
-    def check(self) -> None:
-        surface = self.resolved()  # raises ValueError with the formula's problem
-        if not surface.minima:
-            raise ValueError(f"surface {self.surface}: no minimum in the domain "
-                             f"{list(surface.domain)}, and the sweep measures the loss above "
-                             "the lowest one; pick a surface or domain with a minimum")
-        check_racers(self.optimizers)
-        if self.lr_min >= self.lr_max:
-            raise ValueError(f"lr_min {self.lr_min:g} must be below lr_max {self.lr_max:g}")
 
 
 def sweep_all(p: TuningParams, surface: Surface, starts: np.ndarray) -> list[Sweep]:
@@ -308,10 +265,7 @@ PANEL_LEFT = 2.95
 
 
 class TuningSweep(ExplainerScene):
-    key = "tuning"
-    title = "Why Adam is the default"
-    description = "every optimizer from many starts at every learning rate of a sweep"
-    Params = TuningParams
+    entry = CATALOG["tuning"]  # its key, title, description and Params
 
     def construct(self) -> None:
         p, th = self.params, self.theme

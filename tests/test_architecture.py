@@ -77,3 +77,51 @@ def test_the_check_sees_a_backward_import(tmp_path):
     assert backward("scenes.production.jobs", {"scenes", "scenes.race", "render"}) == ["render"]
     assert backward("optim_core.run", {"scenes.framework.style", "numpy"}) == [
         "scenes.framework.style"]
+
+
+# What the command line needs before it renders is read without Manim (a second to import):
+# the scenes' catalog, their parameters, the palette, the output tables.
+WITHOUT_MANIM = """
+import sys
+import render
+for argv in (["list"], ["params", "race"], ["params", "render"], ["schema"]):
+    assert render.main(argv) == 0, argv
+assert "manim" not in sys.modules and "manim_slides" not in sys.modules, sorted(
+    m for m in sys.modules if m.startswith("manim"))
+"""
+
+
+def test_listing_and_checking_never_load_manim():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WITHOUT_MANIM], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_each_catalog_entry_is_its_scene():
+    """The catalog names each scene's module and class; the class takes its key, title,
+    description and parameters from its entry (declared once)."""
+    from scenes.catalog import CATALOG
+
+    for key, entry in CATALOG.items():
+        cls = entry.load()
+        assert cls.__name__ == entry.name and cls.__module__ == f"scenes.{key}"
+        assert (cls.key, cls.title, cls.description, cls.Params) == (
+            key, entry.title, entry.description, entry.Params)
+
+
+def test_the_quality_letters_are_manims():
+    """The quality letters and their help line are written out (no Manim to list them); they
+    must be Manim's own, smallest first, and each render reads its size from Manim's table."""
+    from manim.constants import QUALITIES
+
+    from scenes.production.outputs import QUALITY_DOC, QUALITY_FLAGS, quality
+
+    manims = sorted((q for q in QUALITIES.values() if q["flag"]),
+                    key=lambda q: q["pixel_height"])
+    assert QUALITY_FLAGS == tuple(q["flag"] for q in manims)
+    assert QUALITY_DOC == ", ".join(
+        f"{q['flag']} {q['pixel_height']}p{q['frame_rate']}" for q in manims)
+    assert quality("l") == (854, 480, 15)

@@ -24,9 +24,10 @@ from hypothesis import strategies as st
 from optim_core import accumulate, adam, run, sgd, surfaces
 from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
+from scenes.framework.contenders import Racer
 from scenes.framework.notation import readable
-from scenes.framework.racers import Racer, run_racers
-from scenes.framework.style import THEMES
+from scenes.framework.palette import THEMES
+from scenes.framework.racers import run_racers
 from scenes.mountain import FLOOR_TOLERANCE, limit_captions, lr_caption
 from scenes.race import outcome_captions
 from scenes.saddle import escape_captions
@@ -341,14 +342,8 @@ def adam_reference(g: np.ndarray, b1: float, b2: float, eps: float, corrected: b
 def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise, ravine_steps,
                                        lr, rms_b2):
     from optim_core import accumulate, adam, momentum, rmsprop
-    from scenes.moments import (
-        MomentParams,
-        gradient_stream,
-        overshoot,
-        ravine_captions,
-        v_caption,
-        zigzags,
-    )
+    from scenes.catalog import MomentParams
+    from scenes.moments import gradient_stream, overshoot, ravine_captions, v_caption, zigzags
 
     p = MomentParams(beta1=b1, beta2=b2, steps=steps, source=source, seed=seed, trend=trend,
                      noise=noise, ravine_steps=ravine_steps, lr_sgd=lr, lr_momentum=lr,
@@ -420,7 +415,8 @@ def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise
        st.floats(-10, 10), st.floats(0, 10))
 def test_every_bias_caption_is_true(b1, b2, m_steps, seed, trend, noise):
     from optim_core.analysis import step_ratio
-    from scenes.bias import BiasParams, ratio_captions, stream
+    from scenes.bias import ratio_captions, stream
+    from scenes.catalog import BiasParams
 
     p = BiasParams(beta1=b1, beta2=b2, m_steps=m_steps, seed=seed, trend=trend, noise=noise)
     g = stream(p)[:m_steps]
@@ -489,7 +485,8 @@ def test_the_stream_is_called_noisy_only_when_it_is(noise, trend):
     not zero."""
     from dataclasses import replace
 
-    from scenes.moments import MomentParams, gradient_stream, stream_caption
+    from scenes.catalog import MomentParams
+    from scenes.moments import gradient_stream, stream_caption
 
     p = MomentParams(noise=noise, trend=trend)
     noisy = not np.array_equal(gradient_stream(p), gradient_stream(replace(p, seed=p.seed + 1)))
@@ -586,8 +583,8 @@ def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
 
 @st.composite
 def tunings(draw):
-    from scenes.framework.racers import Contender
-    from scenes.tuning import TuningParams
+    from scenes.catalog import TuningParams
+    from scenes.framework.contenders import Contender
 
     names = NAMES[: draw(st.integers(1, 4))]
     contenders = {n: Contender(draw(st.sampled_from(OPTIMIZERS)), label=n) for n in names}

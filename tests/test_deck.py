@@ -115,7 +115,7 @@ def test_pptx_has_a_titled_movie_slide_per_idea_with_alt_text_and_notes(deck_dir
     prs = Presentation(str(next(deck_dir.glob("*-deck.pptx"))))
     slides = ideas(deck_dir)
     assert len(prs.slides) == len(slides)
-    from scenes.framework.style import THEMES
+    from scenes.framework.palette import THEMES
 
     for page, idea in zip(prs.slides, slides, strict=True):
         assert page.shapes.title.text == idea["title"]

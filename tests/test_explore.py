@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 import render
+from scenes.framework.palette import THEMES, optimizer_colors
 from scenes.framework.racers import run_racers
-from scenes.framework.style import THEMES, optimizer_colors
 from scenes.production import pages as explore
 
 CHROMIUM = shutil.which("chromium")

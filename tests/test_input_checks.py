@@ -10,9 +10,10 @@ from conftest import ALL_SCENES_ARGS
 from PIL import Image
 
 import render
+from scenes.catalog import RaceParams
+from scenes.framework.contenders import Racer
 from scenes.framework.params import ParamError, build
-from scenes.framework.racers import Racer
-from scenes.race import RaceParams, RosenbrockRace
+from scenes.race import RosenbrockRace
 from scenes.saddle import SaddleEscape
 from scenes.tuning import TuningSweep
 

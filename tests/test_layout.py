@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 from manim import DOWN, Rectangle
 
+from scenes.framework.palette import THEMES
 from scenes.framework.plot2d import LogInset
 from scenes.framework.style import (
     FRAME_RIGHT,
     PICTURE_BOTTOM,
     READOUT_CHARS,
-    THEMES,
     caption_band,
     format_number,
     racer_legend,

@@ -13,11 +13,12 @@ from optim_core import adam, run
 from optim_core.optimizers import hyperparameters
 from optim_core.surfaces import get
 from scenes import SCENES
+from scenes.catalog import OpeningParams, RecapParams
 from scenes.framework.captions import cue_lines
 from scenes.framework.notation import IDEAS, readable
 from scenes.framework.params import ParamError, build
-from scenes.opening import AdamOpening, OpeningParams
-from scenes.recap import WITHIN, AdamRecap, RecapParams, knob_captions, rule_captions, step_sizes
+from scenes.opening import AdamOpening
+from scenes.recap import WITHIN, AdamRecap, knob_captions, rule_captions, step_sizes
 
 SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 

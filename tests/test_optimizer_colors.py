@@ -13,16 +13,25 @@ import pytest
 from manim import Dot, Text, VGroup, VMobject, tempconfig
 
 from optim_core.optimizers import REGISTRY
-from scenes.bias import BiasCorrection, BiasParams
+from scenes.bias import BiasCorrection
+from scenes.catalog import (
+    BiasParams,
+    MomentParams,
+    MountainParams,
+    NetworkParams,
+    RaceParams,
+    SaddleParams,
+    TuningParams,
+)
+from scenes.framework.contenders import Racer
+from scenes.framework.palette import OPTIMIZER_COLORS, RACER_COLORS, SHADE_SPREAD, THEMES
 from scenes.framework.params import build
-from scenes.framework.racers import Racer
-from scenes.framework.style import OPTIMIZER_COLORS, RACER_COLORS, SHADE_SPREAD, THEMES
-from scenes.moments import MomentAccumulation, MomentParams
-from scenes.mountain import MountainAnalogy, MountainParams
-from scenes.network import NetworkParams, NetworkTraining
-from scenes.race import RaceParams, RosenbrockRace
-from scenes.saddle import SaddleEscape, SaddleParams
-from scenes.tuning import TuningParams, TuningSweep
+from scenes.moments import MomentAccumulation
+from scenes.mountain import MountainAnalogy
+from scenes.network import NetworkTraining
+from scenes.race import RosenbrockRace
+from scenes.saddle import SaddleEscape
+from scenes.tuning import TuningSweep
 
 SMALL_TUNING = {"starts": 4, "steps": 60, "lr_count": 7}
 SMALL_NETWORK = {"hidden": 8, "steps": 30, "seeds": 1, "lr_count": 5, "batch": 32}

@@ -5,11 +5,12 @@ import pytest
 
 from optim_core import adam, run, sgd
 from optim_core.surfaces import get
+from scenes.catalog import RaceParams, SaddleParams
+from scenes.framework.contenders import Racer
 from scenes.framework.params import build
-from scenes.framework.racers import Racer
 from scenes.framework.style import format_number
-from scenes.race import RaceParams, RosenbrockRace
-from scenes.saddle import SaddleEscape, SaddleParams
+from scenes.race import RosenbrockRace
+from scenes.saddle import SaddleEscape
 
 ROSEN, SADDLE = get("rosenbrock"), get("saddle")
 
@@ -113,8 +114,8 @@ def test_race_on_a_formula_reaches_a_found_minimum(construct):
 
 def test_negative_losses_are_compared_by_their_difference_not_a_ratio():
     from optim_core.analysis import outcomes
+    from scenes.framework.palette import THEMES
     from scenes.framework.racers import run_racers
-    from scenes.framework.style import THEMES
     from scenes.race import outcome_captions
 
     racers = {"gd": Racer("sgd", lr=0.1, label="GD"), "adam": Racer("adam", lr=0.3)}
@@ -130,8 +131,8 @@ def test_network_scene_says_what_its_trainings_say(construct):
     """The network scene's captions, built from the scene, against the core's raw arrays."""
     from optim_core.network import Setup, train
     from optim_core.sweep import log_rates
+    from scenes.catalog import NetworkParams
     from scenes.framework.notation import readable
-    from scenes.network import NetworkParams
 
     params = build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2, "lr_count": 9,
                                    "batch": 32}, "network")

@@ -8,18 +8,30 @@ change, and look at the new frames before committing them.
 import pytest
 from manim.utils.testing.frames_comparison import frames_comparison
 
-from scenes.algorithm import AdamAlgorithm, AlgorithmParams
-from scenes.bias import BiasCorrection, BiasParams
+from scenes.algorithm import AdamAlgorithm
+from scenes.bias import BiasCorrection
+from scenes.catalog import (
+    AlgorithmParams,
+    BiasParams,
+    MomentParams,
+    MountainParams,
+    NetworkParams,
+    OpeningParams,
+    RaceParams,
+    RecapParams,
+    SaddleParams,
+    TuningParams,
+)
+from scenes.framework.contenders import Racer
 from scenes.framework.params import build
-from scenes.framework.racers import Racer
-from scenes.moments import MomentAccumulation, MomentParams
-from scenes.mountain import MountainAnalogy, MountainParams
-from scenes.network import NetworkParams, NetworkTraining
-from scenes.opening import AdamOpening, OpeningParams
-from scenes.race import RaceParams, RosenbrockRace
-from scenes.recap import AdamRecap, RecapParams
-from scenes.saddle import SaddleEscape, SaddleParams
-from scenes.tuning import TuningParams, TuningSweep
+from scenes.moments import MomentAccumulation
+from scenes.mountain import MountainAnalogy
+from scenes.network import NetworkTraining
+from scenes.opening import AdamOpening
+from scenes.race import RosenbrockRace
+from scenes.recap import AdamRecap
+from scenes.saddle import SaddleEscape
+from scenes.tuning import TuningSweep
 
 __module_test__ = "scenes"
 

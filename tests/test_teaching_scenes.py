@@ -6,24 +6,11 @@ import pytest
 from optim_core import accumulate, adam, adam_uncorrected, momentum, rmsprop, run, sgd
 from optim_core.analysis import step_ratio
 from optim_core.surfaces import get, mountain
-from scenes.algorithm import AdamAlgorithm, AlgorithmParams, eps_captions
-from scenes.bias import BiasCorrection, BiasParams, stream
-from scenes.moments import (
-    MomentAccumulation,
-    MomentParams,
-    gradient_stream,
-    memory,
-    overshoot,
-    zigzags,
-)
-from scenes.mountain import (
-    MountainAnalogy,
-    MountainParams,
-    Walk,
-    limit_captions,
-    lr_caption,
-    nearest_floor,
-)
+from scenes.algorithm import AdamAlgorithm, eps_captions
+from scenes.bias import BiasCorrection, stream
+from scenes.catalog import AlgorithmParams, BiasParams, MomentParams, MountainParams
+from scenes.moments import MomentAccumulation, gradient_stream, memory, overshoot, zigzags
+from scenes.mountain import MountainAnalogy, Walk, limit_captions, lr_caption, nearest_floor
 
 
 def test_mountain_minima_are_where_the_slope_vanishes():

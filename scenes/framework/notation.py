@@ -11,7 +11,8 @@ import math
 
 from manim import DOWN, LEFT, RIGHT, VGroup
 
-from scenes.framework.style import Theme, fit_width, formula
+from scenes.framework.palette import Theme
+from scenes.framework.style import fit_width, formula
 
 # What each update line of Algorithm 1 is, in the order the lines are drawn (after the line
 # that starts the loop): the idea of the explainer it comes from.

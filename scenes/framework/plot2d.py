@@ -14,8 +14,9 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
 
 from optim_core import Surface
+from scenes.framework.palette import Theme
 from scenes.framework.raster import Raster, RasterCamera
-from scenes.framework.style import BODY_FONT, PICTURE_BOTTOM, Theme, ramp
+from scenes.framework.style import BODY_FONT, PICTURE_BOTTOM, ramp
 
 Box = tuple[float, float, float, float]
 

@@ -21,9 +21,10 @@ from scenes.framework.captions import (
 )
 from scenes.framework.internals import holds
 from scenes.framework.internals.slides import DeckScene
+from scenes.framework.palette import THEMES, Theme
 from scenes.framework.params import ParamError, build
 from scenes.framework.raster import RasterCamera
-from scenes.framework.style import THEMES, Theme, caption_band
+from scenes.framework.style import caption_band
 
 
 class Speech(Protocol):
@@ -85,6 +86,15 @@ class ExplainerScene(DeckScene):
     title: ClassVar[str]
     description: ClassVar[str]
     Params: ClassVar[type]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """A scene that names its ``entry`` (the explainer's scenes: ``scenes.catalog``, which
+        is read without Manim) takes its key, title, description and Params from it."""
+        super().__init_subclass__(**kwargs)
+        entry = cls.__dict__.get("entry")
+        if entry is not None:
+            cls.key, cls.title = entry.key, entry.title
+            cls.description, cls.Params = entry.description, entry.Params
 
     def __init__(self, params: Any = None, theme: str | Theme = "dark",
                  narration: Voice | None = None, captions: bool = True, **kwargs: Any):

@@ -16,8 +16,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from optim_core import Surface
+from scenes.framework.palette import Theme
 from scenes.framework.raster import Raster, RasterCamera
-from scenes.framework.style import Theme, ramp
+from scenes.framework.style import ramp
 
 DEG = np.pi / 180
 

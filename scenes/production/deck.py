@@ -114,14 +114,14 @@ def build_deck(decks: list[Path], target: Path, theme: str, reveal: Path, work: 
     file system). Returns the files."""
     from manim_slides.config import PresentationConfig
 
-    from scenes import SCENE_CLASSES
-    from scenes.framework.style import THEMES
+    from scenes.catalog import CATALOG
+    from scenes.framework.palette import THEMES
     from scenes.production.handout import write_handout
     from scenes.production.powerpoint import write_pptx
 
     configs = [PresentationConfig.from_file(presentation(d)) for d in decks]
     slides = deck_slides(decks)
-    title = "Adam, animated" if len(decks) > 1 else SCENE_CLASSES[slides[0].scene].title
+    title = "Adam, animated" if len(decks) > 1 else CATALOG[slides[0].scene].title
     html, assets = target.with_suffix(".html"), target.with_name(f"{target.name}_assets")
     pptx = target.with_name(f"{target.name}.pptx")
     handout = target.with_name(f"{target.name.removesuffix('-deck')}-handout.pdf")

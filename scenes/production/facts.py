@@ -20,10 +20,10 @@ def build_facts(scene_key: str, params: Any, theme: str,
     formulas are reused and added to, as a render does; None typesets afresh."""
     from manim import tempconfig
 
-    from scenes import SCENE_CLASSES
+    from scenes.catalog import CATALOG
     from scenes.production.jobs import CACHED, keep_cache, seed_cache, shared_cache
 
-    cls = SCENE_CLASSES[scene_key]
+    cls = CATALOG[scene_key].load()
     with tempfile.TemporaryDirectory(prefix="facts-") as media, tempconfig({
             "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",
@@ -32,7 +32,7 @@ def build_facts(scene_key: str, params: Any, theme: str,
                                            for sub in CACHED}
         for sub, folder in shared.items():
             seed_cache(folder, Path(media) / sub)
-        scene = cls(params=params, theme=theme)
+        scene = cls(params=params, theme=theme, skip_animations=True)
         scene.render()
         try:
             for sub, folder in shared.items():

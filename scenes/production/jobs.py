@@ -103,10 +103,10 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     ``on_beat`` is called with each beat as it is finished (progress)."""
     from manim import tempconfig
 
-    from scenes import SCENE_CLASSES
+    from scenes.catalog import CATALOG
 
     start = time.perf_counter()
-    cls = SCENE_CLASSES[job.scene_key]
+    cls = CATALOG[job.scene_key].load()
     media, work = job.work_dir / "media", job.work_dir / "work"
     job.work_dir.mkdir()  # not parents: a run folder removed (its run died) stays removed
     work.mkdir()

@@ -1,16 +1,23 @@
-"""What a render can produce, as one table each: Manim's qualities, the output formats and what
-each supports, the H.264 encoder presets."""
+"""What a render can produce, as one table each: Manim's quality letters, the output formats
+and what each supports, the H.264 encoder presets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim.constants import QUALITIES as MANIM_QUALITIES
+# Manim's quality letters, smallest first, and what each renders at. Written out, so that the
+# command line offers them without loading Manim (a second); tests/test_outputs.py checks them
+# against Manim's own table (manim.constants.QUALITIES), which renders read (``quality``).
+QUALITY_FLAGS = ("l", "m", "h", "p", "k")
+QUALITY_DOC = "l 480p15, m 720p30, h 1080p60, p 1440p60, k 2160p60"
 
-# Manim's quality letters (l, m, h, p, k), smallest first: width, height, frames a second.
-QUALITIES: dict[str, tuple[int, int, int]] = {
-    q["flag"]: (q["pixel_width"], q["pixel_height"], q["frame_rate"])
-    for q in sorted(MANIM_QUALITIES.values(), key=lambda q: q["pixel_height"]) if q["flag"]}
+
+def quality(flag: str) -> tuple[int, int, int]:
+    """Width, height and frames a second of Manim's quality ``flag``, from Manim's table."""
+    from manim.constants import QUALITIES
+
+    q = next(q for q in QUALITIES.values() if q["flag"] == flag)
+    return q["pixel_width"], q["pixel_height"], q["frame_rate"]
 
 
 @dataclass(frozen=True)

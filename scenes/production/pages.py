@@ -26,9 +26,10 @@ import numpy as np
 from optim_core import HYPERPARAMETERS, Surface, Trajectory, make, run
 from optim_core.analysis import escape_outcomes, focus_point, outcomes
 from optim_core.optimizers import hyperparameters
+from scenes.framework.palette import Theme, optimizer_colors
 from scenes.framework.plot2d import value_scale
 from scenes.framework.racers import start_caption
-from scenes.framework.style import Theme, optimizer_colors, point_text
+from scenes.framework.style import point_text
 from scenes.production.files import replacing
 from scenes.race import outcome_captions
 from scenes.saddle import escape_captions
