@@ -15,6 +15,7 @@ from manim import (
     DashedLine,
     FadeIn,
     FadeOut,
+    Indicate,
     SurroundingRectangle,
     UpdateFromAlphaFunc,
     VGroup,
@@ -53,11 +54,15 @@ SAME_STEP = 0.005  # steps within 0.5 % of α are "α" (they print as α at 3 fi
 SPREAD = 1.5  # gradients this many times apart are "different" ("yet each weight steps α")
 
 
+def plain_step(t: int) -> str:
+    return f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."
+
+
 def step_caption(t: int, grad: np.ndarray, update: np.ndarray, lr: float) -> str:
     """Step ``t``'s beat. At step 1, m̂ / √v̂ = g / (|g| + ε): every weight steps α whatever
     its gradient, the reason Adam divides by √v̂. Said when this run shows it (every step
     within 0.5 % of α), with the gradients when they differ; otherwise the plain line."""
-    plain = f"Step {t}, line by line: g, then m and v, then m̂ and v̂, then θ."
+    plain = plain_step(t)
     sizes, slopes = np.abs(update), np.abs(grad)
     if t != 1 or not np.allclose(sizes, lr, rtol=SAME_STEP, atol=0):
         return plain
@@ -69,6 +74,17 @@ def step_caption(t: int, grad: np.ndarray, update: np.ndarray, lr: float) -> str
     return first_fitting(f"Step 1: gradients {gradients}, yet each weight steps {a}: "
                          "m̂/√v̂ = ±1.",
                          f"Step 1: gradients {gradients}, yet each weight steps {a}.", plain)
+
+
+def sign_caption(update: np.ndarray, lr: float) -> str:
+    """Why a negative m̂/√v̂ moves θ up: line 5 subtracts. Said with the sign every weight's
+    step took (all down, all up), or in general words when they differ."""
+    a = readable(lr)
+    if np.all(update > 0):
+        return f"Line 5 subtracts: m̂/√v̂ = −1, so θ moves −{a} × (−1) = +{a}, against g."
+    if np.all(update < 0):
+        return f"Line 5 subtracts: m̂/√v̂ = +1, so θ moves −{a} × (+1) = −{a}, against g."
+    return "Line 5 subtracts α × m̂/√v̂: each weight moves against its own gradient."
 
 
 class AdamAlgorithm(ExplainerScene):
@@ -112,6 +128,9 @@ class AdamAlgorithm(ExplainerScene):
                     for r in rows:
                         self.fill_row(cells[r], r, traj, t)
                     self.wait(0.45)
+            if t == 1 and step_caption(1, traj.grad[0], traj.update[1], p.lr) != plain_step(1):
+                with self.beat("sign", sign_caption(traj.update[1], p.lr)):
+                    self.play(Indicate(VGroup(*cells[5]), color=th.symbol("lr")), run_time=1.0)
 
         # Beat: many steps fast, the readouts ticking.
         with self.beat("fast",

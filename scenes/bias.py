@@ -5,8 +5,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, VGroup, VMobject, Write, linear
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    DashedVMobject,
+    Dot,
+    FadeIn,
+    Indicate,
+    VGroup,
+    VMobject,
+    Write,
+    linear,
+)
 
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
@@ -181,16 +198,22 @@ class BiasCorrection(ExplainerScene):
         field = field_raster(rosen, pm2, th)
         static = VGroup(contour_lines(rosen, pm2, th), plot_frame(rosen.domain, pm2, th, 14))
         paths = VGroup()
-        for _, color, traj in runs:
+        for i, (_, color, traj) in enumerate(runs):
             inside = traj.position[: traj.valid_steps]
             inside = inside[rosen.in_domain(inside)]
-            paths.add(set_polyline(VMobject(), [pm2(inside)]).set_stroke(color, width=3))
+            path = set_polyline(VMobject(), [pm2(inside)]).set_stroke(color, width=3)
+            paths.add(DashedVMobject(path, num_dashes=80) if i else path)  # without: dashed
         first = [float(np.linalg.norm(traj.update[1])) for _, _, traj in runs]
         self.facts.update(uncorrected_step_ratio=ratio, rosenbrock_first_step=first[0],
                           rosenbrock_first_step_uncorrected=first[1])
-        names = VGroup(*(text(name, th, 20, color=color) for name, color, _ in runs))
-        names.arrange(RIGHT, buff=0.4).next_to(static, UP, buff=0.1)
+        names = VGroup(*(text(f"{name}: first step {length:.3g}", th, 20, color=color)
+                         for (name, color, _), length in zip(
+                             [runs[0], ("without correction (dashed)", *runs[1][1:])], first,
+                             strict=True)))
+        names.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(static, UP, buff=0.12)
+        steps = first_step_arrows(pm2, [(traj, color) for _, color, traj in runs], first)
         self.ratio_captions = ratio_captions(ratio, p.lr, first)
+        diagonal = diagonal_caption(runs[0][2].update[1], p.lr)
         paradox = paradox_captions(p.beta1, p.beta2, float(ratio[0]))
         self.facts.update(m_share_at_step_1=1 - p.beta1,
                           sqrt_v_share_at_step_1=(1 - p.beta2) ** 0.5)
@@ -212,6 +235,35 @@ class BiasCorrection(ExplainerScene):
             self.add(field)
             self.play(FadeIn(static), FadeIn(names), run_time=0.8)
             self.play(*(Create(path, rate_func=linear) for path in paths), run_time=2.0)
+            self.play(FadeIn(steps), run_time=0.6)
+        if diagonal:
+            with self.beat("ratio-4", diagonal):
+                self.play(Indicate(names[0], color=th.text), run_time=1.0)
+
+
+def first_step_arrows(pm: PlaneMap, runs: list[tuple[Any, str]],
+                      lengths: list[float]) -> VGroup:
+    """Each run's first step as an arrow from the start (the legend gives their lengths). They
+    point the same way: the shorter is drawn on top."""
+    shorter = int(np.argmin(lengths))
+    out = VGroup()
+    for i, (traj, color) in enumerate(runs):
+        arrow = Arrow(pm(traj.position[0]), pm(traj.position[1]), buff=0, color=color,
+                      stroke_width=7, max_tip_length_to_length_ratio=0.45)
+        out.add(arrow.set_z_index(2 if i == shorter else 1))
+    return out
+
+
+def diagonal_caption(update: np.ndarray, lr: float) -> str | None:
+    """Why the corrected first step is longer than α: every weight stepped α (within 0.5 %),
+    so the step's length is √d × α. None when the weights' steps differ (or the two numbers
+    would print differently)."""
+    d, length = len(update), float(np.linalg.norm(update))
+    if (not np.allclose(np.abs(update), lr, rtol=0.005, atol=0)
+            or f"{length:.3g}" != f"{d ** 0.5 * lr:.3g}"):  # "=" only where it prints equal
+        return None
+    weights = "both weights" if d == 2 else f"each of the {d} weights"
+    return f"{length:.3g} = √{d} × {readable(lr)}: {weights} stepped α = {readable(lr)}."
 
 
 def shares_at_step_one(beta1: float, beta2: float) -> tuple[str, str, str]:

@@ -150,7 +150,9 @@ class MountainAnalogy(ExplainerScene):
             self.lr_captions.append(caption)
             drawn = self.lr_walk(pm, land, traj, lr, color)
             with self.beat(name, caption):
-                self.play(FadeIn(drawn), run_time=1.0)
+                # the readouts are the main walk's: they leave while another α walks
+                hide = [FadeOut(labels_row, *readouts)] if i == 0 else []
+                self.play(FadeIn(drawn), *hide, run_time=1.0)
             self.remove(drawn)
 
         # Beats 10+: the limits of the picture: a valley is not the lowest valley.
@@ -164,8 +166,9 @@ class MountainAnalogy(ExplainerScene):
                   "nearest_floor", "lowest_floor")
         for i, caption in enumerate(self.limit_captions):
             with self.beat(f"limit-{i + 1}", caption):
-                if i == 0:
-                    self.play(FadeOut(fog), FadeIn(marks), run_time=1.2)
+                if i == 0:  # back to the main walk: its last step's readouts return
+                    self.play(FadeOut(fog), FadeIn(marks), FadeIn(labels_row, *readouts),
+                              run_time=1.2)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from manim import (
     DOWN,
@@ -26,7 +28,7 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface
+from optim_core import CriticalPoint, Surface, run
 from optim_core.analysis import (
     EscapeOutcome,
     distances,
@@ -124,6 +126,37 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
     return lines
 
 
+def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
+                      outcomes: list[EscapeOutcome]) -> tuple[str, str] | None:
+    """Whether the racer that divides by its own √v only won by a larger α: the other racer
+    run again at its α, from the same start, and when that run left the plot. Said for a race
+    of one such racer against one plain racer at different rates; None otherwise. Returns
+    the caption and the short line the picture writes."""
+    free = [r for r in runs if REGISTRY[r.racer.optimizer].scale_free]
+    plain = [r for r in runs if not REGISTRY[r.racer.optimizer].scale_free]
+    if len(free) != 1 or len(plain) != 1:
+        return None
+    (fast,), (slow,) = free, plain
+    lr = fast.racer.build().hyperparams["lr"]
+    if slow.racer.build().hyperparams["lr"] == lr:
+        return None
+    again = run(dataclasses.replace(slow.racer, lr=lr).build(), surface, slow.traj.position[0],
+                steps)
+    out = first_exit(again, surface.domain)
+    at = f"At {fast.name}'s α = {readable(lr)}, {slow.name}"
+    label = f"{slow.name} at α = {readable(lr)}: "
+    if out is None:
+        return (first_fitting(f"{at} is still on the plot after {steps} steps.",
+                              f"At α = {readable(lr)}, {slow.name} stays on the plot."),
+                label + f"on the plot after {steps} steps")
+    theirs = next(o.escaped_at for o in outcomes if o.name == fast.name)
+    than = ("" if theirs is None else ": sooner" if out < theirs else
+            ": at the same step" if out == theirs else ": still later")
+    return (first_fitting(f"{at} leaves the plot at step {out}{than}.",
+                          f"At α = {readable(lr)}, {slow.name} leaves at step {out}{than}."),
+            label + f"left the plot at step {out}")
+
+
 # --- the scene ----------------------------------------------------------------------------------
 
 VIEW_WIDTH, VIEW_HEIGHT = 7.8, 5.4
@@ -185,11 +218,20 @@ class SaddleEscape(ExplainerScene):
         self.facts.update(surface=surface.title, start=start,
                           focus=focus.point if focus else None, outcomes=results)
         self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
+        same_rate = same_rate_caption(runs, surface, p.steps, results)
         marks = self.ending(runs, surface, box, view)
         self.idea("Who leaves, and when", "outcomes")
         if shown_instead:  # the first steps leave; the inset the outcomes speak of is back
             self.remove(shown_instead)
         self.fact_beats(self.caption_lines, marks)
+        if same_rate is not None:  # did the winner only win by a larger α?
+            caption, line = same_rate
+            self.caption_lines.append(caption)
+            right = self.camera.frame_width / 2 - 0.3  # the frame's right edge, less a margin
+            note = fit_width(small(line, th, 18), right - inset.group.get_left()[0])
+            note.next_to(inset.group, DOWN, buff=0.2).align_to(inset.group, LEFT)
+            with self.beat("same-rate", caption):
+                self.play(FadeIn(note), run_time=0.6)
 
     # --- helpers --------------------------------------------------------------------------------
 

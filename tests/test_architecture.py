@@ -121,7 +121,7 @@ def test_the_quality_letters_are_manims():
 
     manims = sorted((q for q in QUALITIES.values() if q["flag"]),
                     key=lambda q: q["pixel_height"])
-    assert QUALITY_FLAGS == tuple(q["flag"] for q in manims)
-    assert QUALITY_DOC == ", ".join(
-        f"{q['flag']} {q['pixel_height']}p{q['frame_rate']}" for q in manims)
+    assert tuple(q["flag"] for q in manims) == QUALITY_FLAGS
+    assert ", ".join(
+        f"{q['flag']} {q['pixel_height']}p{q['frame_rate']}" for q in manims) == QUALITY_DOC
     assert quality("l") == (854, 480, 15)

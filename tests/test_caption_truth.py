@@ -447,6 +447,28 @@ def test_every_bias_caption_is_true(b1, b2, m_steps, seed, trend, noise):
     CHECKED["bias: uncorrected step"] += 2
 
 
+@SETTINGS
+@given(st.tuples(st.floats(0.0, 0.99), st.floats(0.5, 0.9999)), st.floats(0.001, 1),
+       st.floats(-2, 2), st.floats(-1, 3))
+def test_the_first_step_is_root_two_alpha_only_when_each_weight_steps_alpha(betas, lr, x, y):
+    """"0.141 = √2 × 0.1: both weights stepped α" from the core's own first update, only when
+    each coordinate moved α (to 0.5 %) and the length is the one written."""
+    from scenes.bias import diagonal_caption
+    from scenes.framework.notation import readable
+
+    rosen = surfaces.get("rosenbrock")
+    update = run(adam(lr, *betas), rosen, (x, y), 1).update[1]
+    line = diagonal_caption(update, lr)
+    each = np.abs(np.abs(update) / lr - 1) <= 0.005
+    if line is None:
+        assert not each.all() or fmt(float(np.hypot(*update))) != fmt(np.sqrt(2) * lr)
+    else:
+        assert each.all() and line == (f"{fmt(float(np.hypot(*update)))} = √2 × {readable(lr)}:"
+                                       f" both weights stepped α = {readable(lr)}.")
+        assert fmt(float(np.hypot(*update))) == fmt(np.sqrt(2) * lr)
+    CHECKED["bias: first step"] += 1
+
+
 def first_steps(b1: float, b2: float, lr: float) -> tuple[float, float]:
     """The length of Adam's first step from Rosenbrock's start, corrected and not, written out
     (m₁ = (1 − β₁) g₁, v₁ = (1 − β₂) g₁², corrected by dividing each by its own factor)."""
@@ -538,7 +560,7 @@ def test_the_loss_scale_cancels_in_adams_step(g1, g2, scale, lr):
 def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name):
     """"each weight steps α" only when every coordinate's first step is α to 0.5 %; "yet" (the
     gradients differ) only when they are at least 1.5x apart, with the run's own gradients."""
-    from scenes.algorithm import step_caption
+    from scenes.algorithm import sign_caption, step_caption
     from scenes.framework.notation import readable
 
     traj = run(adam(lr, 0.9, 0.999, eps), surfaces.get(name), (x, y), 2)
@@ -556,6 +578,15 @@ def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name)
             assert " and ".join(readable(g, 4) for g in grad) in line
         else:
             assert gs.max() < 1.5 * gs.min()
+        # the sign beat: line 5 subtracts, so θ moves against g, by the run's own signs
+        sign = sign_caption(update, lr)
+        assert np.all(np.sign(update) == -np.sign(grad))
+        if np.all(update > 0):
+            assert "m̂/√v̂ = −1" in sign and f"= +{readable(lr)}" in sign
+        elif np.all(update < 0):
+            assert "m̂/√v̂ = +1" in sign and f"= −{readable(lr)}" in sign
+        else:
+            assert "each weight moves against its own gradient" in sign
     else:
         assert line.startswith("Step 1, line by line")
         assert not np.all(np.abs(steps - 1) <= 0.005)
@@ -897,3 +928,36 @@ def test_the_saddle_says_why_one_racer_leaves_sooner(y, gd_lr, adam_lr):
     elif big < 1.5 * small * (1 - 1e-9):
         assert lines[1].startswith("Their first steps across it are alike") and len(lines) == 2
     CHECKED["saddle: why"] += 1
+
+
+@SETTINGS
+@given(st.floats(0.01, 0.6), st.floats(0.01, 0.6), st.floats(-4, -0.5), st.floats(1e-4, 0.5))
+def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x, y):
+    """"At Adam's α = A, Gradient descent leaves the plot at step K: sooner / still later",
+    against gradient descent run again, by hand, at Adam's rate."""
+    from optim_core.analysis import first_exit
+    from scenes.saddle import same_rate_caption
+
+    saddle = surfaces.get("saddle")
+    runs = run_racers({"gd": Racer("sgd", lr=lr_gd, label="GD"),
+                       "adam": Racer("adam", lr=lr_adam)}, saddle, (x, y), 50, THEMES["dark"])
+    results = escape_outcomes(runs, saddle, 1.0)
+    said = same_rate_caption(runs, saddle, 50, results)
+    if lr_gd == lr_adam:
+        assert said is None
+        return
+    line, label = said
+    again = run(sgd(lr_adam), saddle, (x, y), 50)
+    out, adams = first_exit(again, saddle.domain), results[1].escaped_at
+    if out is None:
+        assert "stays on the plot" in line or "is still on the plot after 50 steps" in line
+    else:
+        m = re.search(r"leaves (?:the plot )?at step (\d+)(?:: (sooner|at the same step|still "
+                      r"later))?\.$", line)
+        assert m and int(m[1]) == out
+        expected = (None if adams is None else "sooner" if out < adams else
+                    "at the same step" if out == adams else "still later")
+        assert m[2] == expected
+        assert label == f"GD at α = {readable(lr_adam)}: left the plot at step {out}"
+    assert f"α = {readable(lr_adam)}" in line
+    CHECKED["saddle: same rate"] += 1
