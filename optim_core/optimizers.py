@@ -100,7 +100,7 @@ class Hyperparameter:
 
 
 HYPERPARAMETERS: dict[str, Hyperparameter] = {h.name: h for h in (
-    Hyperparameter("lr", "lr", "learning rate", 0, 100, False, True),
+    Hyperparameter("lr", "α", "learning rate", 0, 100, False, True),
     Hyperparameter("beta1", "β₁", "first-moment decay (momentum, Adam family)", 0, 1, True, False),
     Hyperparameter("beta2", "β₂", "second-moment decay (RMSProp, Adam family)", 0, 1, True,
                    False),

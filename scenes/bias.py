@@ -206,10 +206,11 @@ class BiasCorrection(ExplainerScene):
         first = [float(np.linalg.norm(traj.update[1])) for _, _, traj in runs]
         self.facts.update(uncorrected_step_ratio=ratio, rosenbrock_first_step=first[0],
                           rosenbrock_first_step_uncorrected=first[1])
-        names = VGroup(*(text(f"{name}: first step {length:.3g}", th, 20, color=color)
-                         for (name, color, _), length in zip(
-                             [runs[0], ("without correction (dashed)", *runs[1][1:])], first,
-                             strict=True)))
+        names = VGroup(*(VGroup(text(name, th, 20, color=color),
+                                text(f"{dashed}first step {length:.3g}", th, 20, color=color)
+                                ).arrange(RIGHT, buff=0.15)
+                         for (name, color, _), dashed, length in zip(
+                             runs, ("", "(dashed), "), first, strict=True)))
         names.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(static, UP, buff=0.12)
         steps = first_step_arrows(pm2, [(traj, color) for _, color, traj in runs], first)
         self.ratio_captions = ratio_captions(ratio, p.lr, first)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from manim import (
     DOWN,
@@ -22,10 +24,11 @@ from manim import (
     linear,
 )
 
-from optim_core import Surface
+from optim_core import Surface, Trajectory
 from optim_core.analysis import RacerOutcome, outcomes
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
+from scenes.framework.notation import readable
 from scenes.framework.plot2d import (
     LogInset,
     Piece,
@@ -33,8 +36,15 @@ from scenes.framework.plot2d import (
     contour_lines,
     field_raster,
     plot_frame,
+    small,
 )
-from scenes.framework.racers import RaceDrawing, RacerRun, run_racers, start_caption
+from scenes.framework.racers import (
+    RaceDrawing,
+    RacerRun,
+    rerun_at_rate,
+    run_racers,
+    start_caption,
+)
 from scenes.framework.raster import Raster
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
@@ -99,6 +109,39 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
     return lines
 
 
+def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
+                      tolerance: float) -> tuple[str, str] | None:
+    """Whether the racer that divides by its own √v races at a larger α only because the
+    other could not: the other run again at its α (``rerun_at_rate``), and how that run ended.
+    Returns the caption and the short line the picture writes, or None."""
+    again = rerun_at_rate(runs, surface, steps)
+    if again is None:
+        return None
+    fast, slow, lr = again.fast.name, again.slow.name, readable(again.lr)
+    (o,) = outcomes([NamedRun(slow, again.traj)], surface, tolerance)
+    if o.diverged_at is not None:
+        end, short = f"diverges at step {o.diverged_at}", f"diverges at step {o.diverged_at}"
+    elif o.minimum is None:
+        end = short = f"ends at loss {number(o.final_loss)}"
+    elif o.reached_at is not None:
+        end = f"comes within {tolerance:g} of a minimum at step {o.reached_at}"
+        short = f"within {tolerance:g} at step {o.reached_at}"
+    else:
+        end = f"ends {o.distance:.3g} from the nearest minimum"
+        short = f"ends {o.distance:.3g} from a minimum"
+    return (first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
+                          f"At α = {lr}, {slow} {end}."),
+            f"{slow} at α = {lr}: {short}")
+
+
+@dataclass(frozen=True)
+class NamedRun:
+    """A run as ``outcomes`` reads it: a name and a trajectory."""
+
+    name: str
+    traj: Trajectory
+
+
 # --- the scene -----------------------------------------------------------------------------------
 
 PLOT_SIZE = 5.3
@@ -153,6 +196,15 @@ class RosenbrockRace(ExplainerScene):
         marks = self.ending(runs, results, pm, surface)
         self.idea("Where each racer ends", "outcomes")
         self.fact_beats(self.caption_lines, marks)
+        same_rate = same_rate_caption(runs, surface, p.steps, p.tolerance)
+        if same_rate is not None:  # did the winner only win by a larger α?
+            caption, line = same_rate
+            self.caption_lines.append(caption)
+            right = self.camera.frame_width / 2 - 0.3  # the frame's right edge, less a margin
+            note = fit_width(small(line, th, 18), right - inset.group.get_left()[0])
+            note.next_to(inset.group, DOWN, buff=0.2).align_to(inset.group, LEFT)
+            with self.beat("same-rate", caption):
+                self.play(FadeIn(note), run_time=0.6)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 from manim import (
     DOWN,
@@ -14,6 +12,8 @@ from manim import (
     ORIGIN,
     RIGHT,
     UL,
+    UP,
+    Arrow,
     Circle,
     Cross,
     Dot,
@@ -28,7 +28,7 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface, run
+from optim_core import CriticalPoint, Surface
 from optim_core.analysis import (
     EscapeOutcome,
     distances,
@@ -42,10 +42,26 @@ from optim_core.optimizers import REGISTRY
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
 from scenes.framework.notation import readable
-from scenes.framework.plot2d import LogInset, Piece, small, ticks
-from scenes.framework.racers import RaceDrawing, RacerRun, run_racers, start_caption
+from scenes.framework.plot2d import (
+    LogInset,
+    Piece,
+    PlaneMap,
+    contour_lines,
+    plot_frame,
+    set_polyline,
+    small,
+    ticks,
+)
+from scenes.framework.racers import (
+    RaceDrawing,
+    RacerRun,
+    rerun_at_rate,
+    run_racers,
+    start_caption,
+)
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
+    PICTURE_BOTTOM,
     PICTURE_TOP,
     Readout,
     above_paths,
@@ -128,32 +144,25 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
 
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
                       outcomes: list[EscapeOutcome]) -> tuple[str, str] | None:
-    """Whether the racer that divides by its own √v only won by a larger α: the other racer
-    run again at its α, from the same start, and when that run left the plot. Said for a race
-    of one such racer against one plain racer at different rates; None otherwise. Returns
-    the caption and the short line the picture writes."""
-    free = [r for r in runs if REGISTRY[r.racer.optimizer].scale_free]
-    plain = [r for r in runs if not REGISTRY[r.racer.optimizer].scale_free]
-    if len(free) != 1 or len(plain) != 1:
+    """Whether the racer that divides by its own √v only left sooner by a larger α: the other
+    racer run again at its α (``rerun_at_rate``), and when that run left the plot. Returns the
+    caption and the short line the picture writes, or None."""
+    again = rerun_at_rate(runs, surface, steps)
+    if again is None:
         return None
-    (fast,), (slow,) = free, plain
-    lr = fast.racer.build().hyperparams["lr"]
-    if slow.racer.build().hyperparams["lr"] == lr:
-        return None
-    again = run(dataclasses.replace(slow.racer, lr=lr).build(), surface, slow.traj.position[0],
-                steps)
-    out = first_exit(again, surface.domain)
-    at = f"At {fast.name}'s α = {readable(lr)}, {slow.name}"
-    label = f"{slow.name} at α = {readable(lr)}: "
+    fast, slow, lr = again.fast.name, again.slow.name, readable(again.lr)
+    out = first_exit(again.traj, surface.domain)
+    at = f"At {fast}'s α = {lr}, {slow}"
+    label = f"{slow} at α = {lr}: "
     if out is None:
         return (first_fitting(f"{at} is still on the plot after {steps} steps.",
-                              f"At α = {readable(lr)}, {slow.name} stays on the plot."),
+                              f"At α = {lr}, {slow} stays on the plot."),
                 label + f"on the plot after {steps} steps")
-    theirs = next(o.escaped_at for o in outcomes if o.name == fast.name)
+    theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
     return (first_fitting(f"{at} leaves the plot at step {out}{than}.",
-                          f"At α = {readable(lr)}, {slow.name} leaves at step {out}{than}."),
+                          f"At α = {lr}, {slow} leaves at step {out}{than}."),
             label + f"left the plot at step {out}")
 
 
@@ -242,21 +251,48 @@ class SaddleEscape(ExplainerScene):
         lines = across_captions(runs, direction)
         steps = {r.name: first_step_along(r.traj, direction)[1] for r in runs}
         self.facts.update(escape_direction=direction.tolist(), first_steps_across=steps)
-        rows = VGroup(text("first step across the ridge", self.theme, 20,
-                           color=self.theme.muted))
-        for r in runs:
-            rows.add(text(f"{r.name}: {readable(steps[r.name], 2)}", self.theme, 22,
-                          color=r.color))
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        th = self.theme
+        sizes = VGroup(*(text(f"{r.name}: {readable(steps[r.name], 2)}", th, 20, color=r.color)
+                         for r in runs)).arrange(RIGHT, buff=0.4)
+        rows = VGroup(text("first step across the ridge", th, 20, color=th.muted), sizes)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        right = self.camera.frame_width / 2 - 0.3
+        fit_width(rows, right - inset.group.get_left()[0])
         rows.move_to(inset.group.get_corner(UL), aligned_edge=UL)
-        cover = Rectangle(width=inset.group.width + 0.3, height=inset.group.height + 0.3,
-                          fill_color=self.theme.background, fill_opacity=1, stroke_width=0)
-        panel = VGroup(cover.move_to(inset.group), rows)
+        top = self.top_view(runs, surface, focus, rows, right)
+        cover = Rectangle(width=right - rows.get_left()[0] + 0.15,
+                          height=rows.get_top()[1] - PICTURE_BOTTOM + 0.15,
+                          fill_color=th.background, fill_opacity=1, stroke_width=0)
+        cover.move_to(rows.get_corner(UL) + np.array([-0.15, 0.15, 0]), aligned_edge=UL)
+        panel = VGroup(cover, rows, top)
         for i, line in enumerate(lines, start=1):
             with self.beat(f"why-{i}", line):
                 if i == 2:
                     self.play(FadeIn(panel, lag_ratio=0.2), run_time=0.8)
         return panel if len(lines) > 1 else VGroup()
+
+    def top_view(self, runs, surface: Surface, focus, above: VMobject, right: float) -> VGroup:
+        """The plane seen from above, under ``above``: contours, the saddle, each racer's path
+        and its first step as an arrow (which way each leaves, that the 3D view hides)."""
+        th = self.theme
+        x0, x1, y0, y1 = surface.domain
+        top_edge = above.get_bottom()[1] - 0.42  # room for its label
+        height = top_edge - (PICTURE_BOTTOM + 0.3)  # room for the x numbers
+        width = min(right - above.get_left()[0] - 0.45, height * (x1 - x0) / (y1 - y0))
+        pm = PlaneMap.fit(surface.domain, width, height, np.array([
+            above.get_left()[0] + 0.45 + width / 2, top_edge - height / 2, 0.0]))
+        view = VGroup(contour_lines(surface, pm, th, 150), plot_frame(surface.domain, pm, th, 14),
+                      Dot(pm(focus.point), radius=0.05, color=th.marker))
+        for r in runs:
+            path = set_polyline(VMobject(), [pm(piece.points) for piece in r.pieces])
+            view.add(path.set_stroke(r.color, width=2.5))
+            if r.traj.valid_steps > 1:
+                view.add(Arrow(pm(r.traj.position[0]), pm(r.traj.position[1]), buff=0,
+                               color=r.color, stroke_width=6,
+                               max_tip_length_to_length_ratio=0.5))
+        view.add(small("seen from above", th, 16).next_to(view[1], UP, buff=0.05)
+                 .align_to(view[1], RIGHT))
+        return view
 
     def heading(self, surface: Surface) -> VGroup:
         latex = fit_width(formula(self.theme, surface.latex, size=32), PANEL_WIDTH)

@@ -12,6 +12,8 @@ the widest range, and "none of them works" when that is what the sweep says.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from manim import (
     DOWN,
@@ -255,6 +257,71 @@ def usual_caption(names: dict[str, str], verdicts: list[Verdict],
                          f"{where} working range here.")
 
 
+BestRun = tuple[Any, int, int]  # an optimizer's runs at its best rate, how many end below the
+# threshold, how many diverge
+
+
+def best_runs(p: TuningParams, surface: Surface, starts: np.ndarray, verdicts: list[Verdict],
+              floor: float) -> list[BestRun]:
+    """Every start run again at each optimizer's best rate, with its paths."""
+    out = []
+    for v in verdicts:
+        contender = p.optimizers[v.optimizer]
+        traj = run_ends(make(contender.optimizer, lr=v.best_lr, **contender.hyper()),
+                        surface, starts, p.steps, path=True)
+        out.append((traj, int(np.sum(traj.final - floor < p.threshold)),
+                    int(np.sum(traj.diverged_at >= 0))))
+    return out
+
+
+def best_caption(names: list[str], below: list[int], starts: int, goal: str,
+                 adams: set[str]) -> str:
+    """Who, each at its best rate, ends ``goal`` ("below 0.01") from the most starts; where that
+    is not Adam, Adam's own count beside it (its case is the range, said next, not the best)."""
+    most = max(below)
+    leaders = [n for n, b in zip(names, below, strict=True) if b == most]
+    who = leaders[0] if len(leaders) == 1 else " and ".join(leaders)
+    lead = (f"At its best α, {who} ends {goal} from the most starts: {most} of {starts}."
+            if len(leaders) == 1 else
+            f"At their best α, {who} end {goal} from the most starts: {most} of {starts}.")
+    if most == 0:
+        return f"At its best α, no optimizer ends {goal} from any of the {starts} starts."
+    behind = [(n, b) for n, b in zip(names, below, strict=True) if n in adams and b < most]
+    if not behind:
+        return first_fitting(lead, f"Most starts {goal} at the best α: {who}, {most}.")
+    name, count = behind[0]
+    return first_fitting(f"{lead[:-1]}; {name}, {count}.",
+                         f"Most starts {goal} at the best α: {who}, {most}; {name}, {count}.",
+                         f"Most starts {goal}: {who}, {most} of {starts}; {name}, {count}.")
+
+
+def usual_below(verdicts: list[Verdict], optimizers: dict[str, Contender]) -> bool:
+    """Whether the usual α lies below the lowest rate at which Adam works in this sweep."""
+    usual = hyperparameters("adam")["lr"]
+    return any(v.works and usual < v.works[0] for v in verdicts
+               if optimizers[v.optimizer].optimizer == "adam")
+
+
+def reach_caption(usual: float, steps: int, starts: np.ndarray, surface: Surface) -> str | None:
+    """Why the usual α is too small here: ``steps`` steps of at most about α cover about
+    steps × α, less than the median distance from a start to its nearest minimum. None when
+    they would cover it (or the surface has no minimum)."""
+    if not surface.minima:
+        return None
+    points = np.array([m.point for m in surface.minima])
+    gap = float(np.median(np.min(np.linalg.norm(starts[:, None] - points[None], axis=-1),
+                                 axis=1)))
+    reach = steps * usual
+    if reach >= gap:
+        return None
+    return first_fitting(f"{steps:,} steps of at most about α = {readable(usual)} go about "
+                         f"{readable(reach)}; minima are a median {readable(gap)} away.",
+                         f"{steps:,} steps of about {readable(usual)} go about "
+                         f"{readable(reach)}; minima are a median {readable(gap)} away.",
+                         f"{steps:,} steps of about α go {readable(reach)}; minima are "
+                         f"{readable(gap)} away.")
+
+
 # --- the scene -----------------------------------------------------------------------------------
 
 CHART_LEFT, CHART_RIGHT = -5.2, 2.4
@@ -318,14 +385,23 @@ class TuningSweep(ExplainerScene):
             self.play(chart.highlight(None), run_time=0.6)
 
         # The paths behind the numbers: each optimizer at its best rate, small multiples.
-        self.idea("Each optimizer at its best rate", "verdicts")
+        self.idea("Each optimizer at its best rate", "verdicts", "best_runs")
+        best = best_runs(p, surface, starts, verdicts, sweeps[0].floor)
+        self.facts["best_runs"] = {names[v.optimizer]: {"lr": v.best_lr, "below": b[1],
+                                                        "diverged": b[2]}
+                                   for v, b in zip(verdicts, best, strict=True)}
         with self.beat("best-rates", f"Each at its best rate, from all {p.starts} starts."):
             self.clear_stage()
             self.add(scene_title(self.title, th))
             # A cut, like a slide change: fading in thousands of path vertices and a few
             # hundred glyphs would cost every frame of the fade.
-            self.add(*self.small_multiples(p, surface, starts, verdicts, colors, names,
-                                              sweeps[0].floor))
+            self.add(*self.small_multiples(p, surface, starts, verdicts, best, colors, names))
+        with self.beat("best-count", best_caption(
+                [names[v.optimizer] for v in verdicts], [b[1] for b in best], p.starts,
+                f"{within} {readable(p.threshold)}{of_min}",
+                {names[v.optimizer] for v in verdicts
+                 if p.optimizers[v.optimizer].optimizer == "adam"})):
+            self.wait(0.1)
 
         with self.beat("lesson",
                        "The wider the working range, the less tuning a new problem needs."):
@@ -360,6 +436,10 @@ class TuningSweep(ExplainerScene):
                 self.play(FadeIn(self.cancelling(th)), run_time=0.8)
         with self.beat("usual", usual_caption(names, verdicts, p.optimizers)):
             self.play(FadeIn(board.marker(hyperparameters("adam")["lr"])), run_time=0.6)
+        reach = reach_caption(hyperparameters("adam")["lr"], p.steps, starts, surface)
+        if reach is not None and usual_below(verdicts, p.optimizers):
+            with self.beat("usual-why", reach):
+                self.wait(0.1)
 
     # --- helpers ---------------------------------------------------------------------------------
 
@@ -388,8 +468,8 @@ class TuningSweep(ExplainerScene):
         return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
 
     def small_multiples(self, p: TuningParams, surface: Surface, starts: np.ndarray,
-                        verdicts: list[Verdict], colors: dict[str, str],
-                        names: dict[str, str], floor: float) -> tuple[Group, VGroup]:
+                        verdicts: list[Verdict], best: list[BestRun], colors: dict[str, str],
+                        names: dict[str, str]) -> tuple[Group, VGroup]:
         """One panel per optimizer: the landscape and every start's path at its best rate, and
         next to each what became of the runs. Up to four panels in a row (text below), else two
         rows of panels with their text to the right. Returns the panels and the texts."""
@@ -398,12 +478,7 @@ class TuningSweep(ExplainerScene):
         # Two rows of panels leave less room for the text beside them: the short form.
         of, end = (" of ", "end below") if n <= 4 else ("/", "below")
         blocks, trajs = [], []
-        for v in verdicts:
-            contender = p.optimizers[v.optimizer]
-            traj = run_ends(make(contender.optimizer, lr=v.best_lr, **contender.hyper()),
-                            surface, starts, p.steps, path=True)
-            below = int(np.sum(traj.final - floor < p.threshold))
-            diverged = int(np.sum(traj.diverged_at >= 0))
+        for v, (traj, below, diverged) in zip(verdicts, best, strict=True):
             blocks.append(stack(
                 text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD"),
                 small(rate(v.best_lr), th, 18),

@@ -81,7 +81,7 @@ def all_scenes(tmp_path_factory):
     import render
 
     out = tmp_path_factory.mktemp("all-scenes") / "out"
-    assert render.main(["render", *render.SCENE_CLASSES, *ALL_SCENES_ARGS, "--jobs", "2", "--quiet",
+    assert render.main(["render", *render.CATALOG, *ALL_SCENES_ARGS, "--jobs", "2", "--quiet",
                         "--out", str(out)]) == 0
     return out
 

@@ -961,3 +961,84 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
         assert label == f"GD at α = {readable(lr_adam)}: left the plot at step {out}"
     assert f"α = {readable(lr_adam)}" in line
     CHECKED["saddle: same rate"] += 1
+
+
+@SETTINGS
+@given(st.lists(st.integers(0, 64), min_size=1, max_size=6), st.booleans())
+def test_the_best_rate_count_names_the_leader_and_adam_behind_it(below, with_adam):
+    """"At its best α, X ends below 0.01 from the most starts: N of 64; Adam, M.": X has the
+    most, N is it, and Adam's count is given exactly when Adam is behind."""
+    from scenes.tuning import best_caption
+
+    names = [f"O{i}" for i in range(len(below))]
+    if with_adam:
+        names[-1] = "Adam"
+    line = best_caption(names, below, 64, "below 0.01", {"Adam"} if with_adam else set())
+    most = max(below)
+    leaders = [n for n, b in zip(names, below, strict=True) if b == most]
+    if most == 0:
+        assert line == "At its best α, no optimizer ends below 0.01 from any of the 64 starts."
+        return
+    assert " and ".join(leaders) in line and f"{most}" in line
+    adam_behind = with_adam and below[-1] < most
+    assert (f"Adam, {below[-1]}." in line) == adam_behind
+    CHECKED["tuning: best rates"] += 1
+
+
+@SETTINGS
+@given(st.integers(1, 5000), st.integers(1, 256), st.integers(0, 1000),
+       st.sampled_from(["rosenbrock", "saddle", "ravine", "himmelblau"]))
+def test_the_usual_rate_reach_is_measured(steps, n, seed, name):
+    """"1,000 steps of at most about α = 10⁻³ go about 1; minima are a median 1.85 away": the
+    reach is steps × α, the distance the median over the starts of the nearest minimum, and it
+    is said only when the reach falls short."""
+    from optim_core.sweep import random_starts
+    from scenes.tuning import reach_caption
+
+    surface = surfaces.get(name)
+    starts = random_starts(surface.domain, n, seed)
+    line = reach_caption(1e-3, steps, starts, surface)
+    if not surface.minima:
+        assert line is None
+        return
+    gap = np.median([min(np.hypot(*(s - m.point)) for m in surface.minima) for s in starts])
+    if steps * 1e-3 >= gap:
+        assert line is None
+    else:
+        assert f"go about {readable(steps * 1e-3)}" in line or \
+            f"go {readable(steps * 1e-3)}" in line
+        assert f"median {readable(gap)} away" in line or f"are {readable(gap)} away" in line
+    CHECKED["tuning: usual reach"] += 1
+
+
+@SETTINGS
+@given(st.floats(1e-4, 0.3), st.floats(1e-3, 0.5), st.floats(-2, 2), st.floats(-1, 3),
+       st.sampled_from(["rosenbrock", "ravine", "himmelblau"]))
+def test_the_race_reruns_the_plain_racer_at_the_winners_rate(lr_sgd, lr_adam, x, y, name):
+    """"At Adam's α = A, SGD diverges at step K / comes within T of a minimum at step K / ends
+    D from the nearest minimum", against SGD run again, by hand, at Adam's rate."""
+    from scenes.race import same_rate_caption
+
+    surface = surfaces.get(name)
+    runs = run_racers({"sgd": Racer("sgd", lr=lr_sgd), "adam": Racer("adam", lr=lr_adam)},
+                      surface, (x, y), 200, THEMES["dark"])
+    said = same_rate_caption(runs, surface, 200, 0.05)
+    if lr_sgd == lr_adam:
+        assert said is None
+        return
+    line, label = said
+    again = run(sgd(lr_adam), surface, (x, y), 200)
+    assert line.startswith((f"At Adam's α = {readable(lr_adam)}, SGD ",
+                            f"At α = {readable(lr_adam)}, SGD "))
+    if again.diverged:
+        assert line.endswith(f"diverges at step {again.diverged_at}.")
+    else:
+        ends = np.min([np.hypot(*(again.position[-1] - m.point)) for m in surface.minima])
+        within = [k for k in range(again.valid_steps) if min(
+            np.hypot(*(again.position[k] - m.point)) for m in surface.minima) <= 0.05]
+        if within:
+            assert line.endswith(f"comes within 0.05 of a minimum at step {within[0]}.")
+        else:
+            assert line.endswith(f"ends {fmt(ends)} from the nearest minimum.")
+    assert label.startswith(f"SGD at α = {readable(lr_adam)}: ")
+    CHECKED["race: same rate"] += 1

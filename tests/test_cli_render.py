@@ -52,7 +52,7 @@ def test_params_json_lists_every_declared_key(scene, capsys):
 
 def test_readme_parameter_reference_is_generated_from_the_declarations():
     readme = (Path(render.__file__).parent / "README.md").read_text()
-    for table in ("render", *render.SCENE_CLASSES):
+    for table in ("render", *render.CATALOG):
         assert render.params_markdown(table) in readme, f"regenerate the {table} table"
 
 
@@ -299,7 +299,7 @@ def test_facts_prints_every_beat_and_the_numbers_behind_it(capsys):
 
 def test_facts_of_every_scene(explainer_facts):
     docs = explainer_facts  # `render.py facts`, printed as JSON
-    assert [d["scene"] for d in docs] == list(render.SCENE_CLASSES)
+    assert [d["scene"] for d in docs] == list(render.CATALOG)
     assert all(d["beats"] and d["facts"] for d in docs)
 
 

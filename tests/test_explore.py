@@ -111,7 +111,7 @@ def test_page_works_offline_slider_and_rates_redraw_the_paths(page, driver):
     assert roles.count("surface") == 1 and roles.count("path") == 2
     paths = driver.execute_script(PATHS)
     assert [len(p["x"]) for p in paths] == [STEPS + 1] * 2  # the whole race at first
-    assert paths[0]["name"].startswith("lr 0.001 · ") and LABEL.replace("<", "&lt;").replace(
+    assert paths[0]["name"].startswith("α 0.001 · ") and LABEL.replace("<", "&lt;").replace(
         ">", "&gt;") in paths[0]["name"]
     assert [p["color"] for p in paths] == list(optimizer_colors(
         render.load_config(render.build_parser().parse_args(["explore", *ARGS]))
@@ -135,10 +135,10 @@ def test_page_works_offline_slider_and_rates_redraw_the_paths(page, driver):
     driver.find_elements(By.CSS_SELECTOR, ".updatemenu-header")[0].click()
     buttons = wait_for(driver, "return Array.from(document.querySelectorAll("
                                "'.updatemenu-dropdown-button')).filter(b => "
-                               "b.textContent.includes('lr 0.01'))")
+                               "b.textContent.includes('α 0.01'))")
     buttons[0].click()
     wait_for(driver, "return document.getElementById('explore').data.filter("
-                     "t => t.meta.role === 'path')[0].name.startsWith('lr 0.01 ')")
+                     "t => t.meta.role === 'path')[0].name.startsWith('α 0.01 ')")
     switched = driver.execute_script(PATHS)
     assert switched[0]["z"] != shown[0]["z"] and switched[1] == shown[1]
 

@@ -51,3 +51,30 @@ def test_a_hold_shows_the_same_picture_for_as_long_in_two_frames(fmt, tmp_path):
     for t, frame in zip(times, frames, strict=True):  # what is on screen at each frame time
         shown = own_frames[max(i for i, u in enumerate(own_times) if u <= t + 1e-3)]
         assert psnr(shown, frame) > 35, t
+
+
+class Clocked(Scene):
+    """Animations and waits of lengths that are not whole frames, and waits computed from the
+    clock (as a beat's hold is): each play's end time is kept."""
+
+    def construct(self):
+        self.ends = []
+        for run_time in (0.37, 1.01, 0.2, 2.93):
+            self.play(Create(Circle()), run_time=run_time)
+            self.ends.append(self.renderer.time)
+            self.wait(round(self.renderer.time) + 1.7 - self.renderer.time)  # until a mark
+            self.ends.append(self.renderer.time)
+
+
+def test_the_clock_runs_alike_when_no_frame_is_drawn(tmp_path):
+    """facts builds a scene with skip_animations (no frame drawn): every play must end at the
+    time, to the last bit, that drawing the scene gives it, or the beats' times drift apart."""
+    clocks = []
+    for skip in (False, True):
+        with tempconfig({"media_dir": str(tmp_path / f"{skip}"), "dry_run": True,
+                         "pixel_width": 64, "pixel_height": 36, "frame_rate": FPS,
+                         "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+            scene = Clocked(renderer=renderer(RasterCamera, skip_animations=skip))
+            scene.render()
+            clocks.append(scene.ends)
+    assert clocks[0] == clocks[1] and len(clocks[0]) == 8

@@ -201,7 +201,7 @@ def test_a_recording_that_cannot_be_one_is_one_line(tmp_path, make, says):
 def test_ogg_opus_and_m4a_recordings_are_heard(tmp_path, suffix, codec):
     path = encoded(tmp_path / "race" / f"start{suffix}", codec, 1.5)
     assert recordings(tmp_path, "race") == {"start": path}
-    check_folder(tmp_path, list(render.SCENE_CLASSES))
+    check_folder(tmp_path, list(render.CATALOG))
     assert len(read_audio(path, "race/start")) / RATE == pytest.approx(1.5, abs=0.05)
 
 
@@ -232,7 +232,7 @@ def test_a_number_too_large_for_a_float_is_one_line(tmp_path, capsys, table, key
 ], ids=["lr", "start", "domain", "lr-5000-digits", "steps-5000-digits"])
 def test_with_params_refuses_huge_numbers_in_one_line(values):
     with pytest.raises(ParamError) as refused:
-        render.SCENE_CLASSES["race"].with_params(**values)
+        render.CATALOG["race"].load().with_params(**values)
     assert "\n" not in str(refused.value) and len(str(refused.value)) < 300
 
 

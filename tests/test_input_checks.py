@@ -121,7 +121,7 @@ def test_every_scene_renders_at_the_smallest_size(all_scenes):
     """The shared render of every scene (tests/conftest.py) is at the smallest frame."""
     assert "--width" in ALL_SCENES_ARGS and ALL_SCENES_ARGS[ALL_SCENES_ARGS.index("--width") + 1] \
         == "64"
-    assert len(list(all_scenes.glob("*-36p5-dark.mp4"))) == len(render.SCENE_CLASSES)
+    assert len(list(all_scenes.glob("*-36p5-dark.mp4"))) == len(render.CATALOG)
 
 
 def test_a_png_may_have_odd_sizes(tmp_path):
@@ -169,14 +169,14 @@ def test_the_tracked_gallery_is_not_overwritten_with_other_settings(argv, galler
     assert render.main(["gallery", *argv]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and len(err) < 300 and "add --force" in err, err
-    assert digests(gallery) == before and len(before) == len(render.SCENE_CLASSES)
+    assert digests(gallery) == before and len(before) == len(render.CATALOG)
 
 
 @pytest.mark.parametrize("argv", [[], ["--force", "--width", "192", "-q", "m"]])
 def test_the_gallery_is_written_with_its_own_settings_or_with_force(argv, gallery, monkeypatch):
     monkeypatch.setattr(render, "render_scenes", fake_render)
     assert render.main(["gallery", "--quiet", *argv]) == 0
-    for key in render.SCENE_CLASSES:
+    for key in render.CATALOG:
         with Image.open(gallery / f"{key}.png") as im:
             assert im.size == (4, 4)
 
@@ -186,7 +186,7 @@ def test_gallery_writes_its_stills_into_out(gallery, tmp_path):
     out = tmp_path / "stills"
     assert render.main(["gallery", *TINY, "--width", "192", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{k}.png"
-                                                           for k in render.SCENE_CLASSES)
+                                                           for k in render.CATALOG)
     with Image.open(out / "race.png") as im:
         assert im.size == (192, 108)
     assert digests(gallery) == before

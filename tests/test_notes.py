@@ -14,8 +14,8 @@ def test_numbers_read_without_e_notation_and_long_series_by_count_and_ends():
     assert reading(2000) == "2,000"
     assert reading(1e7) == "10⁷"
     assert reading([1.5, -1.0]) == "(1.5, -1)"
-    assert reading(list(range(10)) + [None]) == ("11 values, 1 of them none, from 0 to none "
-                                                 "(least 0, most 9)")
+    assert reading(list(range(10)) + [None]) == ("11 values, 1 of them none: first 0, last none; "
+                                                 "least 0, most 9")
     assert reading(None) == "none" and reading(True) == "yes"
 
 
@@ -39,3 +39,13 @@ def test_a_fact_the_scene_did_not_record_is_named():
     beats = [Beat(1, "a", "Words.", 0.0, 1.0)]
     with pytest.raises(KeyError, match="names facts the scene does not record: outcome"):
         idea_notes("race", Idea("The race", ("outcome",)), beats, {"outcomes": []})
+
+
+def test_series_measured_along_the_rates_are_read_one_rate_a_line():
+    """A sweep's medians are 25 numbers per optimizer: read with the α each belongs to."""
+    beats = [Beat(1, "a", "Words.", 0.0, 1.0)]
+    facts = {"rates": [1e-3, 0.01], "medians": {"sgd": [3.5, None], "adam": [0.02, 0.001]},
+             "runs": 4}
+    notes = idea_notes("tuning", Idea("Sweep", ("rates", "medians", "runs")), beats, facts)
+    assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians:\n  - α 10⁻³: sgd 3.5 · adam 0.02"
+                          "\n  - α 0.01: sgd none · adam 10⁻³\n- runs: 4")

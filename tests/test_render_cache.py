@@ -98,7 +98,7 @@ def test_the_joined_video_follows_its_parts(all_scenes_copy, capsys, monkeypatch
     capsys.readouterr()
     assert main(["explainer", *argv]) == 0
     err = capsys.readouterr().err
-    assert err.count("up to date:") == len(render.SCENE_CLASSES) and "joined:" in err
+    assert err.count("up to date:") == len(render.CATALOG) and "joined:" in err
 
 
 # --- real processes --------------------------------------------------------------------------

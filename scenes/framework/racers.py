@@ -3,6 +3,7 @@ live readouts (what a racer is, as parameters declare it: ``contenders``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -10,6 +11,7 @@ from typing import Any, Protocol
 from manim import Dot, VMobject
 
 from optim_core import (
+    REGISTRY,
     Surface,
     Trajectory,
     interpolator,
@@ -49,6 +51,32 @@ def run_racers(racers: dict[str, Racer], surface: Surface, start: Any, steps: in
         pieces = clip_path(traj.position[: traj.valid_steps], surface.domain)
         out.append(RacerRun(key, racer, traj, color, pieces))
     return out
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """The plain racer run again at the rate of the racer that divides by its own √v."""
+
+    fast: RacerRun  # the scale-free racer (Adam and its kin)
+    slow: RacerRun  # the plain one (gradient descent, momentum)
+    lr: float  # the fast racer's α, at which the slow one ran again
+    traj: Trajectory
+
+
+def rerun_at_rate(runs: Sequence[RacerRun], surface: Surface, steps: int) -> Rerun | None:
+    """Did a scale-free racer win only by a larger α? For a race of one optimizer that divides
+    by its own √v against one that does not, at different rates: the second run again, from
+    the same start, at the first one's α. None for any other line-up."""
+    free = [r for r in runs if REGISTRY[r.racer.optimizer].scale_free]
+    plain = [r for r in runs if not REGISTRY[r.racer.optimizer].scale_free]
+    if len(free) != 1 or len(plain) != 1:
+        return None
+    (fast,), (slow,) = free, plain
+    lr = fast.racer.build().hyperparams["lr"]
+    if slow.racer.build().hyperparams["lr"] == lr:
+        return None
+    again = dataclasses.replace(slow.racer, lr=lr).build()
+    return Rerun(fast, slow, lr, run(again, surface, slow.traj.position[0], steps))
 
 
 class Named(Protocol):

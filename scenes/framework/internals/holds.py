@@ -19,6 +19,7 @@ from typing import Any
 
 import av
 import manim
+import numpy as np
 from manim.renderer.cairo_renderer import CairoRenderer
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
@@ -72,8 +73,34 @@ class HoldWriter(SceneFileWriter):
             copy_video(src, out, stream)
 
 
+class HoldRenderer(CairoRenderer):
+    """Manim's Cairo renderer whose clock, when it skips drawing (``skip_animations``: the
+    facts of a scene, built without a frame), still runs in whole frames, added as drawing adds
+    them: an animation of d seconds one frame at a time for each of ⌈d × fps⌉ frames, a still
+    wait ⌊d × fps⌋ frames at once (Manim adds d itself when it skips). Beats' holds are
+    computed from the clock, so only a clock equal to the last bit gives every beat the start
+    and end its render at that frame rate gives it."""
+
+    frozen = False  # the play being run is a still wait (Manim froze its frame)
+
+    def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+        start, self.frozen = self.time, False
+        super().play(scene, *args, **kwargs)
+        if self.skip_animations:  # the clock as add_frame runs it, to the last bit
+            dt, self.time = 1 / self.camera.frame_rate, start
+            if self.frozen:
+                self.time += int(scene.duration / dt) * dt  # freeze_current_frame's frames
+            else:
+                for _ in np.arange(0, scene.duration, dt):  # Manim's time progression
+                    self.time += dt
+
+    def freeze_current_frame(self, duration: float) -> None:
+        self.frozen = True
+        super().freeze_current_frame(duration)
+
+
 def renderer(camera_class: type, skip_animations: bool = False) -> CairoRenderer:
     """A Cairo renderer with ``camera_class`` whose holds are two frames (what
     ``Scene.__init__`` would make, but for the file writer)."""
-    return CairoRenderer(file_writer_class=HoldWriter, camera_class=camera_class,
-                         skip_animations=skip_animations)
+    return HoldRenderer(file_writer_class=HoldWriter, camera_class=camera_class,
+                        skip_animations=skip_animations)
