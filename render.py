@@ -761,7 +761,9 @@ def cmd_facts(args: argparse.Namespace) -> int:
     config = load_config(args)
     check_system()
     media = Path(config.settings.out) / ".cache" / "media"
-    facts = [build_facts(k, config.scenes[k], config.settings.theme, media / k) for k in keys]
+    fps = config.settings.size()[2]  # beats timed as this render would time them
+    facts = [build_facts(k, config.scenes[k], config.settings.theme, media / k, fps)
+             for k in keys]
     print(json.dumps(facts[0] if len(facts) == 1 else facts, indent=1, ensure_ascii=False))
     return 0
 

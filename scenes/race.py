@@ -36,7 +36,6 @@ from scenes.framework.plot2d import (
     contour_lines,
     field_raster,
     plot_frame,
-    small,
 )
 from scenes.framework.racers import (
     RaceDrawing,
@@ -110,10 +109,11 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
 
 
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
-                      tolerance: float) -> tuple[str, str] | None:
+                      tolerance: float) -> tuple[str, str, str] | None:
     """Whether the racer that divides by its own √v races at a larger α only because the
     other could not: the other run again at its α (``rerun_at_rate``), and how that run ended.
-    Returns the caption and the short line the picture writes, or None."""
+    Returns the caption, the short line the picture writes and its colour (the plain
+    racer's), or None."""
     again = rerun_at_rate(runs, surface, steps)
     if again is None:
         return None
@@ -131,7 +131,7 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
         short = f"ends {o.distance:.3g} from a minimum"
     return (first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
                           f"At α = {lr}, {slow} {end}."),
-            f"{slow} at α = {lr}: {short}")
+            f"{slow} at α = {lr}: {short}", again.slow.color)
 
 
 @dataclass(frozen=True)
@@ -198,11 +198,9 @@ class RosenbrockRace(ExplainerScene):
         self.fact_beats(self.caption_lines, marks)
         same_rate = same_rate_caption(runs, surface, p.steps, p.tolerance)
         if same_rate is not None:  # did the winner only win by a larger α?
-            caption, line = same_rate
+            caption, line, color = same_rate
             self.caption_lines.append(caption)
-            right = self.camera.frame_width / 2 - 0.3  # the frame's right edge, less a margin
-            note = fit_width(small(line, th, 18), right - inset.group.get_left()[0])
-            note.next_to(inset.group, DOWN, buff=0.2).align_to(inset.group, LEFT)
+            note = inset.note(line, self.camera.frame_width / 2 - 0.3, color)  # edge less margin
             with self.beat("same-rate", caption):
                 self.play(FadeIn(note), run_time=0.6)
 

@@ -143,10 +143,10 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
 
 
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
-                      outcomes: list[EscapeOutcome]) -> tuple[str, str] | None:
+                      outcomes: list[EscapeOutcome]) -> tuple[str, str, str] | None:
     """Whether the racer that divides by its own √v only left sooner by a larger α: the other
     racer run again at its α (``rerun_at_rate``), and when that run left the plot. Returns the
-    caption and the short line the picture writes, or None."""
+    caption, the short line the picture writes and its colour (the plain racer's), or None."""
     again = rerun_at_rate(runs, surface, steps)
     if again is None:
         return None
@@ -157,13 +157,13 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     if out is None:
         return (first_fitting(f"{at} is still on the plot after {steps} steps.",
                               f"At α = {lr}, {slow} stays on the plot."),
-                label + f"on the plot after {steps} steps")
+                label + f"on the plot after {steps} steps", again.slow.color)
     theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
     return (first_fitting(f"{at} leaves the plot at step {out}{than}.",
                           f"At α = {lr}, {slow} leaves at step {out}{than}."),
-            label + f"left the plot at step {out}")
+            label + f"left the plot at step {out}", again.slow.color)
 
 
 # --- the scene ----------------------------------------------------------------------------------
@@ -234,11 +234,9 @@ class SaddleEscape(ExplainerScene):
             self.remove(shown_instead)
         self.fact_beats(self.caption_lines, marks)
         if same_rate is not None:  # did the winner only win by a larger α?
-            caption, line = same_rate
+            caption, line, color = same_rate
             self.caption_lines.append(caption)
-            right = self.camera.frame_width / 2 - 0.3  # the frame's right edge, less a margin
-            note = fit_width(small(line, th, 18), right - inset.group.get_left()[0])
-            note.next_to(inset.group, DOWN, buff=0.2).align_to(inset.group, LEFT)
+            note = inset.note(line, self.camera.frame_width / 2 - 0.3, color)  # edge less margin
             with self.beat("same-rate", caption):
                 self.play(FadeIn(note), run_time=0.6)
 

@@ -42,9 +42,9 @@ def media_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def construct(media_cache):
-    """Run a scene's construct with animations skipped and no video; return the scene. Each
-    distinct (scene, parameters) is built once per test run and shared: read it, never change
-    it."""
+    """Run a scene's construct with animations skipped and no video, its clock counting the
+    frames of the default render (60 a second); return the scene. Each distinct (scene,
+    parameters) is built once per test run and shared: read it, never change it."""
     from manim import tempconfig
 
     from scenes.framework.params import to_data
@@ -54,7 +54,7 @@ def construct(media_cache):
     def build(cls, params):
         key = (cls, json.dumps(to_data(params), sort_keys=True, default=repr))
         if key not in built:
-            cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
+            cfg = {"dry_run": True, "frame_rate": 60, "pixel_width": 160, "pixel_height": 90,
                    "media_dir": str(media_cache), "disable_caching": True,
                    "verbosity": "ERROR", "progress_bar": "none"}
             with tempconfig(cfg):

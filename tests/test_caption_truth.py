@@ -946,7 +946,7 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
     if lr_gd == lr_adam:
         assert said is None
         return
-    line, label = said
+    line, label, _ = said
     again = run(sgd(lr_adam), saddle, (x, y), 50)
     out, adams = first_exit(again, saddle.domain), results[1].escaped_at
     if out is None:
@@ -1026,7 +1026,7 @@ def test_the_race_reruns_the_plain_racer_at_the_winners_rate(lr_sgd, lr_adam, x,
     if lr_sgd == lr_adam:
         assert said is None
         return
-    line, label = said
+    line, label, _ = said
     again = run(sgd(lr_adam), surface, (x, y), 200)
     assert line.startswith((f"At Adam's α = {readable(lr_adam)}, SGD ",
                             f"At α = {readable(lr_adam)}, SGD "))

@@ -214,19 +214,23 @@ def test_handout_has_a_page_per_slide_with_its_title_and_notes_as_text(slides, h
     assert b"/FontFile2" in handout_file.read_bytes()  # the font is embedded, not assumed
 
 
-def test_handout_shrinks_the_picture_before_it_adds_a_page(slides, tmp_path):
-    """Notes of half a page still fit on one page (a smaller picture); notes of two pages go
-    on to a further page, to their last word."""
+def test_handout_shrinks_the_picture_then_the_type_before_it_adds_a_page(slides, tmp_path):
+    """Notes of half a page fit on one page (a smaller picture), notes of a page too (smaller
+    type); notes of three pages go on to a further page, to their last word."""
     half = DeckSlide("race", "Half a page", slides[0].clip, f"{sentence(0)} " * 40, "a")
-    long = DeckSlide("race", "Two pages", slides[1].clip, f"{sentence(1)} " * 120 + "The end.",
+    full = DeckSlide("race", "A page", slides[0].clip, f"{sentence(0)} " * 80 + "Its end.",
+                     "a")
+    long = DeckSlide("race", "Three pages", slides[1].clip, f"{sentence(1)} " * 360 + "The end.",
                      "a")
     target = tmp_path / "handout.pdf"
-    write_handout([half, long], target, "Long notes")
+    write_handout([half, full, long], target, "Long notes")
     pages = pdf_pages(target)
-    assert page_count(target) == len(pages) == 3
+    assert page_count(target) == len(pages) >= 4
     assert pages[0].startswith("Half a page") and pages[0].count(sentence(0)) == 40
-    assert pages[2].endswith("The end.")
-    assert " ".join(pages[1:]).count(sentence(1)) == 120
+    assert pages[1].startswith("A page") and pages[1].endswith("Its end.")
+    assert pages[2].startswith("Three pages")
+    assert pages[-1].endswith("The end.")
+    assert " ".join(pages[2:]).count(sentence(1)) == 360
 
 
 @pytest.mark.parametrize("write", [

@@ -73,7 +73,7 @@ def narrated(tmp_path_factory):
         tone(folder / f"{beat_id}.wav", seconds, freq=330.0 + 110 * i)
     assert main(["render", "race", "saddle", *FAST, "--narration", str(folder),
                  "--out", str(out)]) == 0
-    facts = {k: build_facts(k, params, "dark")["beats"] for k, params in (
+    facts = {k: build_facts(k, params, "dark", fps=FPS)["beats"] for k, params in (
         ("race", render_params("race")), ("saddle", render_params("saddle")))}
     return out, facts, folder
 

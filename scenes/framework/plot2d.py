@@ -304,6 +304,15 @@ class LogInset:
         self.paths = [(corner + (pts - before) * scale, vm) for pts, vm in self.paths]
         return self
 
+    def note(self, line: str, right: float, color: str) -> Text:
+        """A short line in ``color`` in the gap above the chart (``place`` leaves one between the
+        chart and what is above it), at most as wide as from the chart's left to ``right``."""
+        out = small(line, self.theme, 18).set_color(color)
+        width = right - self.group.get_left()[0]
+        if out.width > width:
+            out.scale_to_fit_width(width)
+        return out.next_to(self.group, UP, buff=0.08).align_to(self.group, LEFT)
+
     @property
     def lines(self) -> list[VMobject]:
         return [vm for _, vm in self.paths]

@@ -12,12 +12,13 @@ import numpy as np
 SIZE = (160, 90)  # the frame facts are built at: nothing is drawn that anyone sees
 
 
-def build_facts(scene_key: str, params: Any, theme: str,
-                cache: Path | None = None) -> dict[str, Any]:
-    """Build a scene without rendering a frame (Manim's dry run) and return its beats (id,
-    caption, start and end in seconds) and the values its captions were computed from.
-    ``cache``: the scene's shared Manim cache (``OUT/.cache/media/<scene>``), whose typeset
-    formulas are reused and added to, as a render does; None typesets afresh."""
+def build_facts(scene_key: str, params: Any, theme: str, cache: Path | None = None,
+                fps: int = 60) -> dict[str, Any]:
+    """Build a scene without drawing a frame (Manim's dry run, animations skipped) and return
+    its beats (id, caption, start and end in seconds, as a render at ``fps`` frames a second
+    times them) and the values its captions were computed from. ``cache``: the scene's shared
+    Manim cache (``OUT/.cache/media/<scene>``), whose typeset formulas are reused and added
+    to, as a render does; None typesets afresh."""
     from manim import tempconfig
 
     from scenes.catalog import CATALOG
@@ -25,7 +26,7 @@ def build_facts(scene_key: str, params: Any, theme: str,
 
     cls = CATALOG[scene_key].load()
     with tempfile.TemporaryDirectory(prefix="facts-") as media, tempconfig({
-            "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": 15,
+            "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": fps,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",
             "progress_bar": "none"}):
         shared = {} if cache is None else {sub: shared_cache(cache, sub, *SIZE)

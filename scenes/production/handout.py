@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+import numpy as np
+
 from scenes.production.deck import DeckSlide
 from scenes.production.files import replacing
 
@@ -27,14 +29,15 @@ MARGIN = 18  # mm, all round
 TITLE_POINTS, NOTES_POINTS = 17, 10.5
 TITLE_LINE, NOTES_LINE = 8.0, 5.2  # mm from line to line
 GAP = 5.0  # mm between the title, the picture and the notes
-SMALLEST_PICTURE = 0.5  # of the full width: below it, long notes go on to a further page
+SMALLEST_PICTURE = 0.5  # of the full width: the picture shrinks to this for long notes, then
+SMALLEST_POINTS = 7.0  # the notes' type, down to this; only then do they go on to a further page
 
 
 def write_handout(slides: Sequence[DeckSlide], target: Path, title: str) -> None:
     """``target`` (.pdf, the document's title ``title``): one A4 page per slide, no cover.
-    Notes too long for their page shrink the picture first and only then go on to a further
-    page, never cut off. Built in memory and renamed into place: a clip that cannot be read, or
-    a full disk, leaves no file at all."""
+    Notes too long for their page shrink the picture first, then their type, and only then go
+    on to a further page, never cut off. Built in memory and renamed into place: a clip that
+    cannot be read, or a full disk, leaves no file at all."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
@@ -82,16 +85,21 @@ def add_page(pdf: FPDF, item: DeckSlide) -> None:
     pdf.set_font(FONT, "B", TITLE_POINTS)
     pdf.multi_cell(width, TITLE_LINE, item.title, align="L")
     pdf.ln(GAP)
-    pdf.set_font(FONT, "", NOTES_POINTS)
-    notes_height = cast(float, pdf.multi_cell(width, NOTES_LINE, item.notes, align="L",
-                                              dry_run=True, output="HEIGHT"))
-    room = pdf.h - MARGIN - pdf.get_y() - GAP - notes_height
+    smallest = width * picture.height / picture.width * SMALLEST_PICTURE
+    for points in np.arange(NOTES_POINTS, SMALLEST_POINTS - 1e-9, -0.5):
+        line = NOTES_LINE * points / NOTES_POINTS
+        pdf.set_font(FONT, "", points)
+        notes_height = cast(float, pdf.multi_cell(width, line, item.notes, align="L",
+                                                  dry_run=True, output="HEIGHT"))
+        room = pdf.h - MARGIN - pdf.get_y() - GAP - notes_height
+        if room >= smallest:  # the notes fit beside the smallest picture at this size
+            break
     w, h = picture_size(picture, width, room)
     x, y = pdf.l_margin + (width - w) / 2, pdf.get_y()
     pdf.image(picture, x=x, y=y, w=w, h=h)
     pdf.rect(x, y, w, h)  # a hairline, so a light theme's white frame is not lost in the page
     pdf.set_y(pdf.get_y() + h + GAP)
-    pdf.multi_cell(width, NOTES_LINE, item.notes, align="L")
+    pdf.multi_cell(width, line, item.notes, align="L")
 
 
 def picture_size(picture: Image.Image, width: float, room: float) -> tuple[float, float]:
