@@ -101,22 +101,17 @@ def all_scenes_copy(all_scenes, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def explainer_facts():
-    """What `render.py facts` prints for the default explainer (every scene built once per
-    test run, without video), as data."""
-    import contextlib
-    import io
+def explainer_facts(construct):
+    """What `render.py facts` prints for the default explainer, as data: every scene with its
+    default parameters, from the builds the other tests share (``construct``, at the default
+    render's 60 frames a second; test_cli_render.py runs the command itself)."""
+    from scenes.catalog import CATALOG
+    from scenes.production.facts import scene_facts
 
-    import render
-
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert render.main(["facts"]) == 0
-    return json.loads(printed.getvalue())
+    return [scene_facts(construct(entry.load(), entry.Params())) for entry in CATALOG.values()]
 
 
-SHARED = {"all_scenes": "all_scenes", "all_scenes_copy": "all_scenes",
-          "explainer_facts": "explainer_facts", "installed": "package"}
+SHARED = {"all_scenes": "all_scenes", "all_scenes_copy": "all_scenes", "installed": "package"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -300,9 +300,10 @@ def test_facts_prints_every_beat_and_the_numbers_behind_it(capsys):
 
 
 def test_facts_of_every_scene(explainer_facts):
-    docs = explainer_facts  # `render.py facts`, printed as JSON
+    docs = explainer_facts  # as `render.py facts` prints them (scene_facts of each build)
     assert [d["scene"] for d in docs] == list(render.CATALOG)
     assert all(d["beats"] and d["facts"] for d in docs)
+    json.dumps(docs, allow_nan=False)  # plain JSON: no NaN, no object the encoder refuses
 
 
 @pytest.mark.parametrize(("make", "says"), [

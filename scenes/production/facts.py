@@ -40,8 +40,13 @@ def build_facts(scene_key: str, params: Any, theme: str, cache: Path | None = No
                 keep_cache(Path(media) / sub, folder)
         except OSError:  # an output folder that cannot be written: facts need no cache
             pass
-    return {"scene": scene_key, "title": cls.title,
-            "beats": [{"id": f"{scene_key}/{b.name}", "caption": b.caption,
+    return scene_facts(scene)
+
+
+def scene_facts(scene: Any) -> dict[str, Any]:
+    """A built scene's beats and facts, as ``render.py facts`` prints them."""
+    return {"scene": scene.key, "title": scene.title,
+            "beats": [{"id": f"{scene.key}/{b.name}", "caption": b.caption,
                        "start": round(b.start, 3), "end": round(b.end, 3)}
                       for b in scene.beats],
             "facts": jsonable(scene.facts)}
