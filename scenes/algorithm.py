@@ -29,7 +29,15 @@ from scenes.framework.captions import first_fitting
 from scenes.framework.notation import algorithm_one, readable
 from scenes.framework.plot2d import PlaneMap, plot_frame, set_polyline, ticks
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Readout, above_paths, formula, point_text, scene_title, text
+from scenes.framework.style import (
+    Readout,
+    above_paths,
+    fit_above,
+    formula,
+    point_text,
+    scene_title,
+    text,
+)
 
 # (row name, symbol colour, state key) of the number table; "g" is the gradient of step t.
 ROWS = (("g", "g"), ("m", "m"), ("v", "v"), ("m̂", "m_hat"), ("v̂", "v_hat"), ("Δθ", "lr"),
@@ -99,7 +107,7 @@ class AdamAlgorithm(ExplainerScene):
         # Beat 1: the five lines of Algorithm 1.
         self.idea("Algorithm 1 on a real run", "steps_run", "first_update")
         lines = algorithm_one(th).next_to(title, DOWN, buff=0.45)
-        lines.to_edge(LEFT, buff=0.6)
+        fit_above(lines.to_edge(LEFT, buff=0.6))
         table, cells, step = self.table(lines)
         with self.beat("algorithm",
                        "Algorithm 1 of Kingma & Ba: a gradient, two averages, a correction, "

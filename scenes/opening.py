@@ -20,6 +20,7 @@ from scenes.framework.style import (
     MARGIN,
     PICTURE_BOTTOM,
     PICTURE_TOP,
+    fit_above,
     fit_width,
     text,
 )
@@ -81,9 +82,6 @@ class AdamOpening(ExplainerScene):
         if lines.height > PICTURE_TOP - PICTURE_BOTTOM - 0.4:
             lines.scale_to_fit_height(PICTURE_TOP - PICTURE_BOTTOM - 0.4)
         lines.move_to([FRAME_LEFT + MARGIN, PICTURE_TOP - 0.2, 0], aligned_edge=UP + LEFT)
-        for i, line in enumerate(lines[1:], start=1):  # the captions name them "Line i"
-            line.add(text(f"{i}", th, 24, color=th.muted).next_to(line, LEFT, buff=0.3)
-                     .set_x(lines[0].get_left()[0] + 0.1))
         tags = VGroup()
         left = lines.get_right()[0] + 0.5
         for name, what, line in zip(IDEAS, WHAT, lines[1:], strict=True):
@@ -95,6 +93,7 @@ class AdamOpening(ExplainerScene):
             factor = room / tags.width
             for tag in tags:
                 tag.scale(factor, about_edge=LEFT)
+        fit_above(VGroup(lines, tags))  # line 5's tag clear of the caption band
         with self.beat("algorithm", f"All of Adam: m and v start at zero, then {len(lines) - 1} "
                                     "lines run once per step."):
             self.play(FadeOut(card), run_time=0.5)

@@ -12,7 +12,7 @@ import math
 from manim import DOWN, LEFT, RIGHT, VGroup
 
 from scenes.framework.palette import Theme
-from scenes.framework.style import fit_width, formula
+from scenes.framework.style import fit_width, formula, text
 
 # What each update line of Algorithm 1 is, in the order the lines are drawn (after the line
 # that starts the loop): the idea of the explainer it comes from.
@@ -57,8 +57,9 @@ def tex_number(v: float, digits: int = 3) -> str:
 
 def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
     """Algorithm 1: the line that starts the loop, then its five update lines (one per entry of
-    :data:`IDEAS`), each piece of a symbol in that symbol's colour. ``result[0]`` is the loop
-    line; ``result[1 + i]`` is the line of ``IDEAS[i]``."""
+    :data:`IDEAS`), each numbered as captions name them ("Line 5") and each piece of a symbol
+    in that symbol's colour. ``result[0]`` is the loop line; ``result[1 + i]`` is the line of
+    ``IDEAS[i]``, its number its last part."""
     th = theme
     start = formula(th, ("m_0", "m"), r"\leftarrow 0,\ ", ("v_0", "v"),
                     r"\leftarrow 0; \quad \text{for } t = 1, 2, \dots:", size=size)
@@ -78,6 +79,9 @@ def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
     body = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.75 * size / 38)
     lines = VGroup(start, *body)
     body.next_to(start, DOWN, aligned_edge=LEFT, buff=0.6 * size / 38).shift(0.5 * RIGHT)
+    for i, line in enumerate(body, start=1):
+        line.add(text(f"{i}", th, 24 * size / 44, color=th.muted).next_to(line, LEFT, buff=0.3)
+                 .set_x(start.get_left()[0] + 0.1))
     return fit_width(lines, width)
 
 

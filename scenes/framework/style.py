@@ -160,6 +160,15 @@ def fit_width(mob: VMobject, width: float) -> VMobject:
     return mob.scale_to_fit_width(width) if mob.width > width else mob
 
 
+def fit_above(mob: VMobject, bottom: float = PICTURE_BOTTOM) -> VMobject:
+    """Shrink ``mob`` about its top-left corner (never enlarge) until its bottom is at or above
+    ``bottom``: the picture stays clear of the caption band."""
+    room = mob.get_top()[1] - bottom
+    if mob.height > room > 0:
+        mob.scale(room / mob.height, about_point=mob.get_corner(UL))
+    return mob
+
+
 def above_paths(label: VMobject, theme: Theme) -> VMobject:
     """A label the racers' paths may cross: drawn over them, with a halo of the background."""
     return label.set_stroke(theme.background, width=4, background=True).set_z_index(1)
