@@ -188,10 +188,12 @@ class AdamAlgorithm(ExplainerScene):
         return traj.state[key][t]
 
     def fill_row(self, row: list[Readout], r: int, traj, t: int) -> None:
-        # 4 figures: m̂₁ = g₁ exactly (the bias beat says so) must print alike (-1,955, not
-        # -1,960 beside -1,950 from a last-bit difference)
+        # g and m̂ to 4 figures: m̂₁ = g₁ exactly (the bias beat says so) must print alike
+        # (-1,955, not -1,960 beside -1,950 from a last-bit difference); the others to 3, so
+        # that "8.07 × 10⁻⁴" fits its column
+        digits = 4 if ROWS[r][1] in ("g", "m_hat") else 3
         for readout, value in zip(row, self.row_values(r, traj, t), strict=True):
-            readout.set_text(readable(value, 4))
+            readout.set_text(readable(value, digits))
 
     def fast(self, cells, step, traj, first: int) -> UpdateFromAlphaFunc:
         last = traj.valid_steps - 1

@@ -225,10 +225,12 @@ def gradient_caption(name: str, sizes: np.ndarray) -> str:
     if not np.isfinite(factor):
         return f"{name}'s runs diverged before their gradients could be compared."
     if factor >= 1.5:
-        return first_fitting(f"Gradients per weight differ {times(factor)} between the layers "
-                             f"({name}'s run).", f"Gradients differ {times(factor)} between "
-                                                  "the layers.")
-    return f"Here the layers' gradients are within {times(factor)} of each other."
+        hi, lo = (GROUP_NAMES[GROUPS[i]] for i in (int(np.argmax(sizes)), int(np.argmin(sizes))))
+        return first_fitting(f"Per weight, {hi} get {times(factor)} the gradient of {lo} "
+                             f"({name}'s run).", f"Per weight, {hi} get {times(factor)} the "
+                                                  f"gradient of {lo}.",
+                             f"Gradients per weight differ {times(factor)} across the network.")
+    return f"Here every group's gradients are within {times(factor)} of each other."
 
 
 def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:

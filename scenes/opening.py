@@ -40,7 +40,7 @@ CAPTIONS = (
     ("momentum", "Line 2 is momentum: m, a running average of the gradients, gives the direction."),
     ("rmsprop", "Line 3 comes from RMSProp: v, a running average of squared gradients."),
     ("bias", "Line 4 is bias correction: m and v start at zero, and this undoes it."),
-    ("step", "Line 5 steps along m, each weight divided by its own √v: at most about α."),
+    ("step", "Line 5 steps each weight by α times m̂ over its own √v̂: about α at most."),
 )
 
 

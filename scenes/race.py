@@ -108,6 +108,26 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
     return lines
 
 
+def lead_caption(runs: list[RacerRun]) -> str | None:
+    """Who led in loss, step by step, for two racers that both finish: the one ending lower
+    trails until the last step where it was not below the other, or leads from the start.
+    None for another line-up or where a run diverged."""
+    if len(runs) != 2 or any(r.traj.diverged for r in runs):
+        return None
+    a, b = (np.asarray(r.traj.loss[: r.traj.valid_steps], dtype=float) for r in runs)
+    n = min(len(a), len(b))
+    a, b = a[:n], b[:n]
+    if a[-1] == b[-1]:
+        return None
+    win, lose, w, v = (runs[0], runs[1], a, b) if a[-1] < b[-1] else (runs[1], runs[0], b, a)
+    behind = np.flatnonzero(w >= v)
+    if behind.size == 0:
+        return f"{win.name} is lower in loss than {lose.name} at every step."
+    return first_fitting(f"{win.name} trails {lose.name} in loss until step {behind[-1]}, then "
+                         "stays ahead.", f"{win.name} leads in loss only after step "
+                                          f"{behind[-1]}.")
+
+
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
                       tolerance: float) -> tuple[str, str, str] | None:
     """Whether the racer that divides by its own √v races at a larger α only because the
@@ -193,6 +213,8 @@ class RosenbrockRace(ExplainerScene):
         # Beats 4+: what the data says, one fact a beat; the ends of the paths marked.
         self.readouts = readouts  # what the viewer saw, for tests
         self.caption_lines = outcome_captions(results, p.steps, p.tolerance)
+        if (lead := lead_caption(runs)) is not None:  # the inset's crossing, in words
+            self.caption_lines.insert(len(results), lead)
         marks = self.ending(runs, results, pm, surface)
         self.idea("Where each racer ends", "outcomes")
         self.fact_beats(self.caption_lines, marks)

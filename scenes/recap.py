@@ -128,6 +128,22 @@ def rule_captions(sizes: StepSizes) -> list[str]:
     return [first, second]
 
 
+def worst_case(beta1: float, beta2: float) -> float:
+    """The factor (1 − β₁)/√(1 − β₂) of Kingma & Ba (2015, section 2.1): where it exceeds 1,
+    a step can reach that many α (a large gradient after many small ones); else at most α."""
+    return (1 - beta1) / (1 - beta2) ** 0.5
+
+
+def bound_caption(beta1: float, beta2: float) -> str:
+    """The rule's honest limit, from Adam's default β₁ and β₂."""
+    factor = worst_case(beta1, beta2)
+    if factor > 1:
+        return first_fitting(
+            f"Not a hard limit: a big gradient after small ones can step {readable(factor)}α.",
+            f"Not a hard limit: a step can reach {readable(factor)}α.")
+    return f"With these β's a step never exceeds α: (1 − β₁)/√(1 − β₂) = {readable(factor)}."
+
+
 def knob_captions(defaults: dict[str, float]) -> list[str]:
     """What each hyperparameter controls, from the defaults the core declares for Adam."""
     lr, b1, b2, eps = (defaults[k] for k in ("lr", "beta1", "beta2", "eps"))
@@ -203,6 +219,16 @@ class AdamRecap(ExplainerScene):
             self.play(Create(box), FadeIn(where), FadeIn(numbers[0]), run_time=0.8)
         with self.beat("why-rule", captions[1]):
             self.play(FadeIn(numbers[1]), run_time=0.7)
+        b1, b2 = (hyperparameters("adam")[k] for k in ("beta1", "beta2"))
+        bound = bound_caption(b1, b2)
+        self.facts["worst_case_in_alpha"] = worst_case(b1, b2)
+        worst = text(f"Kingma & Ba's bound: (1 − β₁)/√(1 − β₂) = {readable(worst_case(b1, b2))}"
+                     f" with β₁ = {readable(b1, 4)}, β₂ = {readable(b2, 4)}", th, 28,
+                     color=th.muted)
+        fit_width(worst, FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN)
+        worst.next_to(panel, DOWN, buff=0.4).align_to(panel, LEFT)
+        with self.beat("bound", bound):
+            self.play(FadeIn(worst), run_time=0.6)
         self.clear_stage(title)
 
     def rule_numbers(self, sizes: StepSizes) -> VGroup:

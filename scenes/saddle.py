@@ -288,7 +288,7 @@ class SaddleEscape(ExplainerScene):
                 view.add(Arrow(pm(r.traj.position[0]), pm(r.traj.position[1]), buff=0,
                                color=r.color, stroke_width=6,
                                max_tip_length_to_length_ratio=0.5))
-        view.add(small("seen from above", th, 16).next_to(view[1], UP, buff=0.05)
+        view.add(small("seen from above", th, 16).next_to(view[1], UP, buff=0.12)
                  .align_to(view[1], RIGHT))
         return view
 

@@ -1042,3 +1042,76 @@ def test_the_race_reruns_the_plain_racer_at_the_winners_rate(lr_sgd, lr_adam, x,
             assert line.endswith(f"ends {fmt(ends)} from the nearest minimum.")
     assert label.startswith(f"SGD at α = {readable(lr_adam)}: ")
     CHECKED["race: same rate"] += 1
+
+
+@SETTINGS
+@given(st.floats(0.0, 0.99), st.floats(0.5, 0.9999), st.integers(1, 3000))
+def test_the_worst_case_step_is_reached_and_not_passed(b1, b2, calm):
+    """"Not a hard limit: a big gradient after small ones can step 3.16α": Algorithm 1, run on
+    ``calm`` tiny gradients and then a large one, steps (1 − β₁)/√(1 − β₂) α at the large one
+    (to 2 %, once β₂ᵗ has faded) and never more; where that factor is at most 1, never above α."""
+    from scenes.recap import bound_caption, worst_case
+
+    factor = (1 - b1) / np.sqrt(1 - b2)
+    assert worst_case(b1, b2) == pytest.approx(factor, rel=1e-12)
+    steps = np.abs(adam_reference(np.r_[np.full(calm, 1e-9), 1.0], b1, b2, 0.0, True))
+    assert steps.max() <= max(factor, 1.0) * (1 + 1e-9)
+    if factor > 1 and b2 ** (calm + 1) < 1e-3 and b1 ** (calm + 1) < 1e-3:
+        assert steps[-1] == pytest.approx(factor, rel=0.02)  # the bound is reached
+    line = bound_caption(b1, b2)
+    if factor > 1:
+        assert f"step {readable(factor)}α." in line or f"reach {readable(factor)}α." in line
+    else:
+        assert line.startswith("With these β's a step never exceeds α")
+    CHECKED["recap: worst case"] += 1
+
+
+@SETTINGS
+@given(st.lists(st.floats(1e-6, 1e3), min_size=4, max_size=4))
+def test_the_network_names_the_groups_whose_gradients_differ(sizes):
+    """"Per weight, layer 1 biases get 2.1x the gradient of layer 1 weights": the group with
+    the largest gradient per weight first, the smallest second, and their ratio."""
+    from optim_core.network import GROUP_NAMES, GROUPS
+    from scenes.network import gradient_caption, times
+
+    sizes = np.array(sizes)
+    line = gradient_caption("SGD", sizes)
+    factor = sizes.max() / sizes.min()
+    if factor >= 1.5:
+        hi = GROUP_NAMES[GROUPS[int(np.argmax(sizes))]]
+        lo = GROUP_NAMES[GROUPS[int(np.argmin(sizes))]]
+        assert (f"{hi} get {times(factor)} the gradient of {lo}" in line
+                or line == f"Gradients per weight differ {times(factor)} across the network.")
+    else:
+        assert line == f"Here every group's gradients are within {times(factor)} of each other."
+    CHECKED["network: gradient groups"] += 1
+
+
+@SETTINGS
+@given(st.floats(1e-4, 0.01), st.floats(1e-3, 1.0), st.floats(-2, 2), st.floats(-1, 3))
+def test_the_race_says_when_the_winner_took_the_lead(lr_sgd, lr_adam, x, y):
+    """"Adam trails SGD in loss until step K, then stays ahead": K is the last step where the
+    racer that ends lower was not below the other, from the raw losses."""
+    from scenes.race import lead_caption
+
+    rosen = surfaces.get("rosenbrock")
+    runs = run_racers({"sgd": Racer("sgd", lr=lr_sgd), "adam": Racer("adam", lr=lr_adam)},
+                      rosen, (x, y), 300, THEMES["dark"])
+    line = lead_caption(runs)
+    if any(r.traj.diverged for r in runs):
+        assert line is None
+        return
+    sgd_loss, adam_loss = (run(opt, rosen, (x, y), 300).loss for opt in (sgd(lr_sgd),
+                                                                          adam(lr_adam)))
+    if sgd_loss[-1] == adam_loss[-1]:
+        assert line is None
+        return
+    win, lose = ("Adam", "SGD") if adam_loss[-1] < sgd_loss[-1] else ("SGD", "Adam")
+    w, v = (adam_loss, sgd_loss) if win == "Adam" else (sgd_loss, adam_loss)
+    behind = [k for k in range(len(w)) if w[k] >= v[k]]
+    if not behind:
+        assert line == f"{win} is lower in loss than {lose} at every step."
+    else:
+        assert line in (f"{win} trails {lose} in loss until step {behind[-1]}, then stays ahead.",
+                        f"{win} leads in loss only after step {behind[-1]}.")
+    CHECKED["race: lead"] += 1

@@ -42,10 +42,14 @@ def test_a_fact_the_scene_did_not_record_is_named():
 
 
 def test_series_measured_along_the_rates_are_read_one_rate_a_line():
-    """A sweep's medians are 25 numbers per optimizer: read with the α each belongs to."""
+    """A sweep's medians are 25 numbers per optimizer: read with the α each belongs to, and
+    the diverged shares beside them only where they are not 0."""
     beats = [Beat(1, "a", "Words.", 0.0, 1.0)]
     facts = {"rates": [1e-3, 0.01], "medians": {"sgd": [3.5, None], "adam": [0.02, 0.001]},
-             "runs": 4}
-    notes = idea_notes("tuning", Idea("Sweep", ("rates", "medians", "runs")), beats, facts)
-    assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians:\n  - α 10⁻³: sgd 3.5 · adam 0.02"
-                          "\n  - α 0.01: sgd none · adam 10⁻³\n- runs: 4")
+             "diverged_share": {"sgd": [0.0, 1.0], "adam": [0.0, 0.0]}, "runs": 4}
+    notes = idea_notes("tuning", Idea("Sweep", ("rates", "medians", "diverged_share", "runs")),
+                       beats, facts)
+    assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians; diverged share where not 0, by α:"
+                          "\n  - α 10⁻³: sgd 3.5 · adam 0.02"
+                          "\n  - α 0.01: sgd none · adam 10⁻³; diverged share sgd 1"
+                          "\n- runs: 4")

@@ -128,8 +128,8 @@ def test_the_recap_uses_the_cores_adam_defaults(construct):
     assert scene.facts["defaults"] == hyperparameters("adam")
     assert scene.facts["memory_v"] == pytest.approx(1 / (1 - hyperparameters("adam")["beta2"]))
     assert math.isclose(scene.facts["largest_step_in_alpha"], 1, rel_tol=1e-6)
-    assert [b.name for b in scene.beats] == ["lines", "rule", "why-rule", "knobs", "memory", "eps",
-                                             "end"]
+    assert [b.name for b in scene.beats] == ["lines", "rule", "why-rule", "bound", "knobs",
+                                             "memory", "eps", "end"]
 
 
 @pytest.mark.parametrize(("gradient", "ratio", "said"), [

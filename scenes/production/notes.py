@@ -28,11 +28,16 @@ def idea_notes(scene: str, idea: Idea, beats: Sequence[Beat], facts: dict[str, A
     if idea.facts:
         values = {k: jsonable(facts[k]) for k in idea.facts}
         index = next((k for k in values if k in INDEXES and isinstance(values[k], list)), None)
-        said = {k: by_index(v, values[index], INDEXES[index])
-                if index and k != index and aligned(v, values[index]) else reading(v, 1)
-                for k, v in values.items()}
-        numbers = [f"- {words(k)}:" + (text if text.startswith("\n") else " " + text)
-                   for k, text in said.items()]
+        tables = {k: v for k, v in values.items()
+                  if index and k != index and aligned(v, values[index])}
+        numbers = []
+        for k, v in values.items():
+            if k in tables:
+                if k == next(iter(tables)):  # all of them, one rate a line, in its place
+                    numbers.append(by_index(tables, values[index], INDEXES[index]))
+                continue
+            text = reading(v, 1)
+            numbers.append(f"- {words(k)}:" + (text if text.startswith("\n") else " " + text))
         parts.append("The numbers behind it:\n" + "\n".join(numbers))
     return "\n\n".join(parts)
 
@@ -48,12 +53,24 @@ def aligned(value: Any, index: list) -> bool:
             and all(isinstance(v, list) and len(v) == len(index) for v in value.values()))
 
 
-def by_index(table: dict[str, list], index: list, symbol: str) -> str:
-    """A table of series read one index value a line: ``α 10⁻³: sgd 3.5 · adam 0.02``."""
-    lines = [f"{symbol} {reading(x)}: " + " · ".join(f"{name} {reading(series[i])}"
-                                                    for name, series in table.items())
-             for i, x in enumerate(index)]
-    return "".join("\n  - " + line for line in lines)
+def by_index(tables: dict[str, dict[str, list]], index: list, symbol: str) -> str:
+    """Tables of series measured along ``index``, read one index value a line: every value of
+    the first, then of each other only those that are not 0 (a sweep's diverged shares are
+    mostly 0): ``α 10⁻³: sgd 3.5 · adam 0.02; diverged share sgd 0.5``."""
+    first, *rest = tables
+    head = (f"- {words(first)}" + "".join(f"; {words(k)} where not 0" for k in rest)
+            + f", by {symbol}:")
+    lines = []
+    for i, x in enumerate(index):
+        line = f"{symbol} {reading(x)}: " + " · ".join(
+            f"{name} {reading(series[i])}" for name, series in tables[first].items())
+        for k in rest:
+            shown = [f"{name} {reading(series[i])}" for name, series in tables[k].items()
+                     if series[i] != 0]
+            if shown:
+                line += f"; {words(k)} " + " · ".join(shown)
+        lines.append(line)
+    return head + "".join("\n  - " + line for line in lines)
 
 
 def words(key: str) -> str:
