@@ -59,10 +59,10 @@ class BiasCorrection(ExplainerScene):
         mean_g = np.cumsum(g[:n1]) / np.arange(1, n1 + 1)
         mean_g2 = np.cumsum(g[:n2] ** 2) / np.arange(1, n2 + 1)
         top = self.chart(n1, [mean_g, acc["m"][1:n1 + 1], acc["m_hat"][1:n1 + 1]],
-                         ["running mean of g", "m_t", "m̂_t"], ["muted", "m", "m_hat"],
+                         ["running mean of g", "mₜ", "m̂ₜ"], ["muted", "m", "m_hat"],
                          np.array([0.0, 0.95, 0]))
         bottom = self.chart(n2, [mean_g2, acc["v"][1:n2 + 1], acc["v_hat"][1:n2 + 1]],
-                            ["running mean of g²", "v_t", "v̂_t"], ["muted", "v", "v_hat"],
+                            ["running mean of g²", "vₜ", "v̂ₜ"], ["muted", "v", "v_hat"],
                             np.array([0.0, -1.65, 0]))
         self.lag_captions = lag_captions(acc, mean_g, mean_g2, n1, n2)
         self.facts.update(m=acc["m"][1:n1 + 1], mean_g=mean_g, v=acc["v"][1:n2 + 1],

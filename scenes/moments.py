@@ -47,13 +47,13 @@ def stream_caption(p: MomentParams) -> str:
     """What the stream is, from the parameters it is generated from (noise only if there is
     some, a wave only if its height is not zero)."""
     if p.source == "rosenbrock":
-        what = "gradient g_t: the x-gradients of Adam on Rosenbrock"
+        what = "gradient gₜ: the x-gradients of Adam on Rosenbrock"
     elif p.noise > 0:
-        what = ("noisy gradient g_t (random noise around a slow wave)" if p.trend != 0 else
-                "noisy gradient g_t (random noise around zero)")
+        what = ("noisy gradient gₜ (random noise around a slow wave)" if p.trend != 0 else
+                "noisy gradient gₜ (random noise around zero)")
     else:
-        what = ("gradient g_t (a slow wave, no noise)" if p.trend != 0 else
-                "gradient g_t: zero, with no wave and no noise")
+        what = ("gradient gₜ (a slow wave, no noise)" if p.trend != 0 else
+                "gradient gₜ: zero, with no wave and no noise")
     return f"Each step brings a new {what}."
 
 
@@ -88,14 +88,14 @@ class MomentAccumulation(ExplainerScene):
 
         # Beat 2: m_t, their moving average, drawn over them as it accumulates.
         with self.beat("first-moment",
-                       f"The first moment m_t is their moving average, with β₁ = {p.beta1:g}."):
+                       f"The first moment mₜ is their moving average, with β₁ = {p.beta1:g}."):
             self.play(FadeIn(m_rule), run_time=0.8)
             self.play(self.grow(g, m_items, bars=False), run_time=4, rate_func=linear)
 
         # Beat 3: v_t, the average of g_t^2, in its own panel.
         g2_bars, v_line, v_read = self.series(bottom, g * g, acc["v"], "g", "v", "g_t^2", "v_t")
         with self.beat("second-moment",
-                       f"The second moment v_t averages g_t² the same way, with β₂ = "
+                       f"The second moment vₜ averages gₜ² the same way, with β₂ = "
                        f"{p.beta2:g}."):
             self.play(FadeIn(v_rule), FadeIn(bottom.frame), run_time=0.8)
             self.play(self.grow(g, [(g2_bars, v_line, v_read, bottom, g * g, acc["v"])]),
@@ -111,12 +111,12 @@ class MomentAccumulation(ExplainerScene):
         # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
         kernel = self.kernel(top)
         self.idea("How far back m and v remember", "memory_m", "memory_v")
-        with self.beat("weights", "m_t weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
+        with self.beat("weights", "mₜ weighs the gradient from k steps back by (1 − β₁)β₁ᵏ."):
             self.play(FadeIn(kernel[1]), run_time=0.8)
             self.play(self.slide(kernel, top, len(g)), run_time=4, rate_func=linear)
         with self.beat("memory",
-                       f"So m_t remembers about 1/(1 − β₁) = {memory(p.beta1):.3g} steps; "
-                       f"v_t about {memory(p.beta2):.4g}."):
+                       f"So mₜ remembers about 1/(1 − β₁) = {memory(p.beta1):.3g} steps; "
+                       f"vₜ about {memory(p.beta2):.4g}."):
             pass
         self.clear_stage(title)
 
@@ -271,8 +271,8 @@ def v_caption(n: int, v_end: float, mean_g2: float) -> str:
     """Where the second moment stands after the stream, against the plain mean of g²."""
     relation = ("lags far below it" if v_end < 0.5 * mean_g2 else
                 "sits below it" if v_end < mean_g2 else "is not below it")
-    return (f"After {n} steps v_t = {number(v_end)}; the mean of g_t² is {number(mean_g2)}: "
-            f"v_t {relation}.")
+    return (f"After {n} steps vₜ = {number(v_end)}; the mean of gₜ² is {number(mean_g2)}: "
+            f"vₜ {relation}.")
 
 
 def ravine_captions(n: int, z_m: int, z_s: int, roll: float, u_sgd: np.ndarray,

@@ -351,7 +351,7 @@ def test_every_moments_caption_is_true(b1, b2, steps, source, seed, trend, noise
     g = gradient_stream(p)
     v = accumulate(adam(beta1=b1, beta2=b2), g)["v"][-1]
     num = r"(below 10⁻¹²|\S+)"
-    m = re.fullmatch(rf"After (\d+) steps v_t = {num}; the mean of g_t² is {num}: v_t "
+    m = re.fullmatch(rf"After (\d+) steps vₜ = {num}; the mean of gₜ² is {num}: vₜ "
                      r"(lags far below it|sits below it|is not below it)\.",
                      v_caption(len(g), float(v), float(np.mean(g * g))))
     v_ref = sum((1 - b2) * b2 ** (len(g) - k) * gk * gk for k, gk in enumerate(g, start=1))

@@ -25,7 +25,7 @@ WORDS: tuple[tuple[str, str], ...] = (
     ("m̂", "m hat"), ("v̂", "v hat"), ("ĝ", "g hat"),
     ("β₁", "beta one"), ("β₂", "beta two"), ("β", "beta"), ("θ", "theta"), ("α", "alpha"),
     ("ε", "epsilon"), ("η", "eta"), ("λ", "lambda"), ("σ", "sigma"), ("μ", "mu"), ("π", "pi"),
-    ("_t", " t"), ("_k", " k"),
+    ("_t", " t"), ("ₜ", " t"), ("_k", " k"),
     ("−", " minus "), ("×", " times "), ("·", " times "), ("≈", " about "), ("≤", " at most "),
     ("≥", " at least "), ("<", " below "), (">", " above "), ("±", " plus or minus "),
     ("→", " to "), ("–", " to "), ("—", ", "), ("…", ""), ("&", " and "), ("%", " percent"),
