@@ -290,9 +290,13 @@ class MountainAnalogy(ExplainerScene):
         near, low = nearest_floor(land, theta), lowest_floor(land)
         spots = [(near, "nearest floor")] if near != low else []
         spots.append((low, "lowest valley"))
+        left = self.ground_point(pm, land, land.domain[0])[0]  # labels stay over the range
         marks = VGroup()
-        for x, label in spots:
+        for x, name in spots:
             at = self.ground_point(pm, land, x)
-            marks.add(DashedLine(at + 1.1 * UP, at, color=th.muted),
-                      text(label, th, 22, color=th.muted).next_to(at + 1.1 * UP, UP, 0.05))
+            label = VGroup(text(name, th, 22, color=th.muted),
+                           text(f"θ = {x:.3g}", th, 22, color=th.muted)).arrange(DOWN, buff=0.06)
+            label.next_to(at + 1.1 * UP, UP, 0.05)
+            label.shift(max(0.0, left - label.get_left()[0]) * RIGHT)
+            marks.add(DashedLine(at + 1.1 * UP, at, color=th.muted), label)
         return marks

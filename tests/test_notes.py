@@ -51,5 +51,5 @@ def test_series_measured_along_the_rates_are_read_one_rate_a_line():
                        beats, facts)
     assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians; diverged share where not 0, by α:"
                           "\n  - α 10⁻³: sgd 3.5 · adam 0.02"
-                          "\n  - α 0.01: sgd none · adam 10⁻³; diverged share sgd 1"
+                          "\n  - α 0.01: sgd not finite · adam 10⁻³; diverged share sgd 1"
                           "\n- runs: 4")

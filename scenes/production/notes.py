@@ -63,7 +63,7 @@ def by_index(tables: dict[str, dict[str, list]], index: list, symbol: str) -> st
     lines = []
     for i, x in enumerate(index):
         line = f"{symbol} {reading(x)}: " + " · ".join(
-            f"{name} {reading(series[i])}" for name, series in tables[first].items())
+            f"{name} {finite(series[i])}" for name, series in tables[first].items())
         for k in rest:
             shown = [f"{name} {reading(series[i])}" for name, series in tables[k].items()
                      if series[i] != 0]
@@ -71,6 +71,11 @@ def by_index(tables: dict[str, dict[str, list]], index: list, symbol: str) -> st
                 line += f"; {words(k)} " + " · ".join(shown)
         lines.append(line)
     return head + "".join("\n  - " + line for line in lines)
+
+
+def finite(value: Any) -> str:
+    """A sweep's value: a median of runs that diverged is not a number (None in the facts)."""
+    return "not finite" if value is None else reading(value)
 
 
 def words(key: str) -> str:
