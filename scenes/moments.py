@@ -30,7 +30,7 @@ from scenes.framework.captions import first_fitting
 from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Readout, formula, number, scene_title, text
+from scenes.framework.style import Readout, fit_above, formula, number, scene_title, text
 
 
 def gradient_stream(p: MomentParams) -> np.ndarray:
@@ -253,7 +253,7 @@ class MomentAccumulation(ExplainerScene):
                          r"\frac{", (r"\hat{m}_t", "m_hat"), "}{", r"\sqrt{", (r"\hat{v}_t",
                                                                                "v_hat"),
                          "}", "+", (r"\epsilon", "eps"), "}", size=60)
-        update.move_to([0, 0.3, 0])
+        update.move_to([0, 0.8, 0])
         top = Brace(update[6], UP, color=th.symbol("m"))
         bottom = Brace(VGroup(update[8], update[9], update[10]), DOWN, color=th.symbol("v"))
         top_label = text("momentum: the average direction", th, 26,
@@ -265,6 +265,14 @@ class MomentAccumulation(ExplainerScene):
             self.play(Write(update), run_time=1.5)
             self.play(FadeIn(VGroup(top, top_label)), run_time=0.8)
             self.play(FadeIn(VGroup(bottom, bottom_label)), run_time=0.8)
+        units = VGroup(text("m̂: in the gradient's units", th, 24, color=th.symbol("m_hat")),
+                       text("√v̂ = √(an average of g²): in the gradient's units too", th, 24,
+                            color=th.symbol("v_hat")),
+                       text("m̂ / √v̂: no units at all", th, 24, color=th.text))
+        units.arrange(DOWN, buff=0.12).next_to(bottom_label, DOWN, buff=0.35)
+        fit_above(units)
+        with self.beat("units", "v averages g², so √v̂ is back in g's units: m̂/√v̂ has none."):
+            self.play(FadeIn(units, lag_ratio=0.3), run_time=1.2)
 
 
 def v_caption(n: int, v_end: float, mean_g2: float) -> str:

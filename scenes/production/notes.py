@@ -27,7 +27,7 @@ def idea_notes(scene: str, idea: Idea, beats: Sequence[Beat], facts: dict[str, A
                  f"{seconds:.1f} s.")
     if idea.facts:
         values = {k: jsonable(facts[k]) for k in idea.facts}
-        index = next((k for k in values if k in INDEXES and isinstance(values[k], list)), None)
+        index = next((k for k in values if k in INDEXES and isinstance(values[k], list)), "")
         tables = {k: v for k, v in values.items()
                   if index and k != index and aligned(v, values[index])}
         numbers = []
