@@ -49,7 +49,8 @@ def test_series_measured_along_the_rates_are_read_one_rate_a_line():
              "diverged_share": {"sgd": [0.0, 1.0], "adam": [0.0, 0.0]}, "runs": 4}
     notes = idea_notes("tuning", Idea("Sweep", ("rates", "medians", "diverged_share", "runs")),
                        beats, facts)
-    assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians; diverged share where not 0, by α:"
+    assert notes.endswith("- rates: (10⁻³, 0.01)\n- medians; diverged share where not 0, by α "
+                          "(—: not a finite number):"
                           "\n  - α 10⁻³: sgd 3.5 · adam 0.02"
-                          "\n  - α 0.01: sgd not finite · adam 10⁻³; diverged share sgd 1"
+                          "\n  - α 0.01: sgd — · adam 10⁻³; diverged share sgd 1"
                           "\n- runs: 4")

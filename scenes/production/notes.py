@@ -58,14 +58,15 @@ def by_index(tables: dict[str, dict[str, list]], index: list, symbol: str) -> st
     the first, then of each other only those that are not 0 (a sweep's diverged shares are
     mostly 0): ``α 10⁻³: sgd 3.5 · adam 0.02; diverged share sgd 0.5``."""
     first, *rest = tables
+    gaps = any(v is None for series in tables[first].values() for v in series)
     head = (f"- {words(first)}" + "".join(f"; {words(k)} where not 0" for k in rest)
-            + f", by {symbol}:")
+            + f", by {symbol}" + (" (—: not a finite number)" if gaps else "") + ":")
     lines = []
     for i, x in enumerate(index):
-        line = f"{symbol} {reading(x)}: " + " · ".join(
-            f"{name} {finite(series[i])}" for name, series in tables[first].items())
+        line = f"{symbol} {cell(x)}: " + " · ".join(
+            f"{name} {cell(series[i])}" for name, series in tables[first].items())
         for k in rest:
-            shown = [f"{name} {reading(series[i])}" for name, series in tables[k].items()
+            shown = [f"{name} {cell(series[i])}" for name, series in tables[k].items()
                      if series[i] != 0]
             if shown:
                 line += f"; {words(k)} " + " · ".join(shown)
@@ -73,9 +74,12 @@ def by_index(tables: dict[str, dict[str, list]], index: list, symbol: str) -> st
     return head + "".join("\n  - " + line for line in lines)
 
 
-def finite(value: Any) -> str:
-    """A sweep's value: a median of runs that diverged is not a number (None in the facts)."""
-    return "not finite" if value is None else reading(value)
+def cell(value: Any) -> str:
+    """A value in a table read one row a line: 3 figures (a row holds several), "—" for one
+    that is not a finite number (None in the facts: a median of diverged runs)."""
+    if value is None:
+        return "—"
+    return readable(float(value), 3) if isinstance(value, float) else reading(value)
 
 
 def words(key: str) -> str:
