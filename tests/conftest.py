@@ -114,9 +114,11 @@ def explainer_facts(construct):
 SHARED = {"all_scenes": "all_scenes", "all_scenes_copy": "all_scenes", "installed": "package"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks into its groups
 def pytest_collection_modifyitems(config, items):
     """Tests sharing a once-per-run render or build run in one test process (pytest-xdist's
-    loadgroup), so it is made once, not once per process."""
+    loadgroup), so it is made once, not once per process. xdist's own hook, registered after
+    this file in each worker, would otherwise run first and see no mark."""
     for item in items:
         groups = {SHARED[name] for name in getattr(item, "fixturenames", ()) if name in SHARED}
         if groups:
