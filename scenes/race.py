@@ -42,6 +42,7 @@ from scenes.framework.racers import (
     RacerRun,
     rerun_at_rate,
     run_racers,
+    same_rate_beat,
     start_caption,
 )
 from scenes.framework.raster import Raster
@@ -219,12 +220,7 @@ class RosenbrockRace(ExplainerScene):
         self.idea("Where each racer ends", "outcomes")
         self.fact_beats(self.caption_lines, marks)
         same_rate = same_rate_caption(runs, surface, p.steps, p.tolerance)
-        if same_rate is not None:  # did the winner only win by a larger α?
-            caption, line, color = same_rate
-            self.caption_lines.append(caption)
-            note = inset.note(line, self.camera.frame_width / 2 - 0.3, color)  # edge less margin
-            with self.beat("same-rate", caption):
-                self.play(FadeIn(note), run_time=0.6)
+        same_rate_beat(self, same_rate, inset)  # did the winner only win by a larger α?
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -57,6 +57,7 @@ from scenes.framework.racers import (
     RacerRun,
     rerun_at_rate,
     run_racers,
+    same_rate_beat,
     start_caption,
 )
 from scenes.framework.scene import ExplainerScene
@@ -233,12 +234,7 @@ class SaddleEscape(ExplainerScene):
         if shown_instead:  # the first steps leave; the inset the outcomes speak of is back
             self.remove(shown_instead)
         self.fact_beats(self.caption_lines, marks)
-        if same_rate is not None:  # did the winner only win by a larger α?
-            caption, line, color = same_rate
-            self.caption_lines.append(caption)
-            note = inset.note(line, self.camera.frame_width / 2 - 0.3, color)  # edge less margin
-            with self.beat("same-rate", caption):
-                self.play(FadeIn(note), run_time=0.6)
+        same_rate_beat(self, same_rate, inset)  # did the winner only win by a larger α?
 
     # --- helpers --------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from manim import Dot, VMobject
+from manim import Dot, FadeIn, VMobject
 
 from optim_core import (
     REGISTRY,
@@ -77,6 +77,19 @@ def rerun_at_rate(runs: Sequence[RacerRun], surface: Surface, steps: int) -> Rer
         return None
     again = dataclasses.replace(slow.racer, lr=lr).build()
     return Rerun(fast, slow, lr, run(again, surface, slow.traj.position[0], steps))
+
+
+def same_rate_beat(scene: Any, said: tuple[str, str, str] | None, inset: Any) -> None:
+    """The beat that says how the plain racer fared at the winner's α (a scene's
+    ``same_rate_caption``: caption, short line, colour), the line written in the gap above
+    the scene's inset; nothing when the line-up has no such rerun."""
+    if said is None:
+        return
+    caption, line, color = said
+    scene.caption_lines.append(caption)
+    note = inset.note(line, scene.camera.frame_width / 2 - 0.3, color)  # edge less a margin
+    with scene.beat("same-rate", caption):
+        scene.play(FadeIn(note), run_time=0.6)
 
 
 class Named(Protocol):
