@@ -200,6 +200,19 @@ def escape_direction(surface: Surface, point: np.ndarray, h: float = 1e-4) -> np
     return vectors[:, 0]
 
 
+def growth_along(traj: Any, point: np.ndarray, direction: np.ndarray,
+                 steps: int = 10) -> tuple[float, float | None]:
+    """How a run moves away from ``point`` along ``direction``: how far out it starts, and the
+    factor its distance grows by a step over the first ``steps`` (their geometric mean; fewer
+    steps if the run ends sooner). None for the factor when the run starts on the line or
+    makes no step."""
+    k = min(steps, traj.valid_steps - 1)
+    away = np.abs((traj.position[: k + 1] - point) @ direction)
+    if k < 1 or away[0] == 0:
+        return float(away[0]), None
+    return float(away[0]), float((away[k] / away[0]) ** (1 / k))
+
+
 def first_step_along(traj: Any, direction: np.ndarray) -> tuple[float, float]:
     """The size of a run's starting gradient and of its first step along ``direction``."""
     g = float(abs(traj.grad[0] @ direction))

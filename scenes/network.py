@@ -45,7 +45,7 @@ from optim_core.network import (
     train,
     train_all,
 )
-from optim_core.optimizers import HYPERPARAMETERS, hyperparameters
+from optim_core.optimizers import HYPERPARAMETERS, REGISTRY, hyperparameters
 from optim_core.sweep import Sweep, Verdict, verdict, widest
 from scenes.catalog import CATALOG, NetworkParams
 from scenes.framework.captions import first_fitting
@@ -245,6 +245,41 @@ def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:
     return first_fitting(f"{name} steps {span}: {why}.", f"{name} steps {span}.")
 
 
+def adam_like(optimizer: str) -> bool:
+    """An optimizer that averages g (an m, with β₁) and divides by its own √v: Adam's kind."""
+    return REGISTRY[optimizer].scale_free and "beta1" in hyperparameters(optimizer)
+
+
+NOISY = 0.5  # steps per weight under this many α: the gradients the optimizer averaged disagree
+
+
+def noise_caption(name: str, sizes: np.ndarray) -> str | None:
+    """Why an optimizer that divides an average of g (m) by the root of an average of g² (v)
+    steps well under α on a network: its batches' gradients disagree, so they cancel in m
+    and not in v (|m̂| <= √v̂, equal only when every g agrees). None when the steps are not
+    well under α."""
+    if not np.all(np.isfinite(sizes)) or float(sizes.max()) >= NOISY:
+        return None
+    return first_fitting("Under α: batches' gradients disagree, so they cancel in m's average, "
+                         "not in v's.", f"Under α: noisy gradients cancel in {name}'s m, not v.")
+
+
+def default_caption(name: str, reference: float, grid_rate: float, typical: float,
+                    sizes: np.ndarray) -> str | None:
+    """How much one optimizer changes a typical weight a step at the marked rate (Kingma & Ba's
+    default when it is 10⁻³): its typical step per weight there (``sizes``, in units of α,
+    one per group) times α, over the typical weight. None when the marked rate is not on
+    the sweep's grid or its runs diverged."""
+    if not np.isclose(grid_rate, reference, rtol=1e-9) or not np.all(np.isfinite(sizes)):
+        return None
+    share = 100 * reference * float(np.median(sizes)) / typical
+    who = ("Kingma & Ba's default α = 10⁻³" if np.isclose(reference, 1e-3, rtol=1e-9)
+           else f"α = {readable(reference)}")
+    return first_fitting(f"With {who}, {name} moves a typical weight {readable(share, 2)} % a "
+                         "step.", f"At {alpha(reference)}: {readable(share, 2)} % of a weight a "
+                                  "step.")
+
+
 def weight_caption(typical: float, reference: float) -> str:
     """How large the marked rate is against a typical weight of the network at the start."""
     share = reference / typical
@@ -410,9 +445,20 @@ class NetworkTraining(ExplainerScene):
                                                       at_best[k])):
                 self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
                           run_time=0.6)
+            if adam_like(p.optimizers[k].optimizer) and \
+                    (why := noise_caption(names[k], at_best[k])) is not None:
+                with self.beat(f"noise-{k}", why):
+                    self.wait(0.1)
         typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))
         with self.beat("weights", weight_caption(typical, p.reference_lr)):
             self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
+        i_ref = reference_index(lrs, p.reference_lr)
+        for k in keys:
+            if adam_like(p.optimizers[k].optimizer) and (said := default_caption(
+                        names[k], p.reference_lr, float(lrs[i_ref]), typical,
+                        steps_over_lr(trainings[k], i_ref))) is not None:
+                with self.beat(f"default-{k}", said):
+                    self.wait(0.1)
 
         # The loss's scale: summed over the batch instead of averaged.
         self.idea("Sum instead of average: who must be re-tuned", "summed_gradient_ratio",

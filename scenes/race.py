@@ -40,6 +40,7 @@ from scenes.framework.plot2d import (
 from scenes.framework.racers import (
     RaceDrawing,
     RacerRun,
+    SameRate,
     rerun_at_rate,
     run_racers,
     same_rate_beat,
@@ -130,11 +131,9 @@ def lead_caption(runs: list[RacerRun]) -> str | None:
 
 
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
-                      tolerance: float) -> tuple[str, str, str] | None:
+                      tolerance: float) -> SameRate | None:
     """Whether the racer that divides by its own √v races at a larger α only because the
-    other could not: the other run again at its α (``rerun_at_rate``), and how that run ended.
-    Returns the caption, the short line the picture writes and its colour (the plain
-    racer's), or None."""
+    other could not: the other run again at its α (``rerun_at_rate``), and how that run ended."""
     again = rerun_at_rate(runs, surface, steps)
     if again is None:
         return None
@@ -150,9 +149,19 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     else:
         end = f"ends {o.distance:.3g} from the nearest minimum"
         short = f"ends {o.distance:.3g} from a minimum"
-    return (first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
-                          f"At α = {lr}, {slow} {end}."),
-            f"{slow} at α = {lr}: {short}", again.slow.color)
+    loss = np.where(np.arange(len(again.traj.loss)) < again.traj.valid_steps, again.traj.loss,
+                    np.inf)  # past a divergence: off the chart's top
+    return SameRate(first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
+                                  f"At α = {lr}, {slow} {end}."),
+                    f"{slow} at α = {lr}: {short}", again.slow.color,
+                    loss - loss_floor(surface, [r.traj for r in runs]))
+
+
+def loss_floor(surface: Surface, trajs: list[Trajectory]) -> float:
+    """Where the loss inset's log scale starts: the lowest minimum's loss, or, on a surface
+    with none, the lowest loss a racer met."""
+    floors = [float(surface.f(c.x, c.y)) for c in surface.minima]
+    return min(floors) if floors else min(float(t.loss[: t.valid_steps].min()) for t in trajs)
 
 
 @dataclass(frozen=True)
@@ -267,10 +276,9 @@ class RosenbrockRace(ExplainerScene):
         """Each racer's loss against the step, log scale, measured from the lowest minimum
         (or, without one, from the lowest loss any racer met)."""
         losses = [r.traj.loss[: r.traj.valid_steps] for r in runs]
-        floors = [float(surface.f(c.x, c.y)) for c in surface.minima]
-        floor = min(floors) if floors else min(float(v.min()) for v in losses)
+        floor = loss_floor(surface, [r.traj for r in runs])
         title = ("loss (log) by step" if floor == 0 else
-                 "loss above the lowest minimum (log) by step" if floors else
+                 "loss above the lowest minimum (log) by step" if surface.minima else
                  "loss above the lowest reached (log) by step")
         return LogInset([(r.color, v - floor) for r, v in zip(runs, losses, strict=True)],
                         self.params.steps, INSET_SIZE, title, self.theme

@@ -28,7 +28,7 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface
+from optim_core import CriticalPoint, Surface, Trajectory
 from optim_core.analysis import (
     EscapeOutcome,
     distances,
@@ -37,6 +37,7 @@ from optim_core.analysis import (
     first_exit,
     first_step_along,
     focus_point,
+    growth_along,
 )
 from optim_core.optimizers import REGISTRY
 from scenes.catalog import CATALOG
@@ -55,6 +56,7 @@ from scenes.framework.plot2d import (
 from scenes.framework.racers import (
     RaceDrawing,
     RacerRun,
+    SameRate,
     rerun_at_rate,
     run_racers,
     same_rate_beat,
@@ -144,10 +146,12 @@ def across_captions(runs: list[RacerRun], direction: np.ndarray) -> list[str]:
 
 
 def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
-                      outcomes: list[EscapeOutcome]) -> tuple[str, str, str] | None:
+                      outcomes: list[EscapeOutcome], focus: CriticalPoint | None
+                      ) -> SameRate | None:
     """Whether the racer that divides by its own √v only left sooner by a larger α: the other
-    racer run again at its α (``rerun_at_rate``), and when that run left the plot. Returns the
-    caption, the short line the picture writes and its colour (the plain racer's), or None."""
+    racer run again at its α (``rerun_at_rate``), and when that run left the plot; where it
+    still left no sooner and the focus is a saddle, why: how slowly it moves across the ridge
+    (its distance out grows by a factor a step, from a tiny start)."""
     again = rerun_at_rate(runs, surface, steps)
     if again is None:
         return None
@@ -155,16 +159,37 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     out = first_exit(again.traj, surface.domain)
     at = f"At {fast}'s α = {lr}, {slow}"
     label = f"{slow} at α = {lr}: "
+    series = distances(again.traj, np.array(focus.point if focus else again.traj.position[0]))
     if out is None:
-        return (first_fitting(f"{at} is still on the plot after {steps} steps.",
-                              f"At α = {lr}, {slow} stays on the plot."),
-                label + f"on the plot after {steps} steps", again.slow.color)
+        return SameRate(first_fitting(f"{at} is still on the plot after {steps} steps.",
+                                      f"At α = {lr}, {slow} stays on the plot."),
+                        label + f"on the plot after {steps} steps", again.slow.color, series)
     theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
-    return (first_fitting(f"{at} leaves the plot at step {out}{than}.",
-                          f"At α = {lr}, {slow} leaves at step {out}{than}."),
-            label + f"left the plot at step {out}", again.slow.color)
+    why = (across_growth(again.traj, surface, focus)
+           if than in (": at the same step", ": still later") else None)
+    return SameRate(first_fitting(f"{at} leaves the plot at step {out}{than}.",
+                                  f"At α = {lr}, {slow} leaves at step {out}{than}."),
+                    label + f"left the plot at step {out}", again.slow.color, series, why)
+
+
+def across_growth(traj: Trajectory, surface: Surface, focus: CriticalPoint | None) -> str | None:
+    """Why a run leaves a saddle slowly: it starts a tiny way across the ridge and its distance
+    out only grows by a factor a step (and how many steps it took to be 1 out). None where the
+    focus is no saddle or the run does not move away across it."""
+    if focus is None or focus.kind != "saddle":
+        return None
+    direction = escape_direction(surface, focus.point)
+    start, factor = growth_along(traj, np.array(focus.point), direction)
+    if factor is None or factor <= 1:
+        return None
+    away = np.abs((traj.position[: traj.valid_steps] - np.array(focus.point)) @ direction)
+    one = np.flatnonzero(away >= 1)
+    return first_fitting(
+        f"Across the ridge it starts {readable(start, 2)} out and grows ×{factor:.2g} a step"
+        + (f": 1 out at step {one[0]}." if one.size and start < 1 else "."),
+        f"Across the ridge it starts {readable(start, 2)} out; ×{factor:.2g} a step.")
 
 
 # --- the scene ----------------------------------------------------------------------------------
@@ -228,7 +253,7 @@ class SaddleEscape(ExplainerScene):
         self.facts.update(surface=surface.title, start=start,
                           focus=focus.point if focus else None, outcomes=results)
         self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
-        same_rate = same_rate_caption(runs, surface, p.steps, results)
+        same_rate = same_rate_caption(runs, surface, p.steps, results, focus)
         marks = self.ending(runs, surface, box, view)
         self.idea("Who leaves, and when", "outcomes")
         if shown_instead:  # the first steps leave; the inset the outcomes speak of is back

@@ -942,13 +942,14 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
     runs = run_racers({"gd": Racer("sgd", lr=lr_gd, label="GD"),
                        "adam": Racer("adam", lr=lr_adam)}, saddle, (x, y), 50, THEMES["dark"])
     results = escape_outcomes(runs, saddle, 1.0)
-    said = same_rate_caption(runs, saddle, 50, results)
+    said = same_rate_caption(runs, saddle, 50, results, focus_point(saddle))
     if lr_gd == lr_adam:
         assert said is None
         return
-    line, label, _ = said
+    line, label = said.caption, said.line
     again = run(sgd(lr_adam), saddle, (x, y), 50)
     out, adams = first_exit(again, saddle.domain), results[1].escaped_at
+    expected = None
     if out is None:
         assert "stays on the plot" in line or "is still on the plot after 50 steps" in line
     else:
@@ -960,6 +961,21 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
         assert m[2] == expected
         assert label == f"GD at α = {readable(lr_adam)}: left the plot at step {out}"
     assert f"α = {readable(lr_adam)}" in line
+    # The dashed line on the inset is that run's distance to the saddle.
+    shown = again.valid_steps
+    np.testing.assert_allclose(said.series[:shown], np.hypot(*again.position[:shown].T))
+    # Why it is still slower: on x² − y², gradient descent's distance across the ridge (|y|)
+    # grows by exactly 1 + 2α a step, from |y₀|, and is 1 out at the first k with |y_k| >= 1.
+    if expected in ("still later", "at the same step"):
+        assert said.why is not None
+        assert f"starts {readable(abs(y), 2)} out" in said.why
+        assert f"×{1 + 2 * lr_adam:.2g} a step" in said.why
+        one = np.flatnonzero(np.abs(again.position[: again.valid_steps, 1]) >= 1)
+        if "grows" in said.why:  # the long form says when it was 1 out
+            assert said.why.endswith(f": 1 out at step {one[0]}." if one.size and abs(y) < 1
+                                     else " a step.")
+    else:
+        assert said.why is None
     CHECKED["saddle: same rate"] += 1
 
 
@@ -1026,7 +1042,7 @@ def test_the_race_reruns_the_plain_racer_at_the_winners_rate(lr_sgd, lr_adam, x,
     if lr_sgd == lr_adam:
         assert said is None
         return
-    line, label, _ = said
+    line, label = said.caption, said.line
     again = run(sgd(lr_adam), surface, (x, y), 200)
     assert line.startswith((f"At Adam's α = {readable(lr_adam)}, SGD ",
                             f"At α = {readable(lr_adam)}, SGD "))
@@ -1041,6 +1057,12 @@ def test_the_race_reruns_the_plain_racer_at_the_winners_rate(lr_sgd, lr_adam, x,
         else:
             assert line.endswith(f"ends {fmt(ends)} from the nearest minimum.")
     assert label.startswith(f"SGD at α = {readable(lr_adam)}: ")
+    # The dashed line on the inset: that run's loss above the lowest minimum, off the top after
+    # a divergence.
+    floor = min(float(surface.f(*m.point)) for m in surface.minima)
+    shown = again.valid_steps
+    np.testing.assert_allclose(said.series[:shown], again.loss[:shown] - floor)
+    assert np.isinf(said.series[shown:]).all()
     CHECKED["race: same rate"] += 1
 
 
@@ -1085,6 +1107,42 @@ def test_the_network_names_the_groups_whose_gradients_differ(sizes):
     else:
         assert line == f"Here every group's gradients are within {times(factor)} of each other."
     CHECKED["network: gradient groups"] += 1
+
+
+@SETTINGS
+@given(st.lists(st.floats(1e-4, 2.0) | st.just(float("nan")), min_size=4, max_size=4))
+def test_the_network_says_why_adams_steps_are_under_alpha_only_when_they_are(sizes):
+    """"Under α because batches disagree ...": said exactly when every group's typical step is
+    a number under 0.5α."""
+    from scenes.network import noise_caption
+
+    sizes = np.array(sizes)
+    line = noise_caption("Adam", sizes)
+    under = bool(np.all(np.isfinite(sizes)) and sizes.max() < 0.5)
+    assert (line is not None) == under
+    if line is not None:
+        assert line.startswith("Under α")
+    CHECKED["network: under alpha"] += 1
+
+
+@SETTINGS
+@given(st.lists(st.floats(1e-4, 2.0), min_size=4, max_size=4), st.sampled_from([1e-3, 0.01, 0.3]),
+       st.booleans(), st.floats(1e-3, 1.0))
+def test_the_network_measures_the_default_rates_share_of_a_weight(sizes, rate, on_grid, typical):
+    """"With Kingma & Ba's default α = 10⁻³, Adam moves a typical weight P % a step": P is α
+    times the median step per weight (in α) over the typical weight; Kingma & Ba are named
+    only for 10⁻³; nothing is said of a rate the sweep did not run."""
+    from scenes.network import default_caption
+
+    sizes = np.array(sizes)
+    line = default_caption("Adam", rate, rate if on_grid else rate * 1.2, typical, sizes)
+    if not on_grid:
+        assert line is None
+        return
+    share = readable(100 * rate * np.median(sizes) / typical, 2)
+    assert f"{share} % " in line
+    assert ("Kingma & Ba" in line) == (rate == 1e-3) or line.startswith("At α")
+    CHECKED["network: default rate"] += 1
 
 
 @SETTINGS

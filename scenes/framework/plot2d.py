@@ -11,7 +11,20 @@ from dataclasses import dataclass
 
 import contourpy
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UL, UP, DashedLine, Line, Rectangle, Text, VGroup, VMobject
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    DashedLine,
+    DashedVMobject,
+    Line,
+    Rectangle,
+    Text,
+    VGroup,
+    VMobject,
+)
 
 from optim_core import Surface
 from scenes.framework.palette import Theme
@@ -283,11 +296,15 @@ class LogInset:
         label = small(self.title, th, 18).next_to(frame, UP, buff=0.12).align_to(frame, LEFT)
         self.height = height
         self.group = VGroup(frame, label)
-        self.paths = []
-        for color, values in self.series:
-            pts = np.column_stack([np.arange(len(values)),
-                                   np.log10(np.maximum(values, 10.0 ** lo))])
-            self.paths.append((pm(pts), VMobject().set_stroke(color, width=2.5)))
+        self.decades = (lo, hi)
+        self.to_screen = pm  # chart (step, log10 value) -> scene point; ``place`` moves it on
+        self.paths = [(self.points(values), VMobject().set_stroke(color, width=2.5))
+                      for color, values in self.series]
+
+    def points(self, values: np.ndarray) -> np.ndarray:
+        """A series' points on the chart, step by step (values <= 0 on the bottom edge)."""
+        logs = np.minimum(np.log10(np.maximum(values, 10.0 ** self.decades[0])), self.decades[1])
+        return self.to_screen(np.column_stack([np.arange(len(logs)), logs]))
 
     def place(self, below: VMobject, left: float, buff: float = 0.4) -> LogInset:
         """Put the inset under ``below``, its frame starting at ``left``. Where it would reach
@@ -301,8 +318,21 @@ class LogInset:
         corner = self.group.get_corner(UL)
         scale = min(1.0, room / self.group.height)
         self.group.scale(scale, about_point=corner)
+        drawn = self.to_screen
+        self.to_screen = lambda pts: corner + (drawn(pts) - before) * scale
         self.paths = [(corner + (pts - before) * scale, vm) for pts, vm in self.paths]
         return self
+
+    def trace(self, values: np.ndarray, color: str) -> VMobject:
+        """Another series drawn whole and dashed on the same scale (a run shown for comparison,
+        not raced), up to where it first leaves the chart's top (or stops being a number):
+        there it ends on the top edge."""
+        above = np.flatnonzero(~(values <= 10.0 ** self.decades[1]))  # NaN counts as above
+        end = above[0] + 1 if above.size else len(values)
+        pts = self.points(np.where(np.isfinite(values[:end]), values[:end], np.inf))
+        line = set_polyline(VMobject(), [pts]).set_stroke(color, width=2.5)
+        length = float(np.linalg.norm(np.diff(pts, axis=0), axis=1).sum())
+        return DashedVMobject(line, num_dashes=max(4, round(length / 0.12)), dashed_ratio=0.6)
 
     def note(self, line: str, right: float, color: str) -> Text:
         """A short line in ``color`` in the gap above the chart (``place`` leaves one between the

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from manim import Dot, FadeIn, VMobject
+from manim import Create, Dot, FadeIn, VMobject
 
 from optim_core import (
     REGISTRY,
@@ -79,17 +79,35 @@ def rerun_at_rate(runs: Sequence[RacerRun], surface: Surface, steps: int) -> Rer
     return Rerun(fast, slow, lr, run(again, surface, slow.traj.position[0], steps))
 
 
-def same_rate_beat(scene: Any, said: tuple[str, str, str] | None, inset: Any) -> None:
-    """The beat that says how the plain racer fared at the winner's α (a scene's
-    ``same_rate_caption``: caption, short line, colour), the line written in the gap above
-    the scene's inset; nothing when the line-up has no such rerun."""
+@dataclass(frozen=True)
+class SameRate:
+    """What a scene says of its rerun (``rerun_at_rate``): the caption, the short line written
+    above the inset, the plain racer's colour, the rerun's series on the scene's inset (drawn
+    dashed beside the raced ones) and, where the data shows one, the reason in a second
+    caption."""
+
+    caption: str
+    line: str
+    color: str
+    series: Any  # np.ndarray, on the inset's scale
+    why: str | None = None
+
+
+def same_rate_beat(scene: Any, said: SameRate | None, inset: Any) -> None:
+    """The beat that says how the plain racer fared at the winner's α: the line written in the
+    gap above the scene's inset and the rerun drawn dashed on it; then its reason, if any.
+    Nothing when the line-up has no such rerun."""
     if said is None:
         return
-    caption, line, color = said
-    scene.caption_lines.append(caption)
-    note = inset.note(line, scene.camera.frame_width / 2 - 0.3, color)  # edge less a margin
-    with scene.beat("same-rate", caption):
-        scene.play(FadeIn(note), run_time=0.6)
+    scene.caption_lines.append(said.caption)
+    right = scene.camera.frame_width / 2 - 0.3  # the frame's edge less a margin
+    note = inset.note(said.line, right, said.color)
+    with scene.beat("same-rate", said.caption):
+        scene.play(FadeIn(note), Create(inset.trace(said.series, said.color)), run_time=1.0)
+    if said.why is not None:
+        scene.caption_lines.append(said.why)
+        with scene.beat("same-rate-why", said.why):
+            pass
 
 
 class Named(Protocol):
