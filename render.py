@@ -510,14 +510,37 @@ def output_name(key: str, config: Config, ext: str) -> str:
     return f"{key}-{config.label[key]}-{render_tag(config.settings)}.{ext}"
 
 
+CACHE_VARIABLE = "ADAM_ANIMATED_CACHE"  # one folder for Manim's caches, for every --out
+
+
+def media_cache(out: Path) -> Path:
+    """Where Manim's caches of typeset formulas and laid-out text are kept: ``OUT/.cache/media``,
+    or ``$ADAM_ANIMATED_CACHE``, shared by every output folder (a new --out typesets nothing
+    again; the tests share one)."""
+    chosen = os.environ.get(CACHE_VARIABLE, "")
+    if not chosen:
+        return out / ".cache" / "media"
+    folder = Path(chosen)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"${CACHE_VARIABLE}={chosen}: cannot use it as a folder "
+                         f"({exc.strerror}); unset it or give a writable folder") from None
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"${CACHE_VARIABLE}={chosen}: the folder is not writable; unset it or "
+                         "give a writable folder")
+    return folder
+
+
 def make_jobs(keys: list[str], config: Config, out: Path, run_dir: Path,
               show_progress: bool) -> list[Job]:
     s = config.settings
     w, h, fps = s.size()
     fingerprint = code_fingerprint()
+    cache = media_cache(out)
     jobs = [Job(scene_key=k, params=config.scenes[k], theme=s.theme, width=w, height=h,
                 fps=fps, format=s.format, transparent=s.transparent,
-                encoder_preset=s.encoder_preset, cache_dir=str(out / ".cache" / "media" / k),
+                encoder_preset=s.encoder_preset, cache_dir=str(cache / k),
                 run_dir=str(run_dir), target=str(out / output_name(k, config, s.format)),
                 show_progress=show_progress, narration=s.narration, voice=s.voice,
                 voice_cache=str(out / ".cache" / "voice"), captions=s.captions == "on",
@@ -760,7 +783,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     keys = scene_keys(args.scenes) if args.scenes else list(CATALOG)
     config = load_config(args)
     check_system()
-    media = Path(config.settings.out) / ".cache" / "media"
+    media = media_cache(Path(config.settings.out))
     fps = config.settings.size()[2]  # beats timed as this render would time them
     facts = [build_facts(k, config.scenes[k], config.settings.theme, media / k, fps)
              for k in keys]
@@ -789,7 +812,7 @@ def cmd_script(args: argparse.Namespace) -> int:
                          f"({exc.strerror})") from None
     check_system()
     report = Reporter(getattr(args, "quiet", False))
-    media = Path(config.settings.out) / ".cache" / "media"
+    media = media_cache(Path(config.settings.out))
     scenes = [build_facts(k, config.scenes[k], config.settings.theme, media / k) for k in keys]
     have = {f"{k}/{name}": path for k in keys for name, path in recordings(folder, k).items()}
     manifest, stale = updated_manifest(folder, [(b["id"], b["caption"])

@@ -440,6 +440,11 @@ class TuningSweep(ExplainerScene):
         if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-why", reach):
                 self.wait(0.1)
+            with self.beat("usual-advice", first_fitting(
+                    f"So α = {readable(hyperparameters('adam')['lr'])} suits weights that move "
+                    "little; where they travel far, raise α.",
+                    "So raise α where weights must travel far.")):
+                self.wait(0.1)
 
     # --- helpers ---------------------------------------------------------------------------------
 

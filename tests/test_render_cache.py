@@ -192,4 +192,21 @@ def test_many_renders_at_once_then_nothing_stale(tmp_path):
         assert video.with_suffix(".srt").name in record["files"]
     assert not any((out / ".cache" / "runs").iterdir())
     assert not list(out.rglob("*.part*")) and not list(out.rglob(".*.old-*"))
-    assert os.listdir(out / ".cache" / "media" / "saddle" / "texts-192x108")
+    assert os.listdir(render.media_cache(out) / "saddle" / "texts-192x108")
+
+
+def test_the_formula_and_text_caches_go_where_the_variable_says(tmp_path, monkeypatch, capsys):
+    """OUT/.cache/media by default; $ADAM_ANIMATED_CACHE, shared by every --out, when set; a
+    folder that cannot be one is refused in one line before anything renders."""
+    monkeypatch.delenv(render.CACHE_VARIABLE, raising=False)
+    assert render.media_cache(tmp_path / "o") == tmp_path / "o" / ".cache" / "media"
+    monkeypatch.setenv(render.CACHE_VARIABLE, str(tmp_path / "shared"))
+    assert render.media_cache(tmp_path / "o") == tmp_path / "shared"
+    assert (tmp_path / "shared").is_dir()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(render.CACHE_VARIABLE, str(blocker / "cache"))
+    assert main(["render", "race", "--quiet", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"${render.CACHE_VARIABLE}={blocker / 'cache'}" in err, err
+    assert not (tmp_path / "out").exists() or not videos(tmp_path / "out")
