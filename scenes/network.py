@@ -260,8 +260,8 @@ def noise_caption(name: str, sizes: np.ndarray) -> str | None:
     well under α."""
     if not np.all(np.isfinite(sizes)) or float(sizes.max()) >= NOISY:
         return None
-    return first_fitting("Under α: batches' gradients disagree, so they cancel in m's average, "
-                         "not in v's.", f"Under α: noisy gradients cancel in {name}'s m, not v.")
+    return first_fitting("Smaller than α: batches' gradients disagree, so they cancel in m but "
+                         "not in v.", f"Smaller than α: noisy gradients cancel in {name}'s m.")
 
 
 def default_caption(name: str, reference: float, grid_rate: float, typical: float,

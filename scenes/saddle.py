@@ -28,7 +28,7 @@ from manim import (
     linear,
 )
 
-from optim_core import CriticalPoint, Surface, Trajectory
+from optim_core import CriticalPoint, Surface
 from optim_core.analysis import (
     EscapeOutcome,
     distances,
@@ -56,6 +56,7 @@ from scenes.framework.plot2d import (
 from scenes.framework.racers import (
     RaceDrawing,
     RacerRun,
+    Rerun,
     SameRate,
     rerun_at_rate,
     run_racers,
@@ -167,17 +168,19 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
-    why = (across_growth(again.traj, surface, focus)
+    why = (across_growth(again, surface, focus)
            if than in (": at the same step", ": still later") else None)
     return SameRate(first_fitting(f"{at} leaves the plot at step {out}{than}.",
                                   f"At α = {lr}, {slow} leaves at step {out}{than}."),
                     label + f"left the plot at step {out}", again.slow.color, series, why)
 
 
-def across_growth(traj: Trajectory, surface: Surface, focus: CriticalPoint | None) -> str | None:
-    """Why a run leaves a saddle slowly: it starts a tiny way across the ridge and its distance
-    out only grows by a factor a step (and how many steps it took to be 1 out). None where the
-    focus is no saddle or the run does not move away across it."""
+def across_growth(again: Rerun, surface: Surface, focus: CriticalPoint | None) -> str | None:
+    """Why the rerun leaves a saddle slowly: it starts a tiny way across the ridge and its
+    distance out only grows by a factor a step (1 + 2α for gradient descent where that is what
+    the run shows: x² − y²'s y <- y + α·2y), and how many steps it took to be 1 out. None where
+    the focus is no saddle or the run does not move away across it."""
+    traj = again.traj
     if focus is None or focus.kind != "saddle":
         return None
     direction = escape_direction(surface, focus.point)
@@ -186,9 +189,13 @@ def across_growth(traj: Trajectory, surface: Surface, focus: CriticalPoint | Non
         return None
     away = np.abs((traj.position[: traj.valid_steps] - np.array(focus.point)) @ direction)
     one = np.flatnonzero(away >= 1)
+    grows = f"×{factor:.2g} a step"
+    if again.slow.racer.optimizer == "sgd" and np.isclose(factor, 1 + 2 * again.lr, rtol=1e-6):
+        grows = f"×(1 + 2α) = {factor:.2g} a step"
     return first_fitting(
-        f"Across the ridge it starts {readable(start, 2)} out and grows ×{factor:.2g} a step"
+        f"Across the ridge it starts {readable(start, 2)} out, {grows}"
         + (f": 1 out at step {one[0]}." if one.size and start < 1 else "."),
+        f"Across the ridge it starts {readable(start, 2)} out; {grows}.",
         f"Across the ridge it starts {readable(start, 2)} out; ×{factor:.2g} a step.")
 
 

@@ -8,8 +8,6 @@ Options of Manim's frame-comparison convention (as in ManimCE's own tests/confte
 
 import json
 import os
-import shutil
-import tempfile
 
 import pytest
 
@@ -17,21 +15,6 @@ import pytest
 # seconds of speech per scene in every fresh output folder. tests/test_voice.py checks the real
 # default. Set here, at import, so the renders the tests start as programs are silent too.
 os.environ.setdefault("ADAM_ANIMATED_VOICE", "none")
-
-# One folder for Manim's caches of typeset formulas and laid-out text, for every render of the
-# run (each test renders into a fresh --out; without it each would run LaTeX again, about 3 s a
-# scene). Made by the first process (pytest-xdist's workers and the renders they start inherit
-# it) and removed by that process at the end.
-CACHE_VARIABLE = "ADAM_ANIMATED_CACHE"
-OWN_CACHE = None
-if not os.environ.get(CACHE_VARIABLE):
-    OWN_CACHE = tempfile.mkdtemp(prefix="adam-animated-test-cache-")
-    os.environ[CACHE_VARIABLE] = OWN_CACHE
-
-
-def pytest_unconfigure(config):
-    if OWN_CACHE is not None:
-        shutil.rmtree(OWN_CACHE, ignore_errors=True)
 
 
 def pytest_addoption(parser):

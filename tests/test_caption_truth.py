@@ -969,11 +969,10 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
     if expected in ("still later", "at the same step"):
         assert said.why is not None
         assert f"starts {readable(abs(y), 2)} out" in said.why
-        assert f"×{1 + 2 * lr_adam:.2g} a step" in said.why
+        assert f"×(1 + 2α) = {1 + 2 * lr_adam:.2g} a step" in said.why
         one = np.flatnonzero(np.abs(again.position[: again.valid_steps, 1]) >= 1)
-        if "grows" in said.why:  # the long form says when it was 1 out
-            assert said.why.endswith(f": 1 out at step {one[0]}." if one.size and abs(y) < 1
-                                     else " a step.")
+        if "1 out" in said.why:  # the long form says when it was 1 out
+            assert one.size and abs(y) < 1 and said.why.endswith(f": 1 out at step {one[0]}.")
     else:
         assert said.why is None
     CHECKED["saddle: same rate"] += 1
@@ -1112,8 +1111,8 @@ def test_the_network_names_the_groups_whose_gradients_differ(sizes):
 @SETTINGS
 @given(st.lists(st.floats(1e-4, 2.0) | st.just(float("nan")), min_size=4, max_size=4))
 def test_the_network_says_why_adams_steps_are_under_alpha_only_when_they_are(sizes):
-    """"Under α because batches disagree ...": said exactly when every group's typical step is
-    a number under 0.5α."""
+    """"Smaller than α: batches' gradients disagree ...": said exactly when every group's
+    typical step is a number under 0.5α."""
     from scenes.network import noise_caption
 
     sizes = np.array(sizes)
@@ -1121,7 +1120,7 @@ def test_the_network_says_why_adams_steps_are_under_alpha_only_when_they_are(siz
     under = bool(np.all(np.isfinite(sizes)) and sizes.max() < 0.5)
     assert (line is not None) == under
     if line is not None:
-        assert line.startswith("Under α")
+        assert line.startswith("Smaller than α")
     CHECKED["network: under alpha"] += 1
 
 

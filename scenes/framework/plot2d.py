@@ -341,7 +341,7 @@ class LogInset:
         width = right - self.group.get_left()[0]
         if out.width > width:
             out.scale_to_fit_width(width)
-        return out.next_to(self.group, UP, buff=0.08).align_to(self.group, LEFT)
+        return out.next_to(self.group, UP, buff=0.16).align_to(self.group, LEFT)
 
     @property
     def lines(self) -> list[VMobject]:

@@ -110,12 +110,12 @@ def render(job: Job, on_beat: Callable[[Any], None] | None = None) -> Result:
     media, work = job.work_dir / "media", job.work_dir / "work"
     job.work_dir.mkdir()  # not parents: a run folder removed (its run died) stays removed
     work.mkdir()
-    for sub in CACHED:
-        seed_cache(job.shared_cache(sub), media / sub)
     deck = work / job.deck_dir.name if job.deck_dir else None
     narration = (Narration(job.narration, job.voice, job.voice_cache, job.strict)
                  if job.narrated else None)
     try:
+        for sub in CACHED:  # a copy (another disk) may fill this one: said as a full disk
+            seed_cache(job.shared_cache(sub), media / sub)
         with tempconfig({**manim_config(job), "video_dir": str(work), "images_dir": str(work)}):
             scene = cls(params=job.params, theme=job.theme, deck_folder=deck,
                         narration=narration, captions=job.captions)
