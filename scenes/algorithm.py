@@ -26,7 +26,8 @@ from manim import (
 from optim_core import adam, run
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
-from scenes.framework.notation import algorithm_one, readable
+from scenes.framework.notation import algorithm_one
+from scenes.framework.numbers import readable
 from scenes.framework.plot2d import PlaneMap, plot_frame, set_polyline, ticks
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (

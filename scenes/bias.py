@@ -28,7 +28,7 @@ from manim import (
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
 from scenes.catalog import CATALOG, BiasParams
-from scenes.framework.notation import readable, tex_number
+from scenes.framework.numbers import readable, tex_number
 from scenes.framework.palette import Theme, optimizer_color
 from scenes.framework.plot2d import (
     PlaneMap,

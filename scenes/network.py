@@ -45,12 +45,11 @@ from optim_core.network import (
     train,
     train_all,
 )
-from optim_core.optimizers import HYPERPARAMETERS, REGISTRY, hyperparameters
+from optim_core.optimizers import REGISTRY, hyperparameters
 from optim_core.sweep import Sweep, Verdict, verdict, widest
 from scenes.catalog import CATALOG, NetworkParams
 from scenes.framework.captions import first_fitting
-from scenes.framework.contenders import Contender
-from scenes.framework.notation import rate_range, readable
+from scenes.framework.numbers import decade, rate_range, readable
 from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import small
 from scenes.framework.scene import ExplainerScene
@@ -553,23 +552,16 @@ class NetworkTraining(ExplainerScene):
         for key, c in p.optimizers.items():
             head = VGroup(swatch(colors[key]), text(names[key], th, 26, color=colors[key],
                                                     weight="BOLD")).arrange(RIGHT, buff=0.15)
-            details = summary(c)
+            details = c.summary(without=("lr",))
             rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
                         if details else head)
         notes = [f"{shape.inputs}–{shape.hidden}–{shape.outputs} tanh network",
                  f"{p.steps} steps, batches of {p.batch}",
                  f"band: all {p.seeds} seeds" if p.seeds <= 3 else "band: 10–90 % of the seeds",
-                 "grey bar: share diverged"]
+                 "coloured bar: works at that α", "grey bar: share diverged"]
         block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
         fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
         return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
-
-
-def summary(contender: Contender) -> str:
-    """The contender's fixed hyperparameters, e.g. ``β₁ 0.9 · β₂ 0.999 · ε 10⁻⁸``."""
-    values = {**hyperparameters(contender.optimizer), **contender.hyper()}
-    return " · ".join(f"{HYPERPARAMETERS[k].symbol} {readable(v)}" for k, v in values.items()
-                      if k != "lr")
 
 
 def side_of(n: int) -> int:
@@ -579,9 +571,6 @@ def side_of(n: int) -> int:
 def side(n: int) -> str:
     return f"{side_of(n)} × {side_of(n)}"
 
-
-def power_label(k: int) -> str:
-    return readable(10.0 ** k)
 
 
 def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
@@ -720,7 +709,7 @@ class Strip:
             x = float(chart.x(k))
             self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
                            .set_stroke(th.axis, 1.5))
-            self.frame.add(small(power_label(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
+            self.frame.add(small(decade(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
                                                                   DOWN, buff=0.05))
         self.frame.add(text("α", th, 24, color=th.muted).next_to(
             [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
@@ -811,7 +800,7 @@ class StepBars:
         for k in range(int(self.lo), int(self.hi) + 1, every):
             y = self.y(10.0 ** k)
             frame.add(Line([self.LEFT, y, 0], [self.LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
-            tick = "α" if k == 0 else f"{power_label(k)} α"
+            tick = "α" if k == 0 else f"{decade(k)} α"
             frame.add(small(tick, th, 17).next_to([self.LEFT, y, 0], LEFT, 0.1))
         y1 = self.y(1.0)
         frame.add(DashedLine([self.LEFT, y1, 0], [self.RIGHT, y1, 0], dash_length=0.1)
@@ -906,7 +895,7 @@ class ScalePanels:
             first, last = int(np.ceil(lx[0] - 1e-9)), int(np.floor(lx[-1] + 1e-9))
             step = max(1, int(np.ceil((last - first) / 3)))
             for k in range(first, last + 1, step):
-                panel.add(small(power_label(k), th, 15).next_to([float(x(k)), bottom, 0], DOWN,
+                panel.add(small(decade(k), th, 15).next_to([float(x(k)), bottom, 0], DOWN,
                                                                  0.06))
             self.frame.add(panel)
             for sweep, v, dashed in ((m, vm, False), (s, vs, True)):

@@ -28,7 +28,7 @@ from optim_core import Surface, Trajectory
 from optim_core.analysis import RacerOutcome, outcomes
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
-from scenes.framework.notation import readable
+from scenes.framework.numbers import readable
 from scenes.framework.plot2d import (
     LogInset,
     Piece,

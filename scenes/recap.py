@@ -15,7 +15,8 @@ from optim_core import adam, run
 from optim_core.optimizers import hyperparameters
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
-from scenes.framework.notation import IDEAS, algorithm_one, readable
+from scenes.framework.notation import IDEAS, algorithm_one
+from scenes.framework.numbers import readable
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,

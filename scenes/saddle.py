@@ -42,7 +42,7 @@ from optim_core.analysis import (
 from optim_core.optimizers import REGISTRY
 from scenes.catalog import CATALOG
 from scenes.framework.captions import first_fitting
-from scenes.framework.notation import readable
+from scenes.framework.numbers import readable
 from scenes.framework.plot2d import (
     LogInset,
     Piece,

@@ -52,7 +52,7 @@ from scenes.framework.captions import first_fitting
 from scenes.framework.contenders import (
     Contender,
 )
-from scenes.framework.notation import rate_range, readable
+from scenes.framework.numbers import decade, rate_range, readable
 from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import (
     PlaneMap,
@@ -466,8 +466,9 @@ class TuningSweep(ExplainerScene):
             details = racer.summary(without=("lr",))
             rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
                         if details else head)
-        notes = [f"{p.steps} steps on the {surface.title}", f"from {p.starts} random starts",
-                 "band: 10–90 % of the starts", "grey bar: share diverged"]
+        notes = [f"{p.steps:,} steps on the {surface.title}", f"from {p.starts} random starts",
+                 "band: 10–90 % of the starts", "coloured bar: works at that α",
+                 "grey bar: share diverged"]
         block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
         fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
         return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
@@ -599,7 +600,7 @@ class SweepChart:
         for k in range(int(lo), int(hi) + 1, every):
             y = float(self.y(np.array(10.0 ** k)))
             out.add(Line([CHART_LEFT, y, 0], [CHART_LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
-            out.add(small(power_label(k), th, 17).next_to([CHART_LEFT, y, 0], LEFT, buff=0.1))
+            out.add(small(decade(k), th, 17).next_to([CHART_LEFT, y, 0], LEFT, buff=0.1))
         out.add(DashedLine([CHART_LEFT, DIVERGED_Y - 0.2, 0], [CHART_RIGHT, DIVERGED_Y - 0.2, 0],
                            dash_length=0.05).set_stroke(th.muted, width=1))
         out.add(small("diverged", th, 17).next_to([CHART_LEFT, DIVERGED_Y, 0], LEFT, buff=0.1))
@@ -664,9 +665,6 @@ def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
     return out
 
 
-def power_label(k: int) -> str:
-    return f"{10.0 ** k:g}" if -3 <= k <= 3 else f"1e{k}"
-
 
 class Strip:
     """Under the chart, on the same learning-rate axis: one row per optimizer, a coloured cell
@@ -699,7 +697,7 @@ class Strip:
             x = float(chart.x(np.array(k)))
             self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
                            .set_stroke(th.axis, 1.5))
-            self.frame.add(small(power_label(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
+            self.frame.add(small(decade(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
                                                                   DOWN, buff=0.05))
         self.frame.add(small("learning rate", th, 19).next_to(
             [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))

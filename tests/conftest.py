@@ -8,6 +8,8 @@ Options of Manim's frame-comparison convention (as in ManimCE's own tests/confte
 
 import json
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -15,6 +17,29 @@ import pytest
 # seconds of speech per scene in every fresh output folder. tests/test_voice.py checks the real
 # default. Set here, at import, so the renders the tests start as programs are silent too.
 os.environ.setdefault("ADAM_ANIMATED_VOICE", "none")
+
+# One folder for Manim's caches of typeset formulas and laid-out text, for every render of the
+# run ($ADAM_ANIMATED_CACHE): each test renders into a fresh --out, and without it each would
+# run LaTeX again (about 3 s a scene). Made by the first process (pytest-xdist's workers and
+# the renders they start inherit it), removed by that process at the end.
+CACHE_VARIABLE = "ADAM_ANIMATED_CACHE"
+OWN_CACHE = None
+if not os.environ.get(CACHE_VARIABLE):
+    OWN_CACHE = tempfile.mkdtemp(prefix="adam-animated-test-cache-")
+    os.environ[CACHE_VARIABLE] = OWN_CACHE
+
+
+def pytest_unconfigure(config):
+    if OWN_CACHE is not None:
+        shutil.rmtree(OWN_CACHE, ignore_errors=True)
+
+
+@pytest.fixture
+def cold_cache(monkeypatch):
+    """The caches in the output folder, cold, as a user's first render has them: for tests that
+    stop a render while it runs (with the run's warm cache a small one may already be done)
+    or fill its disk."""
+    monkeypatch.delenv(CACHE_VARIABLE, raising=False)
 
 
 def pytest_addoption(parser):

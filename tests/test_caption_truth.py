@@ -25,7 +25,7 @@ from optim_core import accumulate, adam, run, sgd, surfaces
 from optim_core.analysis import Walk, escape_outcomes, focus_point, outcomes
 from optim_core.surfaces import mountain
 from scenes.framework.contenders import Racer
-from scenes.framework.notation import readable
+from scenes.framework.numbers import readable
 from scenes.framework.palette import THEMES
 from scenes.framework.racers import run_racers
 from scenes.mountain import FLOOR_TOLERANCE, limit_captions, lr_caption
@@ -454,7 +454,7 @@ def test_the_first_step_is_root_two_alpha_only_when_each_weight_steps_alpha(beta
     """"0.141 = √2 × 0.1: both weights stepped α" from the core's own first update, only when
     each coordinate moved α (to 0.5 %) and the length is the one written."""
     from scenes.bias import diagonal_caption
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     rosen = surfaces.get("rosenbrock")
     update = run(adam(lr, *betas), rosen, (x, y), 1).update[1]
@@ -526,7 +526,7 @@ def test_the_worked_first_step_is_the_cores_first_step(b1, b2, g):
     uncorrected first step against its corrected one, for any gradient (ε aside)."""
     from optim_core import adam_uncorrected
     from scenes.bias import shares_at_step_one
-    from scenes.framework.notation import tex_number
+    from scenes.framework.numbers import tex_number
 
     grads = np.array([[g, -g]])
     plain = accumulate(adam_uncorrected(0.1, b1, b2, 1e-12), grads)
@@ -561,7 +561,7 @@ def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name)
     """"each weight steps α" only when every coordinate's first step is α to 0.5 %; "yet" (the
     gradients differ) only when they are at least 1.5x apart, with the run's own gradients."""
     from scenes.algorithm import sign_caption, step_caption
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     traj = run(adam(lr, 0.9, 0.999, eps), surfaces.get(name), (x, y), 2)
     assume(not traj.diverged and traj.valid_steps > 2)
@@ -598,7 +598,7 @@ def test_the_first_step_says_why_adam_divides_by_its_root_v(x, y, lr, eps, name)
 @given(st.floats(1e-4, 10), st.floats(1e-10, 1), st.floats(1e-12, 1e3))
 def test_every_epsilon_caption_is_true(lr, eps, sqrt_v_min):
     from scenes.algorithm import eps_captions
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     cap, run_line = eps_captions(lr, eps, sqrt_v_min)[1:]
     assert cap.endswith(f"capped at α / ε = {readable(lr / eps)}.")
@@ -738,7 +738,7 @@ MOVE = rf"(none left|unchanged|now {NUM}(?: to {NUM})?|{NUM}x lower|{NUM}x highe
 
 
 def check_move(phrase: str, before: list[int], after: list[int], grid) -> None:
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     if phrase == "none left":
         assert not after
@@ -766,7 +766,7 @@ def test_every_loss_scale_caption_is_true(p, scale):
 
     from optim_core.optimizers import hyperparameters
     from optim_core.sweep import random_starts, shift, verdict, widened
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
     from scenes.tuning import (
         scale_lesson,
         scale_reason,

@@ -240,7 +240,7 @@ def test_step_sizes_are_read_from_the_records():
 # --- the scene's captions against the raw arrays ------------------------------------------------
 
 def fmt_alpha(v: float) -> str:
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     return readable(v)
 

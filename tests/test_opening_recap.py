@@ -15,7 +15,8 @@ from optim_core.surfaces import get
 from scenes import SCENES
 from scenes.catalog import OpeningParams, RecapParams
 from scenes.framework.captions import cue_lines
-from scenes.framework.notation import IDEAS, readable
+from scenes.framework.notation import IDEAS
+from scenes.framework.numbers import readable
 from scenes.framework.params import ParamError, build
 from scenes.opening import AdamOpening
 from scenes.recap import WITHIN, AdamRecap, knob_captions, rule_captions, step_sizes

@@ -111,7 +111,7 @@ def test_what_dead_runs_left_is_removed_and_live_runs_are_kept(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("after", [0.1, 0.5, 1.0])
-def test_an_interrupt_at_start_up_is_one_line_and_130(tmp_path, sig, after):
+def test_an_interrupt_at_start_up_is_one_line_and_130(tmp_path, sig, after, cold_cache):
     out = tmp_path / "out"
     proc = start("render.py", "render", "race", *TINY, "--jobs", "1", "--out", str(out))
     reached_first_line(proc)
@@ -176,7 +176,7 @@ def small_disk(tmp_path):
 
 
 @pytest.mark.parametrize("size", ["60k", "400k", "1m"])
-def test_a_full_disk_is_one_line_and_nothing_half_written(small_disk, size):
+def test_a_full_disk_is_one_line_and_nothing_half_written(small_disk, size, cold_cache):
     out = small_disk(size)
     proc = start("render.py", "render", "race", *TINY, "--jobs", "1", "--quiet", "--out",
                  str(out))

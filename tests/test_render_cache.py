@@ -146,7 +146,7 @@ def test_identical_renders_at_once_both_succeed(tmp_path):
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
-def test_a_stopped_parallel_render_takes_its_workers_with_it(tmp_path, sig):
+def test_a_stopped_parallel_render_takes_its_workers_with_it(tmp_path, sig, cold_cache):
     out = tmp_path / "out"
     proc = start(out, "race", "saddle", "--width", "192", "--jobs", "2")
     assert wait_until(lambda: len(children(proc.pid)) >= 2, 60)
@@ -162,7 +162,7 @@ def test_a_stopped_parallel_render_takes_its_workers_with_it(tmp_path, sig):
     assert not list(out.glob("*.part*"))
 
 
-def test_many_renders_at_once_then_nothing_stale(tmp_path):
+def test_many_renders_at_once_then_nothing_stale(tmp_path, cold_cache):
     """Four renders of overlapping scenes and sizes into one folder, two of them stopped (Ctrl-C
     and SIGKILL), then a final render: every published file decodes and matches its name and
     its record, the final render re-renders only what is missing, and no work folder is left."""
@@ -210,3 +210,18 @@ def test_the_formula_and_text_caches_go_where_the_variable_says(tmp_path, monkey
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"${render.CACHE_VARIABLE}={blocker / 'cache'}" in err, err
     assert not (tmp_path / "out").exists() or not videos(tmp_path / "out")
+
+
+def test_a_render_that_rewrites_a_cached_file_leaves_the_shared_one_alone(tmp_path):
+    """Renders get copies of the shared cache: with hard links, a render rewriting a cached
+    drawing in place emptied the shared one under a concurrent render (seen: ParseError)."""
+    from scenes.production.jobs import seed_cache
+
+    shared, private = tmp_path / "shared", tmp_path / "private"
+    shared.mkdir()
+    (shared / "a.svg").write_text("<svg/>")
+    (shared / ".b.123-abc.part.svg").write_text("")  # another render's, being written
+    seed_cache(shared, private)
+    assert sorted(p.name for p in private.iterdir()) == ["a.svg"]
+    (private / "a.svg").write_text("")
+    assert (shared / "a.svg").read_text() == "<svg/>"

@@ -132,7 +132,7 @@ def test_network_scene_says_what_its_trainings_say(construct):
     from optim_core.network import Setup, train
     from optim_core.sweep import log_rates
     from scenes.catalog import NetworkParams
-    from scenes.framework.notation import readable
+    from scenes.framework.numbers import readable
 
     params = build(NetworkParams, {"hidden": 8, "steps": 60, "seeds": 2, "lr_count": 9,
                                    "batch": 32}, "network")

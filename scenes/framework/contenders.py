@@ -15,6 +15,7 @@ import numpy as np
 from optim_core import HYPERPARAMETERS, OPTIMIZERS, REGISTRY, Optimizer, Surface, make, surfaces
 from optim_core.optimizers import hyperparameters
 from optim_core.trajectory import WARPS
+from scenes.framework.numbers import readable
 from scenes.framework.palette import RACER_COLORS
 from scenes.framework.params import Interval, param, shown
 
@@ -57,9 +58,9 @@ class ContenderMethods:
         return self.label or REGISTRY[self.optimizer].display
 
     def summary(self, without: tuple[str, ...] = ()) -> str:
-        """Every effective hyperparameter, e.g. ``lr 0.1 · β₁ 0.9 · β₂ 0.999 · ε 1e-08``."""
+        """Every effective hyperparameter, e.g. ``α 0.1 · β₁ 0.9 · β₂ 0.999 · ε 10⁻⁸``."""
         values = {**hyperparameters(self.optimizer), **self.hyper()}
-        return " · ".join(f"{HYPERPARAMETERS[k].symbol} {v:g}" for k, v in values.items()
+        return " · ".join(f"{HYPERPARAMETERS[k].symbol} {readable(v)}" for k, v in values.items()
                           if k not in without)
 
 

@@ -1,13 +1,11 @@
-"""The explainer's one notation: Algorithm 1 as every scene draws it, and numbers as a viewer
-reads them (``10⁻³``, ``1.78 × 10⁻⁵``; never e-notation).
+"""The explainer's one notation: Algorithm 1 as every scene draws it (numbers as a viewer reads
+them are in ``numbers``).
 
 Kingma & Ba (2015), Algorithm 1, in the storyboard's symbols: θ the weights, J the loss, g_t the
 gradient, α the learning rate, β₁ and β₂ the decays, ε the guard.
 """
 
 from __future__ import annotations
-
-import math
 
 from manim import DOWN, LEFT, RIGHT, VGroup
 
@@ -17,42 +15,6 @@ from scenes.framework.style import fit_width, formula, text
 # What each update line of Algorithm 1 is, in the order the lines are drawn (after the line
 # that starts the loop): the idea of the explainer it comes from.
 IDEAS = ("the slope underfoot", "momentum", "RMSProp", "bias correction", "the step")
-
-SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def readable(v: float, digits: int = 3) -> str:
-    """A number as a caption or label says it, to ``digits`` significant figures: ``0.001``
-    and ``1e-08`` become ``10⁻³`` and ``10⁻⁸``, ``1.78e-05`` becomes ``1.78 × 10⁻⁵``, ``1800``
-    becomes ``1,800``, ``0.0562`` stays."""
-    if v == 0 or not math.isfinite(v):
-        return f"{v:g}"
-    exponent = math.floor(math.log10(abs(v)))
-    if -2 <= exponent < 6:
-        rounded = float(f"{v:.{digits}g}")
-        shown = f"{rounded:,.{max(digits - 1 - exponent, 0)}f}"
-        return shown.rstrip("0").rstrip(".") if "." in shown else shown
-    mantissa = float(f"{v / 10**exponent:.{digits}g}")
-    if abs(mantissa) >= 10:  # 9.999 rounded up to 10
-        mantissa, exponent = mantissa / 10, exponent + 1
-    power = "10" + str(exponent).translate(SUPERSCRIPT)
-    if mantissa == 1:
-        return power
-    if mantissa == -1:
-        return "-" + power
-    return f"{mantissa:g} × {power}"
-
-
-def tex_number(v: float, digits: int = 3) -> str:
-    """:func:`readable` in TeX, for a number inside a formula: ``10^{-3}``,
-    ``1.78 \\times 10^{-5}``, ``1{,}800``."""
-    shown = readable(v, digits)
-    if "10" in shown and any(c in shown for c in "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
-        mantissa, _, power = shown.rpartition("10")
-        exponent = power.translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))
-        lead = mantissa.replace(" × ", r" \times ")
-        return f"{lead}10^{{{exponent}}}"
-    return shown.replace(",", "{,}")
 
 
 def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
@@ -83,9 +45,3 @@ def algorithm_one(theme: Theme, size: float = 38, width: float = 6.8) -> VGroup:
         line.add(text(f"{i}", th, 24 * size / 44, color=th.muted).next_to(line, LEFT, buff=0.3)
                  .set_x(start.get_left()[0] + 0.1))
     return fit_width(lines, width)
-
-
-def rate_range(low: float, high: float) -> str:
-    """A range of learning rates as a caption says it: ``α = 0.1 to 3.16, a 31.6x range``
-    (never "decades": the factor from one end to the other)."""
-    return f"α = {readable(low)} to {readable(high)}, a {readable(high / low)}x range"

@@ -27,6 +27,7 @@ from manim import (
 )
 
 from optim_core import Surface
+from scenes.framework.numbers import decade
 from scenes.framework.palette import Theme
 from scenes.framework.raster import Raster, RasterCamera
 from scenes.framework.style import BODY_FONT, PICTURE_BOTTOM, ramp
@@ -285,7 +286,7 @@ class LogInset:
         # At most about six decade labels, and never closer than a label's height.
         every = max(1, int(np.ceil((hi - lo + 1) / 6)), int(np.ceil(0.26 / ey[1])))
         for k in range(int(lo), int(hi) + 1, every):
-            frame.add(small(f"{10.0 ** k:g}", th, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
+            frame.add(small(decade(k), th, 16).next_to(pm(np.array([0, k])), LEFT, 0.08))
         for s, edge in ((0, LEFT), (steps, RIGHT)):  # inside the corners, clear of the decades
             frame.add(small(f"{s}", th, 16).next_to(pm(np.array([s, lo])), DOWN, 0.14,
                                                     aligned_edge=edge))

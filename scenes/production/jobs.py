@@ -8,7 +8,6 @@ inside ``tempconfig``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from collections.abc import Callable
@@ -177,16 +176,16 @@ def shared_cache(folder: Path, sub: str, width: int, height: int) -> Path:
 
 
 def seed_cache(shared: Path, private: Path) -> None:
-    """Give a render the shared cache's files (hard links: Manim never rewrites a cached file)."""
+    """Give a render copies of the shared cache's files. Copies, not hard links: a render does
+    rewrite some cached files in place (measured: with links, two renders of the saddle at
+    once left a text drawing empty in the shared cache, and the next render failed reading
+    it), and a rewrite must never reach the shared file."""
     private.mkdir(parents=True, exist_ok=True)
     if not shared.is_dir():
         return
     for f in shared.iterdir():
         if f.is_file() and not f.name.startswith("."):
-            try:
-                os.link(f, private / f.name)
-            except OSError:
-                shutil.copyfile(f, private / f.name)
+            shutil.copyfile(f, private / f.name)
 
 
 def keep_cache(private: Path, shared: Path) -> None:

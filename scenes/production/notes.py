@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scenes.framework.notation import readable
+from scenes.framework.numbers import readable
 from scenes.framework.scene import Beat, Idea
 from scenes.production.facts import jsonable
 
