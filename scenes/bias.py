@@ -36,6 +36,7 @@ from scenes.framework.plot2d import (
     field_raster,
     plot_frame,
     set_polyline,
+    small,
     ticks,
 )
 from scenes.framework.scene import ExplainerScene
@@ -149,7 +150,8 @@ class BiasCorrection(ExplainerScene):
         f1, f2 = 1 / (1 - p.beta1**t), 1 / (1 - p.beta2**t)
         top = float(np.log10(max(f1.max(), f2.max()))) + 0.2
         pm = PlaneMap.stretch((0, n, 0, top), 6.0, 3.9, np.array([-3.2, -0.1, 0]))
-        frame = VGroup(plot_frame((0, n, 0, top), pm, th, 16, y_numbers=False))
+        frame = VGroup(plot_frame((0, n, 0, top), pm, th, 16, y_numbers=False),
+                       step_axis_title(pm, n, th))
         for k in ticks(0, top):  # log scale: label the decades
             frame.add(text(f"{10 ** k:g}", th, 16, color=th.muted)
                       .next_to(pm(np.array([0, k])), LEFT, buff=0.1))
@@ -184,6 +186,7 @@ class BiasCorrection(ExplainerScene):
         pm = PlaneMap.stretch((0, n, 0, float(ratio.max()) * 1.15), 6.0, 3.9,
                               np.array([-3.2, -0.1, 0]))
         frame = plot_frame((0, n, 0, float(ratio.max()) * 1.15), pm, th, 16)
+        frame.add(step_axis_title(pm, n, th))
         curve = set_polyline(VMobject(), [pm(np.column_stack([np.arange(1, n + 1), ratio]))])
         curve.set_stroke(th.symbol("g"), width=4)
         label = formula(th, r"\frac{1 - \beta_1^t}{\sqrt{1 - \beta_2^t}}", size=30)
@@ -334,3 +337,8 @@ def ratio_captions(ratio: np.ndarray, lr: float, first: list[float]) -> list[str
     third = (f"{on} {raw} long with or without correction." if raw == corrected else
              f"{on} {raw} long without correction, not {corrected}.")
     return [f"Without correction, step 1 is {at_one}.", second, third]
+
+
+def step_axis_title(pm: PlaneMap, n: int, theme) -> VMobject:
+    """"step t" at the right end of a chart's time axis (its values are the formula above)."""
+    return small("step t", theme, 16).next_to(pm(np.array([n, 0])), RIGHT, buff=0.3)

@@ -32,6 +32,7 @@ from optim_core.surfaces import Surface, mountain
 from scenes.catalog import CATALOG
 from scenes.framework.assets import ASSETS
 from scenes.framework.captions import first_fitting
+from scenes.framework.numbers import tex_number
 from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, set_polyline
 from scenes.framework.scene import ExplainerScene
@@ -235,9 +236,12 @@ class MountainAnalogy(ExplainerScene):
         step_len = min(3.0, max(0.3, abs(pm.ex[0] * self.params.lr * grad)))
         s_arrow = Arrow(at + 0.25 * DOWN, at + 0.25 * DOWN - step_len * uphill, buff=0,
                         color=th.symbol("lr"), stroke_width=5)
-        g_label = formula(th, (r"\nabla J", "g"), size=30).next_to(g_arrow, UP, buff=0.08)
+        # Above the hiker, on the downhill side: the ground rises the other way, through anything
+        # written over the arrow. With the caption's value, drawn.
+        g_label = formula(th, (r"\nabla J", "g"), f"= {tex_number(float(f'{grad:.3g}'))}",
+                          size=30).next_to(g_arrow.get_start(), UP - uphill, buff=0.25)
         s_label = formula(th, "-", (r"\alpha", "lr"), (r"\nabla J", "g"), size=30)
-        s_label.next_to(s_arrow, DOWN, buff=0.08)
+        s_label.next_to(s_arrow.get_end(), UP - uphill, buff=0.1)  # above the valley's floor
         return VGroup(tangent, g_arrow, g_label, s_arrow, s_label)
 
     def readouts(self, rule: VGroup) -> tuple[VGroup, list[Readout]]:

@@ -22,6 +22,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     DashedLine,
     Dot,
@@ -862,6 +863,7 @@ class ScalePanels:
 
     def __init__(self, means, sums, mean_v, sum_v, colors, names, threshold, theme):
         th = theme
+        title_line = text("Mp", th, 22, weight="BOLD").height  # a panel title's line
         n = len(means)
         cols = n if n <= 4 else 3
         rows = -(-n // cols)
@@ -885,10 +887,12 @@ class ScalePanels:
 
             box = Rectangle(width=w, height=h).move_to([left + w / 2, bottom + h / 2, 0])
             panel = VGroup(box.set_stroke(th.axis, width=1.2))
+            # Titles by their tops, one line high whatever their letters ("RMSProp"'s p).
             panel.add(text(names[m.optimizer], th, 22, color=colors[m.optimizer], weight="BOLD")
-                      .next_to([left, top, 0], UP + RIGHT, buff=0.08))
-            for a in (0.0, 1.0):
-                panel.add(small(f"{100 * a:.0f} %", th, 15).next_to([left, y(a), 0], LEFT, 0.06))
+                      .move_to([left, top + 0.08 + title_line, 0], aligned_edge=UL))
+            for a, edge in ((0.0, DOWN), (1.0, UP)):  # 0 % above the corner: the α labels' row
+                panel.add(small(f"{100 * a:.0f} %", th, 15).next_to([left, y(a), 0], LEFT, 0.06)
+                          .align_to([0, y(a), 0], edge))
             ty = y(threshold)
             panel.add(DashedLine([left, ty, 0], [left + w, ty, 0], dash_length=0.06)
                       .set_stroke(th.muted, width=1))
@@ -922,7 +926,9 @@ class ScalePanels:
                         th.text), small("summed", th, 18)).arrange(RIGHT, buff=0.12),
             VGroup(Dot(radius=0.07, color=th.text), small("best α", th, 18)).arrange(RIGHT,
                                                                                   buff=0.12),
-        ).arrange(RIGHT, buff=0.5)
+            VGroup(Dot(radius=0.07).set_fill(th.background, 1).set_stroke(th.text, width=3),
+                   small("best α, summed", th, 18)).arrange(RIGHT, buff=0.12),
+        ).arrange(RIGHT, buff=0.45)
         key.next_to(self.frame, DOWN, buff=0.45)
         self.frame.add(key)
 

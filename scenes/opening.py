@@ -2,8 +2,8 @@
 
     manim -ql scenes/opening.py AdamOpening
 
-Algorithm 1 appears dimmed; each update line lights up as the idea it comes from is named, so
-the viewer sees from the start where every later scene will land. The road map lists the
+Algorithm 1 appears whole, then dims; each update line lights up as the idea it comes from is
+named, so the viewer sees from the start where every later scene will land. The road map lists the
 explainer's own scenes, by their titles.
 """
 
@@ -98,10 +98,9 @@ class AdamOpening(ExplainerScene):
                                     "lines run once per step."):
             self.play(FadeOut(card), run_time=0.5)
             self.play(FadeIn(lines[0]), FadeIn(lines[1:], run_time=1.0))
-            self.play(lines[1:].animate.set_opacity(DIM), run_time=0.5)
         with self.beat("gradient", "Line 1 is where every optimizer starts: the gradient, "
-                                   "the slope underfoot."):
-            self.play(lines[1].animate.set_opacity(1), FadeIn(tags[0], shift=0.2 * LEFT),
+                                   "the slope underfoot."):  # the others dim till named
+            self.play(lines[2:].animate.set_opacity(DIM), FadeIn(tags[0], shift=0.2 * LEFT),
                       run_time=0.7)
         return lines, tags
 

@@ -80,11 +80,14 @@ from scenes.framework.view3d import SurfaceBox, SurfaceMesh, View, fit_view
 # --- the outcome, computed from the trajectories --------------------------------------------------
 
 def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
-                    focus: CriticalPoint | None) -> list[str]:
+                    focus: CriticalPoint | None,
+                    marked: tuple[float, float, float, float] | None = None) -> list[str]:
     """What the data says about who left the plotted region (the scene's "escape": said as
-    "left the plot", so the viewer knows what it means), when, and how long each lingered
-    near the focus; one short caption per fact."""
-    lines = []
+    "left the plot"), when, and how long each lingered near the focus; one short caption per
+    fact. With ``marked``, the plotted region of a picture that marks each exit with a ×,
+    the first caption says what leaving it is (where a racer did)."""
+    left = any(o.escaped_at is not None for o in results)
+    lines = [edge_caption(marked)] if marked is not None and left else []
     for o in results:
         steps_word = "step" if o.steps_near == 1 else "steps"
         near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}"
@@ -111,6 +114,18 @@ def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
             "First out: " + ", then ".join(f"{o.name} (step {o.escaped_at})" for o in out) + ".",
             f"First out: {out[0].name}, at step {out[0].escaped_at}."))
     return lines
+
+
+def edge_caption(domain: tuple[float, float, float, float]) -> str:
+    """What "left the plot" means: past the edge of the plotted region (marked with a ×)."""
+    x0, x1, y0, y1 = domain
+
+    def side(name: str, lo: float, hi: float) -> str:
+        return (f"|{name}| > {readable(hi)}" if lo == -hi else
+                f"{name} < {readable(lo)} or {name} > {readable(hi)}")
+
+    return first_fitting(f"A × marks where a path leaves the plot: {side('x', x0, x1)} or "
+                         f"{side('y', y0, y1)}.", "A × marks where a path leaves the plot.")
 
 
 ABOUT = (0.5, 1.5)  # a first step "about α": between these multiples of α
@@ -259,7 +274,7 @@ class SaddleEscape(ExplainerScene):
         results = escape_outcomes(runs, surface, p.radius)
         self.facts.update(surface=surface.title, start=start,
                           focus=focus.point if focus else None, outcomes=results)
-        self.caption_lines = escape_captions(results, p.steps, p.radius, focus)
+        self.caption_lines = escape_captions(results, p.steps, p.radius, focus, surface.domain)
         same_rate = same_rate_caption(runs, surface, p.steps, results, focus)
         marks = self.ending(runs, surface, box, view)
         self.idea("Who leaves, and when", "outcomes")

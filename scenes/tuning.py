@@ -19,6 +19,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     Circle,
     DashedLine,
@@ -314,10 +315,12 @@ def reach_caption(usual: float, steps: int, starts: np.ndarray, surface: Surface
     reach = steps * usual
     if reach >= gap:
         return None
+    away = (f"the minimum is a median {readable(gap)} from the starts" if len(points) == 1 else
+            f"minima are a median {readable(gap)} away")
     return first_fitting(f"{steps:,} steps of at most about α = {readable(usual)} go about "
-                         f"{readable(reach)}; minima are a median {readable(gap)} away.",
+                         f"{readable(reach)}; {away}.",
                          f"{steps:,} steps of about {readable(usual)} go about "
-                         f"{readable(reach)}; minima are a median {readable(gap)} away.",
+                         f"{readable(reach)}; {away}.",
                          f"{steps:,} steps of about α go {readable(reach)}; minima are "
                          f"{readable(gap)} away.")
 
@@ -484,12 +487,14 @@ class TuningSweep(ExplainerScene):
         # Two rows of panels leave less room for the text beside them: the short form.
         of, end = (" of ", "end below") if n <= 4 else ("/", "below")
         blocks, trajs = [], []
+        line = text("Mp", th, 22, weight="BOLD").height  # a name's line, descender or not
         for v, (traj, below, diverged) in zip(verdicts, best, strict=True):
-            blocks.append(stack(
-                text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD"),
-                small(rate(v.best_lr), th, 18),
-                small(f"{below}{of}{p.starts} {end} {readable(p.threshold)}", th, 18),
-                small(f"{diverged}{of}{p.starts} diverge", th, 18), buff=0.08))
+            name = text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD")
+            stats = stack(small(rate(v.best_lr), th, 18),
+                          small(f"{below}{of}{p.starts} {end} {readable(p.threshold)}", th, 18),
+                          small(f"{diverged}{of}{p.starts} diverge", th, 18), buff=0.08)
+            stats.move_to(name.get_corner(UL) + (line + 0.08) * DOWN, aligned_edge=UL)
+            blocks.append(VGroup(name, stats))
             trajs.append(traj)
         text_w = max(b.width for b in blocks)
         if n <= 4:

@@ -192,10 +192,17 @@ def test_every_race_caption_is_true(race):
 def test_every_saddle_caption_is_true(race, radius):
     surface, runs, steps, _ = race
     focus = focus_point(surface)
-    lines = escape_captions(escape_outcomes(runs, surface, radius), steps, radius, focus)
+    lines = escape_captions(escape_outcomes(runs, surface, radius), steps, radius, focus,
+                            surface.domain)
     by = {r.name: r.traj for r in runs}
     out = {n: first_outside(t, surface.domain) for n, t in by.items()}
-    for line in lines:
+    x0, x1, y0, y1 = surface.domain
+    beyond = {n: f"|{n}| > {readable(hi)}" if lo == -hi else
+              f"{n} < {readable(lo)} or {n} > {readable(hi)}" for n, lo, hi in (("x", x0, x1),
+                                                                                ("y", y0, y1))}
+    edge = f"A × marks where a path leaves the plot: {beyond['x']} or {beyond['y']}."
+    assert (lines[0] == edge) == any(v is not None for v in out.values())
+    for line in lines[1:] if lines[0] == edge else lines:
         if m := re.fullmatch(r"(\w+): (?:(\d+) steps? within (\S+) of the (\w+); )?"
                              r"(?:left the plot at step (\d+)|still on the plot after (\d+) "
                              r"steps)\.", line):
@@ -1022,7 +1029,9 @@ def test_the_usual_rate_reach_is_measured(steps, n, seed, name):
     else:
         assert f"go about {readable(steps * 1e-3)}" in line or \
             f"go {readable(steps * 1e-3)}" in line
-        assert f"median {readable(gap)} away" in line or f"are {readable(gap)} away" in line
+        assert (f"median {readable(gap)} away" in line or f"are {readable(gap)} away" in line or
+                (len(surface.minima) == 1 and
+                 f"the minimum is a median {readable(gap)} from the starts" in line))
     CHECKED["tuning: usual reach"] += 1
 
 

@@ -50,7 +50,7 @@ def ticks(lo: float, hi: float) -> np.ndarray:
 
 
 def tick_label(v: float) -> str:
-    return f"{v:g}".replace("-", "\u2212")
+    return f"{v + 0.0:g}".replace("-", "\u2212")  # + 0.0: a tick at -0.0 is "0"
 
 
 def plot_frame(domain: Box, pm: PlaneMap, theme: Theme, font_size: float = 18,
