@@ -272,12 +272,13 @@ def default_caption(name: str, reference: float, grid_rate: float, typical: floa
     the sweep's grid or its runs diverged."""
     if not np.isclose(grid_rate, reference, rtol=1e-9) or not np.all(np.isfinite(sizes)):
         return None
-    share = 100 * reference * float(np.median(sizes)) / typical
-    who = ("Kingma & Ba's default α = 10⁻³" if np.isclose(reference, 1e-3, rtol=1e-9)
-           else f"α = {readable(reference)}")
-    return first_fitting(f"With {who}, {name} moves a typical weight {readable(share, 2)} % a "
-                         "step.", f"At {alpha(reference)}: {readable(share, 2)} % of a weight a "
-                                  "step.")
+    step = float(np.median(sizes))
+    share = 100 * reference * step / typical
+    who = ("Kingma & Ba's α = 10⁻³" if np.isclose(reference, 1e-3, rtol=1e-9)
+           else alpha(reference))
+    return first_fitting(f"At {who}, {name} steps {coefficient(step)}: {readable(share, 2)} % "
+                         "of a typical weight.", f"At {alpha(reference)}: {readable(share, 2)} % "
+                                                 "of a typical weight a step.")
 
 
 def weight_caption(typical: float, reference: float) -> str:
@@ -478,6 +479,10 @@ class NetworkTraining(ExplainerScene):
         for i, m in enumerate(moves):
             with self.beat(f"moved-{m.key}", moved_caption(names[m.key], m)):
                 self.play(FadeIn(panels.sum_lines[i]), run_time=0.6)
+        with self.beat("grid", first_fitting(
+                f"The rates tried are {readable(float(lrs[1] / lrs[0]))}x apart: a best α can "
+                "only move by whole steps of the grid.", "A best α moves by whole grid steps.")):
+            self.wait(0.1)
         with self.beat("lesson", scale_lesson(names, moves)):
             self.wait(0.1)
 
@@ -808,7 +813,7 @@ class StepBars:
                   .set_stroke(th.text, width=2))
         frame.add(above_paths(small("a step of α", th, 18), th).next_to(
             [self.RIGHT - 0.1, y1, 0], DOWN + LEFT, buff=0.08))
-        frame.add(small("step per weight", th, 19).rotate(np.pi / 2).move_to(
+        frame.add(small("step per weight, each at its best α", th, 19).rotate(np.pi / 2).move_to(
             [self.LEFT - 1.25, (self.BOTTOM + self.TOP) / 2, 0]))
         n = len(sizes)
         group_w = (self.RIGHT - self.LEFT) / len(GROUPS)

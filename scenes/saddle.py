@@ -183,11 +183,31 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
-    why = (across_growth(again, surface, focus)
-           if than in (": at the same step", ": still later") else None)
+    slow_why = (across_growth(again, surface, focus)
+                if than in (": at the same step", ": still later") else None)
+    fast_why = across_steps(again.fast, surface, focus) if slow_why else None
+    why = tuple(line for line in (slow_why, fast_why) if line is not None)
     return SameRate(first_fitting(f"{at} leaves the plot at step {out}{than}.",
                                   f"At α = {lr}, {slow} leaves at step {out}{than}."),
                     label + f"left the plot at step {out}", again.slow.color, series, why)
+
+
+def across_steps(fast: RacerRun, surface: Surface, focus: CriticalPoint) -> str | None:
+    """The other half of why: when the racer that divides by its own √v was 1 out across the
+    ridge, and, where its first step across was about its α, that it stepped about α from the
+    start. None where it never was 1 out, or started there."""
+    direction = escape_direction(surface, focus.point)
+    away = np.abs((fast.traj.position[: fast.traj.valid_steps] - np.array(focus.point))
+                  @ direction)
+    one = np.flatnonzero(away >= 1)
+    if not one.size or one[0] == 0:
+        return None
+    lr = fast.racer.build().hyperparams["lr"]
+    step = first_step_along(fast.traj, direction)[1]
+    if REGISTRY[fast.racer.optimizer].scale_free and ABOUT[0] <= step / lr <= ABOUT[1]:
+        return first_fitting(f"{fast.name} steps about α = {readable(lr)} across from the start: "
+                             f"1 out at step {one[0]}.", f"{fast.name}: 1 out at step {one[0]}.")
+    return f"{fast.name}: 1 out at step {one[0]}."
 
 
 def across_growth(again: Rerun, surface: Surface, focus: CriticalPoint | None) -> str | None:

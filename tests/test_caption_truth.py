@@ -974,14 +974,22 @@ def test_the_saddle_reruns_the_plain_racer_at_the_winners_rate(lr_gd, lr_adam, x
     # Why it is still slower: on x² − y², gradient descent's distance across the ridge (|y|)
     # grows by exactly 1 + 2α a step, from |y₀|, and is 1 out at the first k with |y_k| >= 1.
     if expected in ("still later", "at the same step"):
-        assert said.why is not None
-        assert f"starts {readable(abs(y), 2)} out" in said.why
-        assert f"×(1 + 2α) = {1 + 2 * lr_adam:.2g} a step" in said.why
+        slow = said.why[0]
+        assert f"starts {readable(abs(y), 2)} out" in slow
+        assert f"×(1 + 2α) = {1 + 2 * lr_adam:.2g} a step" in slow
         one = np.flatnonzero(np.abs(again.position[: again.valid_steps, 1]) >= 1)
-        if "1 out" in said.why:  # the long form says when it was 1 out
-            assert one.size and abs(y) < 1 and said.why.endswith(f": 1 out at step {one[0]}.")
+        if "1 out" in slow:  # the long form says when it was 1 out
+            assert one.size and abs(y) < 1 and slow.endswith(f": 1 out at step {one[0]}.")
+        # Adam's half: when its |y| first reached 1, from its own run.
+        adam = runs[1].traj
+        theirs = np.flatnonzero(np.abs(adam.position[: adam.valid_steps, 1]) >= 1)
+        if len(said.why) == 2:
+            assert theirs.size and theirs[0] > 0
+            assert said.why[1].endswith(f"1 out at step {theirs[0]}.")
+        else:
+            assert not theirs.size or theirs[0] == 0
     else:
-        assert said.why is None
+        assert said.why == ()
     CHECKED["saddle: same rate"] += 1
 
 
@@ -1137,9 +1145,9 @@ def test_the_network_says_why_adams_steps_are_under_alpha_only_when_they_are(siz
 @given(st.lists(st.floats(1e-4, 2.0), min_size=4, max_size=4), st.sampled_from([1e-3, 0.01, 0.3]),
        st.booleans(), st.floats(1e-3, 1.0))
 def test_the_network_measures_the_default_rates_share_of_a_weight(sizes, rate, on_grid, typical):
-    """"With Kingma & Ba's default α = 10⁻³, Adam moves a typical weight P % a step": P is α
-    times the median step per weight (in α) over the typical weight; Kingma & Ba are named
-    only for 10⁻³; nothing is said of a rate the sweep did not run."""
+    """"At Kingma & Ba's α = 10⁻³, Adam steps 0.35α: P % of a typical weight": the median
+    step per weight (in α) there, and P = α times it over the typical weight; Kingma & Ba are
+    named only for 10⁻³; nothing is said of a rate the sweep did not run."""
     from scenes.network import default_caption
 
     sizes = np.array(sizes)
@@ -1149,7 +1157,10 @@ def test_the_network_measures_the_default_rates_share_of_a_weight(sizes, rate, o
         return
     share = readable(100 * rate * np.median(sizes) / typical, 2)
     assert f"{share} % " in line
-    assert ("Kingma & Ba" in line) == (rate == 1e-3) or line.startswith("At α")
+    assert ("Kingma & Ba" in line) == (rate == 1e-3) or line.startswith(f"At α = {readable(rate)}:")
+    if "Adam steps" in line:
+        step = readable(float(np.median(sizes)), 2)
+        assert f"Adam steps {step}α:" in line or f"Adam steps {step} α:" in line
     CHECKED["network: default rate"] += 1
 
 

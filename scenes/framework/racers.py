@@ -83,14 +83,14 @@ def rerun_at_rate(runs: Sequence[RacerRun], surface: Surface, steps: int) -> Rer
 class SameRate:
     """What a scene says of its rerun (``rerun_at_rate``): the caption, the short line written
     above the inset, the plain racer's colour, the rerun's series on the scene's inset (drawn
-    dashed beside the raced ones) and, where the data shows one, the reason in a second
-    caption."""
+    dashed beside the raced ones) and, where the data shows one, the reason in further
+    captions."""
 
     caption: str
     line: str
     color: str
     series: Any  # np.ndarray, on the inset's scale
-    why: str | None = None
+    why: tuple[str, ...] = ()  # the reason, a caption each
 
 
 def same_rate_beat(scene: Any, said: SameRate | None, inset: Any) -> None:
@@ -104,9 +104,9 @@ def same_rate_beat(scene: Any, said: SameRate | None, inset: Any) -> None:
     note = inset.note(said.line, right, said.color)
     with scene.beat("same-rate", said.caption):
         scene.play(FadeIn(note), Create(inset.trace(said.series, said.color)), run_time=1.0)
-    if said.why is not None:
-        scene.caption_lines.append(said.why)
-        with scene.beat("same-rate-why", said.why):
+    for i, why in enumerate(said.why, start=1):
+        scene.caption_lines.append(why)
+        with scene.beat(f"same-rate-why-{i}", why):
             pass
 
 
