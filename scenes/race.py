@@ -44,6 +44,7 @@ from scenes.framework.racers import (
     rerun_at_rate,
     run_racers,
     same_rate_beat,
+    show_start,
     start_caption,
 )
 from scenes.framework.raster import Raster
@@ -206,8 +207,9 @@ class RosenbrockRace(ExplainerScene):
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)
         legend, readouts = self.legend(runs, heading)
+        show_start(readouts, runs, p.steps)
         with self.beat("start", start_caption(runs, start)):
-            self.play(FadeIn(marks), FadeIn(legend), run_time=1.0)
+            self.play(FadeIn(marks), FadeIn(legend), FadeIn(VGroup(*readouts)), run_time=1.0)
 
         # Beat 3: the race, every drawn point an optimizer iterate.
         clock = {"linear": "the clock runs at one pace",

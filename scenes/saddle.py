@@ -61,6 +61,7 @@ from scenes.framework.racers import (
     rerun_at_rate,
     run_racers,
     same_rate_beat,
+    show_start,
     start_caption,
 )
 from scenes.framework.scene import ExplainerScene
@@ -270,8 +271,9 @@ class SaddleEscape(ExplainerScene):
 
         # Beat 2: who starts where.
         legend, readouts = self.legend(runs, heading)
+        show_start(readouts, runs, p.steps)
         with self.beat("start", start_caption(runs, start)):
-            self.play(FadeIn(legend), run_time=1.0)
+            self.play(FadeIn(legend), FadeIn(VGroup(*readouts)), run_time=1.0)
 
         # Beat 3: the race while the camera orbits; the inset shows the distance on a log scale.
         inset = self.inset(runs, focus, legend)

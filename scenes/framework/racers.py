@@ -110,6 +110,14 @@ def same_rate_beat(scene: Any, said: SameRate | None, inset: Any) -> None:
             pass
 
 
+def show_start(readouts: list[Any], runs: Sequence[RacerRun], steps: int) -> None:
+    """The readouts as the race will start them (each racer's loss at its start, step 0):
+    a legend shown before the race has values, not bare labels."""
+    for r, readout in zip(runs, readouts, strict=False):
+        readout.set_text(format_number(float(r.traj.loss[0])))
+    readouts[-1].set_text(f"{0:>{len(str(steps))}d} / {steps}")
+
+
 class Named(Protocol):
     @property
     def name(self) -> str: ...
