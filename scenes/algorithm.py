@@ -241,12 +241,12 @@ class AdamAlgorithm(ExplainerScene):
                           step_cap=p.lr / p.eps, first_update=traj.update[1])
         captions = eps_captions(p.lr, p.eps, float(sqrt_v.min()))
         self.eps_captions = captions  # for tests
-        with self.beat("eps-1", captions[0]):
+        with self.beat("eps-1", captions[0]):  # the chart with its curves: never bare axes
             self.play(FadeIn(frame), FadeIn(x_label), FadeIn(y_label), FadeIn(names),
                       run_time=0.8)
+            self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
         cap, floor = self.eps_marks(pm, box, float(sqrt_v.min()))
         with self.beat("eps-2", captions[1]):
-            self.play(*(Create(c, rate_func=linear) for c in curves), run_time=2.0)
             self.play(FadeIn(cap), run_time=0.5)
         with self.beat("eps-3", captions[2]):
             self.play(FadeIn(floor), run_time=0.6)

@@ -18,7 +18,9 @@ from manim import (
     DashedVMobject,
     Dot,
     FadeIn,
+    FadeOut,
     Indicate,
+    Rectangle,
     VGroup,
     VMobject,
     Write,
@@ -179,6 +181,21 @@ class BiasCorrection(ExplainerScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         return fit_width(lines, 5.6).move_to([3.9, 0.2, 0])
 
+    def share_bars(self, center: np.ndarray, length: float = 5.0) -> VGroup:
+        """Step 1 as bars: |g₁| whole, and the shares of it m₁ and √v₁ hold (both too small,
+        √v₁ the smaller), each labelled with its share."""
+        p, th = self.params, self.theme
+        rows = VGroup()
+        for share, symbol, name in ((1.0, "g", "|g₁|"), (1 - p.beta1, "m", "m₁"),
+                                    ((1 - p.beta2) ** 0.5, "v", "√v₁")):
+            bar = Rectangle(width=max(length * share, 0.02), height=0.32, stroke_width=0,
+                            fill_color=th.symbol(symbol), fill_opacity=0.9)
+            said = name if share == 1 else f"{name}: {readable(100 * share)} % of |g₁|"
+            rows.add(VGroup(bar, text(said, th, 22, color=th.symbol(symbol))
+                            .next_to(bar, RIGHT, buff=0.15)))
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.5)
+        return rows.move_to(center)
+
     def without_correction(self, g: np.ndarray) -> None:
         p, th = self.params, self.theme
         ratio = step_ratio(p.beta1, p.beta2, g[: p.m_steps])
@@ -222,11 +239,12 @@ class BiasCorrection(ExplainerScene):
         self.facts.update(m_share_at_step_1=1 - p.beta1,
                           sqrt_v_share_at_step_1=(1 - p.beta2) ** 0.5)
         worked = self.step_one_shares()
-        with self.beat("paradox", paradox[0]):
-            self.play(FadeIn(frame), FadeIn(label), run_time=0.8)
-            self.play(FadeIn(worked[0]), FadeIn(worked[1]), run_time=0.8)
+        shares = self.share_bars(np.array([-3.2, -0.1, 0]))
+        with self.beat("paradox", paradox[0]):  # the two shares drawn; the chart with its curve
+            self.play(FadeIn(worked[0]), FadeIn(worked[1]), FadeIn(shares), run_time=0.8)
         with self.beat("ratio-1", paradox[1]):
-            self.play(FadeIn(worked[2]), run_time=0.6)
+            self.play(FadeOut(shares), FadeIn(worked[2]), FadeIn(frame), FadeIn(label),
+                      run_time=0.6)
             self.play(Create(curve, rate_func=linear), run_time=1.5)
             self.play(FadeIn(marked(pm, 1, float(ratio[0]), th)), run_time=0.5)
         peak = int(np.argmax(ratio))
