@@ -207,8 +207,10 @@ def growth_along(traj: Any, point: np.ndarray, direction: np.ndarray,
     steps if the run ends sooner). None for the factor when the run starts on the line or
     makes no step."""
     k = min(steps, traj.valid_steps - 1)
+    if k < 1:
+        return float("nan"), None
     away = np.abs((traj.position[: k + 1] - point) @ direction)
-    if k < 1 or away[0] == 0:
+    if away[0] == 0:
         return float(away[0]), None
     return float(away[0]), float((away[k] / away[0]) ** (1 / k))
 

@@ -30,7 +30,8 @@ from manim import (
 from optim_core import accumulate, adam, adam_uncorrected, run, surfaces
 from optim_core.analysis import step_ratio
 from scenes.catalog import CATALOG, BiasParams
-from scenes.framework.numbers import readable, tex_number
+from scenes.framework.captions import first_fitting
+from scenes.framework.numbers import decade, readable, tex_number
 from scenes.framework.palette import Theme, optimizer_color
 from scenes.framework.plot2d import (
     PlaneMap,
@@ -39,7 +40,6 @@ from scenes.framework.plot2d import (
     plot_frame,
     set_polyline,
     small,
-    ticks,
 )
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import fit_width, formula, scene_title, text
@@ -154,8 +154,8 @@ class BiasCorrection(ExplainerScene):
         pm = PlaneMap.stretch((0, n, 0, top), 6.0, 3.9, np.array([-3.2, -0.1, 0]))
         frame = VGroup(plot_frame((0, n, 0, top), pm, th, 16, y_numbers=False),
                        step_axis_title(pm, n, th))
-        for k in ticks(0, top):  # log scale: label the decades
-            frame.add(text(f"{10 ** k:g}", th, 16, color=th.muted)
+        for k in range(int(np.floor(top)) + 1):  # log scale: label the whole decades
+            frame.add(text(decade(k), th, 16, color=th.muted)
                       .next_to(pm(np.array([0, k])), LEFT, buff=0.1))
         curves = VGroup()
         for f, name in ((f1, "beta1"), (f2, "beta2")):
@@ -323,9 +323,18 @@ def paradox_captions(beta1: float, beta2: float, ratio_1: float) -> list[str]:
     of g that m holds at step 1 (1 − β₁), against the share of |g| that √v holds (√(1 − β₂));
     the step is their ratio (``ratio_1``, as the core measured it)."""
     m, v = first_shares(beta1, beta2)
-    first = (f"Both start too small: at step 1 m holds {100 * m:.3g} % of g, √v "
-             f"{100 * v:.3g} % of |g|.")
-    if ratio_1 > 1.05:
+    held = f"m holds {readable(100 * m)} % of g, √v {readable(100 * v)} % of |g|"
+    if m < 1 and v < 1:
+        first = f"Both start too small: at step 1 {held}."
+    elif m < 1 or v < 1:  # one of them starts whole (its β is 0)
+        which, share, of = ("√v", v, "|g|") if v < 1 else ("m", m, "g")
+        first = first_fitting(f"Only {which} starts too small: at step 1 {held}.",
+                              f"Only {which} starts too small: {readable(100 * share)} % of {of}.")
+    else:
+        first = f"Neither starts too small: at step 1 {held}."
+    if m == 1 and v == 1:
+        why = "Neither is shrunk, so m / √v, the step, is right from the start."
+    elif ratio_1 > 1.05:
         why = f"√v is shrunk more than m, so m / √v, the step, is {ratio_1:.3g}x too large."
     elif ratio_1 < 0.95:
         why = f"m is shrunk more than √v, so m / √v, the step, is {ratio_1:.3g}x too small."

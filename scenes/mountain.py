@@ -32,7 +32,7 @@ from optim_core.surfaces import Surface, mountain
 from scenes.catalog import CATALOG
 from scenes.framework.assets import ASSETS
 from scenes.framework.captions import first_fitting
-from scenes.framework.numbers import tex_number
+from scenes.framework.numbers import readable, tex_number
 from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, set_polyline
 from scenes.framework.scene import ExplainerScene
@@ -112,7 +112,8 @@ class MountainAnalogy(ExplainerScene):
         g0 = float(walk.grad[0, 0])
         slope = self.slope(pm, land, theta[0], g0)
         with self.beat("slope",
-                       f"The slope underfoot is the gradient, ∇J = {g0:.3g}. It points uphill."):
+                       f"The slope underfoot is the gradient, ∇J = {readable(g0)}. " +
+                       ("It points uphill." if g0 != 0 else "Flat: no way is downhill.")):
             self.play(Create(slope[0]), run_time=0.8)
             self.play(FadeIn(slope[1:3]), run_time=0.8)
 

@@ -245,23 +245,35 @@ def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:
     return first_fitting(f"{name} steps {span}: {why}.", f"{name} steps {span}.")
 
 
+def eps_share(t: Training, rate: float, lrs: np.ndarray) -> float:
+    """ε over the smallest group's typical gradient (median over steps and seeds) at ``rate``:
+    how much ε weighs in the step's denominator."""
+    i = int(np.flatnonzero(lrs == rate)[0])
+    eps = {**hyperparameters(t.optimizer), **t.hyperparams}.get("eps", 0.0)
+    typical = np.nanmedian(t.grad_rms[:, i], axis=(0, 1))
+    return float(eps / np.min(typical)) if np.all(typical > 0) else float("inf")
+
+
 def adam_like(optimizer: str) -> bool:
     """An optimizer that averages g (an m, with β₁) and divides by its own √v: Adam's kind."""
     return REGISTRY[optimizer].scale_free and "beta1" in hyperparameters(optimizer)
 
 
 NOISY = 0.5  # steps per weight under this many α: the gradients the optimizer averaged disagree
+NOISE_EXPLAINED = ("adam", "adamw", "adam_uncorrected")  # m over √v, nothing else in the step
+SMALL_EPS = 0.01  # ε at most this share of the gradients' size: the step is m over √v
 
 
-def noise_caption(name: str, sizes: np.ndarray) -> str | None:
-    """Why an optimizer that divides an average of g (m) by the root of an average of g² (v)
-    steps well under α on a network: its batches' gradients disagree, so they cancel in m
-    and not in v (|m̂| <= √v̂, equal only when every g agrees). None when the steps are not
-    well under α."""
-    if not np.all(np.isfinite(sizes)) or float(sizes.max()) >= NOISY:
+def noise_caption(name: str, sizes: np.ndarray, eps_share: float) -> str | None:
+    """Why Adam steps well under α on a network: its batches' gradients vary, so their average
+    m̂ stays well under the root of their squares' average √v̂. Said only when every group's
+    step is measured under 0.5α and ε is negligible beside the gradients (``eps_share``: ε over
+    the smallest group's typical gradient); None otherwise."""
+    if not np.all(np.isfinite(sizes)) or float(sizes.max()) >= NOISY or \
+            not eps_share <= SMALL_EPS:
         return None
-    return first_fitting("Smaller than α: batches' gradients disagree, so they cancel in m but "
-                         "not in v.", f"Smaller than α: noisy gradients cancel in {name}'s m.")
+    return first_fitting("Smaller than α: gradients vary from batch to batch, so |m̂| stays "
+                         "well under √v̂.", f"Smaller than α: {name}'s |m̂| stays under √v̂.")
 
 
 def default_caption(name: str, reference: float, grid_rate: float, typical: float,
@@ -277,8 +289,8 @@ def default_caption(name: str, reference: float, grid_rate: float, typical: floa
     who = ("Kingma & Ba's α = 10⁻³" if np.isclose(reference, 1e-3, rtol=1e-9)
            else alpha(reference))
     return first_fitting(f"At {who}, {name} steps {coefficient(step)}: {readable(share, 2)} % "
-                         "of a typical weight.", f"At {alpha(reference)}: {readable(share, 2)} % "
-                                                 "of a typical weight a step.")
+                         "of a typical weight.", f"At {alpha(reference)}, {name}: "
+                                                 f"{readable(share, 2)} % of a weight a step.")
 
 
 def weight_caption(typical: float, reference: float) -> str:
@@ -446,8 +458,8 @@ class NetworkTraining(ExplainerScene):
                                                       at_best[k])):
                 self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
                           run_time=0.6)
-            if adam_like(p.optimizers[k].optimizer) and \
-                    (why := noise_caption(names[k], at_best[k])) is not None:
+            if p.optimizers[k].optimizer in NOISE_EXPLAINED and (why := noise_caption(
+                    names[k], at_best[k], eps_share(trainings[k], best[k], lrs))) is not None:
                 with self.beat(f"noise-{k}", why):
                     self.wait(0.1)
         typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))

@@ -82,13 +82,14 @@ from scenes.framework.view3d import SurfaceBox, SurfaceMesh, View, fit_view
 
 def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
                     focus: CriticalPoint | None,
-                    marked: tuple[float, float, float, float] | None = None) -> list[str]:
+                    marked: tuple[float, float, float, float] | None = None,
+                    diverged: bool = False) -> list[str]:
     """What the data says about who left the plotted region (the scene's "escape": said as
     "left the plot"), when, and how long each lingered near the focus; one short caption per
     fact. With ``marked``, the plotted region of a picture that marks each exit with a ×,
     the first caption says what leaving it is (where a racer did)."""
     left = any(o.escaped_at is not None for o in results)
-    lines = [edge_caption(marked)] if marked is not None and left else []
+    lines = [edge_caption(marked, diverged)] if marked is not None and left else []
     for o in results:
         steps_word = "step" if o.steps_near == 1 else "steps"
         near = (f"{o.steps_near} {steps_word} within {radius:g} of the {focus.kind}"
@@ -117,16 +118,19 @@ def escape_captions(results: list[EscapeOutcome], steps: int, radius: float,
     return lines
 
 
-def edge_caption(domain: tuple[float, float, float, float]) -> str:
-    """What "left the plot" means: past the edge of the plotted region (marked with a ×)."""
+def edge_caption(domain: tuple[float, float, float, float], diverged: bool = False) -> str:
+    """What "left the plot" means: past the edge of the plotted region (marked with a ×), or,
+    where a run diverged (marked where its path stops), that too."""
     x0, x1, y0, y1 = domain
 
     def side(name: str, lo: float, hi: float) -> str:
         return (f"|{name}| > {readable(hi)}" if lo == -hi else
                 f"{name} < {readable(lo)} or {name} > {readable(hi)}")
 
-    return first_fitting(f"A × marks where a path leaves the plot: {side('x', x0, x1)} or "
-                         f"{side('y', y0, y1)}.", "A × marks where a path leaves the plot.")
+    or_diverges = " or diverges" if diverged else ""
+    return first_fitting(f"A × marks where a path leaves the plot{or_diverges}: "
+                         f"{side('x', x0, x1)} or {side('y', y0, y1)}.",
+                         f"A × marks where a path leaves the plot{or_diverges}.")
 
 
 ABOUT = (0.5, 1.5)  # a first step "about α": between these multiples of α
@@ -177,6 +181,7 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     at = f"At {fast}'s α = {lr}, {slow}"
     label = f"{slow} at α = {lr}: "
     series = distances(again.traj, np.array(focus.point if focus else again.traj.position[0]))
+    series = np.concatenate([series, np.full(steps + 1 - len(series), np.inf)])  # diverged: up
     if out is None:
         return SameRate(first_fitting(f"{at} is still on the plot after {steps} steps.",
                                       f"At α = {lr}, {slow} stays on the plot."),
@@ -225,14 +230,14 @@ def across_growth(again: Rerun, surface: Surface, focus: CriticalPoint | None) -
         return None
     away = np.abs((traj.position[: traj.valid_steps] - np.array(focus.point)) @ direction)
     one = np.flatnonzero(away >= 1)
-    grows = f"×{factor:.2g} a step"
+    grows = f"×{readable(factor)} a step"
     if again.slow.racer.optimizer == "sgd" and np.isclose(factor, 1 + 2 * again.lr, rtol=1e-6):
-        grows = f"×(1 + 2α) = {factor:.2g} a step"
+        grows = f"×(1 + 2α) = {readable(factor)} a step"
     return first_fitting(
         f"Across the ridge it starts {readable(start, 2)} out, {grows}"
         + (f": 1 out at step {one[0]}." if one.size and start < 1 else "."),
         f"Across the ridge it starts {readable(start, 2)} out; {grows}.",
-        f"Across the ridge it starts {readable(start, 2)} out; ×{factor:.2g} a step.")
+        f"Across the ridge it starts {readable(start, 2)} out; ×{readable(factor)} a step.")
 
 
 # --- the scene ----------------------------------------------------------------------------------
@@ -296,7 +301,8 @@ class SaddleEscape(ExplainerScene):
         results = escape_outcomes(runs, surface, p.radius)
         self.facts.update(surface=surface.title, start=start,
                           focus=focus.point if focus else None, outcomes=results)
-        self.caption_lines = escape_captions(results, p.steps, p.radius, focus, surface.domain)
+        self.caption_lines = escape_captions(results, p.steps, p.radius, focus, surface.domain,
+                                            any(r.traj.diverged for r in runs))
         same_rate = same_rate_caption(runs, surface, p.steps, results, focus)
         marks = self.ending(runs, surface, box, view)
         self.idea("Who leaves, and when", "outcomes")

@@ -321,8 +321,9 @@ def reach_caption(usual: float, steps: int, starts: np.ndarray, surface: Surface
                          f"{readable(reach)}; {away}.",
                          f"{steps:,} steps of about {readable(usual)} go about "
                          f"{readable(reach)}; {away}.",
-                         f"{steps:,} steps of about α go {readable(reach)}; minima are "
-                         f"{readable(gap)} away.")
+                         f"{steps:,} steps of about α go {readable(reach)}; "
+                         + (f"the minimum is {readable(gap)} away." if len(points) == 1 else
+                            f"minima are {readable(gap)} away."))
 
 
 # --- the scene -----------------------------------------------------------------------------------
