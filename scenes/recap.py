@@ -34,6 +34,7 @@ from scenes.moments import memory
 
 WITHIN = 1.1  # a step "at most about α" long: up to 10 % over (m̂ and √v̂ are noisy averages)
 MATTERS = 0.01  # ε matters where it shortens a step by 1 % or more
+ASIDE = 0.55  # opacity of a knob not being spoken of: set back, still legible on a projector
 
 # Where each update line of Algorithm 1 was shown in the explainer (same order as IDEAS).
 CAME_FROM = ("the hiker", "the ravine", "the ravine", "bias correction", "the race and the saddle")
@@ -278,10 +279,10 @@ class AdamRecap(ExplainerScene):
         with self.beat("knobs", captions[0]):
             self.play(FadeIn(heading), FadeIn(table, lag_ratio=0.2), run_time=1.2)
         with self.beat("memory", captions[1]):
-            self.play(table[0].animate.set_opacity(0.35), table[3].animate.set_opacity(0.35),
+            self.play(table[0].animate.set_opacity(ASIDE), table[3].animate.set_opacity(ASIDE),
                       run_time=0.5)
         with self.beat("eps", captions[2]):
-            self.play(table[1:3].animate.set_opacity(0.35), table[3].animate.set_opacity(1),
+            self.play(table[1:3].animate.set_opacity(ASIDE), table[3].animate.set_opacity(1),
                       run_time=0.5)
         self.clear_stage()
 
