@@ -200,6 +200,11 @@ def escape_direction(surface: Surface, point: np.ndarray, h: float = 1e-4) -> np
     return vectors[:, 0]
 
 
+def distance_along(traj: Trajectory, point, direction: np.ndarray) -> Array:
+    """Every valid row's distance from ``point`` along the unit ``direction``."""
+    return np.abs((valid_positions(traj) - np.asarray(point, dtype=float)) @ direction)
+
+
 def growth_along(traj: Any, point: np.ndarray, direction: np.ndarray,
                  steps: int = 10) -> tuple[float, float | None]:
     """How a run moves away from ``point`` along ``direction``: how far out it starts, and the
@@ -209,7 +214,7 @@ def growth_along(traj: Any, point: np.ndarray, direction: np.ndarray,
     k = min(steps, traj.valid_steps - 1)
     if k < 1:
         return float("nan"), None
-    away = np.abs((traj.position[: k + 1] - point) @ direction)
+    away = distance_along(traj, point, direction)
     if away[0] == 0:
         return float(away[0]), None
     return float(away[0]), float((away[k] / away[0]) ** (1 / k))

@@ -239,7 +239,7 @@ class MountainAnalogy(ExplainerScene):
                         color=th.symbol("lr"), stroke_width=5)
         # Above the hiker, on the downhill side: the ground rises the other way, through anything
         # written over the arrow. With the caption's value, drawn.
-        g_label = formula(th, (r"\nabla J", "g"), f"= {tex_number(float(f'{grad:.3g}'))}",
+        g_label = formula(th, (r"\nabla J", "g"), f"= {tex_number(grad)}",
                           size=30).next_to(g_arrow.get_start(), UP - uphill, buff=0.25)
         s_label = formula(th, "-", (r"\alpha", "lr"), (r"\nabla J", "g"), size=30)
         s_label.next_to(s_arrow.get_end(), UP - uphill, buff=0.1)  # above the valley's floor

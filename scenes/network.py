@@ -62,6 +62,7 @@ from scenes.framework.style import (
     PICTURE_TOP,
     above_paths,
     fit_width,
+    line_height,
     scene_title,
     stack,
     swatch,
@@ -245,10 +246,9 @@ def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:
     return first_fitting(f"{name} steps {span}: {why}.", f"{name} steps {span}.")
 
 
-def eps_share(t: Training, rate: float, lrs: np.ndarray) -> float:
-    """ε over the smallest group's typical gradient (median over steps and seeds) at ``rate``:
-    how much ε weighs in the step's denominator."""
-    i = int(np.flatnonzero(lrs == rate)[0])
+def eps_share(t: Training, i: int) -> float:
+    """ε over the smallest group's typical gradient (median over steps and seeds) at the
+    ``i``-th rate: how much ε weighs in the step's denominator."""
     eps = {**hyperparameters(t.optimizer), **t.hyperparams}.get("eps", 0.0)
     typical = np.nanmedian(t.grad_rms[:, i], axis=(0, 1))
     return float(eps / np.min(typical)) if np.all(typical > 0) else float("inf")
@@ -444,11 +444,10 @@ class NetworkTraining(ExplainerScene):
             self.play(progress.reveal(), run_time=2.5, rate_func=linear)
 
         # Steps per weight, layer by layer, in units of α.
-        at_best = {k: steps_over_lr(trainings[k], int(np.flatnonzero(lrs == best[k])[0]))
-                   for k in keys}
+        i_best = {k: int(np.flatnonzero(lrs == best[k])[0]) for k in keys}
+        at_best = {k: steps_over_lr(trainings[k], i_best[k]) for k in keys}
         plain = next((k for k in keys if p.optimizers[k].optimizer == "sgd"), keys[0])
-        i_plain = int(np.flatnonzero(lrs == best[plain])[0])
-        grad_sizes = gradient_sizes(trainings[plain], i_plain)
+        grad_sizes = gradient_sizes(trainings[plain], i_best[plain])
         bars = StepBars(at_best, colors, names, th)
         with self.beat("layers", gradient_caption(names[plain], grad_sizes)):
             self.clear_stage(title)
@@ -459,7 +458,7 @@ class NetworkTraining(ExplainerScene):
                 self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
                           run_time=0.6)
             if p.optimizers[k].optimizer in NOISE_EXPLAINED and (why := noise_caption(
-                    names[k], at_best[k], eps_share(trainings[k], best[k], lrs))) is not None:
+                    names[k], at_best[k], eps_share(trainings[k], i_best[k]))) is not None:
                 with self.beat(f"noise-{k}", why):
                     self.wait(0.1)
         typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))
@@ -880,7 +879,7 @@ class ScalePanels:
 
     def __init__(self, means, sums, mean_v, sum_v, colors, names, threshold, theme):
         th = theme
-        title_line = text("Mp", th, 22, weight="BOLD").height  # a panel title's line
+        title_line = line_height(th, 22, weight="BOLD")
         n = len(means)
         cols = n if n <= 4 else 3
         rows = -(-n // cols)

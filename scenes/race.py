@@ -44,8 +44,9 @@ from scenes.framework.racers import (
     rerun_at_rate,
     run_racers,
     same_rate_beat,
-    show_start,
+    show_step,
     start_caption,
+    to_the_end,
 )
 from scenes.framework.raster import Raster
 from scenes.framework.scene import ExplainerScene
@@ -150,12 +151,10 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     else:
         end = f"ends {o.distance:.3g} from the nearest minimum"
         short = f"ends {o.distance:.3g} from a minimum"
-    loss = np.where(np.arange(len(again.traj.loss)) < again.traj.valid_steps, again.traj.loss,
-                    np.inf)  # past a divergence: off the chart's top
+    loss = again.traj.loss[: again.traj.valid_steps] - loss_floor(surface, [r.traj for r in runs])
     return SameRate(first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
                                   f"At α = {lr}, {slow} {end}."),
-                    f"{slow} at α = {lr}: {short}", again.slow.color,
-                    loss - loss_floor(surface, [r.traj for r in runs]))
+                    f"{slow} at α = {lr}: {short}", again.slow.color, to_the_end(loss, steps))
 
 
 def loss_floor(surface: Surface, trajs: list[Trajectory]) -> float:
@@ -207,7 +206,7 @@ class RosenbrockRace(ExplainerScene):
         # Beat 2: where they start, where the minimum is, who races.
         marks = self.marks(surface, pm, start)
         legend, readouts = self.legend(runs, heading)
-        show_start(readouts, runs, p.steps)
+        show_step(readouts, runs, 0, p.steps)  # the legend shows where they start
         with self.beat("start", start_caption(runs, start)):
             self.play(FadeIn(marks), FadeIn(legend), FadeIn(VGroup(*readouts)), run_time=1.0)
 

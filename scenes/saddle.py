@@ -31,6 +31,7 @@ from manim import (
 from optim_core import CriticalPoint, Surface
 from optim_core.analysis import (
     EscapeOutcome,
+    distance_along,
     distances,
     escape_direction,
     escape_outcomes,
@@ -61,8 +62,9 @@ from scenes.framework.racers import (
     rerun_at_rate,
     run_racers,
     same_rate_beat,
-    show_start,
+    show_step,
     start_caption,
+    to_the_end,
 )
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
@@ -180,8 +182,8 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     out = first_exit(again.traj, surface.domain)
     at = f"At {fast}'s α = {lr}, {slow}"
     label = f"{slow} at α = {lr}: "
-    series = distances(again.traj, np.array(focus.point if focus else again.traj.position[0]))
-    series = np.concatenate([series, np.full(steps + 1 - len(series), np.inf)])  # diverged: up
+    series = to_the_end(distances(again.traj, focus.point if focus else again.traj.position[0]),
+                        steps)
     if out is None:
         return SameRate(first_fitting(f"{at} is still on the plot after {steps} steps.",
                                       f"At α = {lr}, {slow} stays on the plot."),
@@ -189,23 +191,23 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
     theirs = next(o.escaped_at for o in outcomes if o.name == fast)
     than = ("" if theirs is None else ": sooner" if out < theirs else
             ": at the same step" if out == theirs else ": still later")
-    slow_why = (across_growth(again, surface, focus)
-                if than in (": at the same step", ": still later") else None)
-    fast_why = across_steps(again.fast, surface, focus) if slow_why else None
+    slow_why = fast_why = None
+    if than in (": at the same step", ": still later") and focus and focus.kind == "saddle":
+        direction = escape_direction(surface, focus.point)
+        slow_why = across_growth(again, focus, direction)
+        fast_why = across_steps(again.fast, focus, direction) if slow_why else None
     why = tuple(line for line in (slow_why, fast_why) if line is not None)
     return SameRate(first_fitting(f"{at} leaves the plot at step {out}{than}.",
                                   f"At α = {lr}, {slow} leaves at step {out}{than}."),
                     label + f"left the plot at step {out}", again.slow.color, series, why)
 
 
-def across_steps(fast: RacerRun, surface: Surface, focus: CriticalPoint) -> str | None:
+def across_steps(fast: RacerRun, focus: CriticalPoint, direction: np.ndarray) -> str | None:
     """The other half of why: when the racer that divides by its own √v was 1 out across the
-    ridge, and, where its first step across was about its α, that it stepped about α from the
-    start. None where it never was 1 out, or started there."""
-    direction = escape_direction(surface, focus.point)
-    away = np.abs((fast.traj.position[: fast.traj.valid_steps] - np.array(focus.point))
-                  @ direction)
-    one = np.flatnonzero(away >= 1)
+    saddle's ridge (``direction``, its way out), and, where its first step across was about
+    its α, that it stepped about α from the start. None where it never was 1 out, or started
+    there."""
+    one = np.flatnonzero(distance_along(fast.traj, focus.point, direction) >= 1)
     if not one.size or one[0] == 0:
         return None
     lr = fast.racer.build().hyperparams["lr"]
@@ -216,20 +218,15 @@ def across_steps(fast: RacerRun, surface: Surface, focus: CriticalPoint) -> str 
     return f"{fast.name}: 1 out at step {one[0]}."
 
 
-def across_growth(again: Rerun, surface: Surface, focus: CriticalPoint | None) -> str | None:
-    """Why the rerun leaves a saddle slowly: it starts a tiny way across the ridge and its
-    distance out only grows by a factor a step (1 + 2α for gradient descent where that is what
-    the run shows: x² − y²'s y <- y + α·2y), and how many steps it took to be 1 out. None where
-    the focus is no saddle or the run does not move away across it."""
-    traj = again.traj
-    if focus is None or focus.kind != "saddle":
-        return None
-    direction = escape_direction(surface, focus.point)
-    start, factor = growth_along(traj, np.array(focus.point), direction)
+def across_growth(again: Rerun, focus: CriticalPoint, direction: np.ndarray) -> str | None:
+    """Why the rerun leaves a saddle slowly: it starts a tiny way across the ridge (along
+    ``direction``, the way out) and its distance out only grows by a factor a step (1 + 2α for
+    gradient descent where that is what the run shows: x² − y²'s y <- y + α·2y), and how many
+    steps it took to be 1 out. None where the run does not move away across it."""
+    start, factor = growth_along(again.traj, np.array(focus.point), direction)
     if factor is None or factor <= 1:
         return None
-    away = np.abs((traj.position[: traj.valid_steps] - np.array(focus.point)) @ direction)
-    one = np.flatnonzero(away >= 1)
+    one = np.flatnonzero(distance_along(again.traj, focus.point, direction) >= 1)
     grows = f"×{readable(factor)} a step"
     if again.slow.racer.optimizer == "sgd" and np.isclose(factor, 1 + 2 * again.lr, rtol=1e-6):
         grows = f"×(1 + 2α) = {readable(factor)} a step"
@@ -276,7 +273,7 @@ class SaddleEscape(ExplainerScene):
 
         # Beat 2: who starts where.
         legend, readouts = self.legend(runs, heading)
-        show_start(readouts, runs, p.steps)
+        show_step(readouts, runs, 0, p.steps)  # the legend shows where they start
         with self.beat("start", start_caption(runs, start)):
             self.play(FadeIn(legend), FadeIn(VGroup(*readouts)), run_time=1.0)
 

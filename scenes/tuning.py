@@ -72,6 +72,7 @@ from scenes.framework.style import (
     above_paths,
     fit_width,
     formula,
+    line_height,
     scene_title,
     stack,
     swatch,
@@ -315,15 +316,14 @@ def reach_caption(usual: float, steps: int, starts: np.ndarray, surface: Surface
     reach = steps * usual
     if reach >= gap:
         return None
-    away = (f"the minimum is a median {readable(gap)} from the starts" if len(points) == 1 else
-            f"minima are a median {readable(gap)} away")
+    away, near = ((f"the minimum is a median {readable(gap)} from the starts",
+                   f"the minimum is {readable(gap)} away") if len(points) == 1 else
+                  (f"minima are a median {readable(gap)} away", f"minima are {readable(gap)} away"))
     return first_fitting(f"{steps:,} steps of at most about α = {readable(usual)} go about "
                          f"{readable(reach)}; {away}.",
                          f"{steps:,} steps of about {readable(usual)} go about "
                          f"{readable(reach)}; {away}.",
-                         f"{steps:,} steps of about α go {readable(reach)}; "
-                         + (f"the minimum is {readable(gap)} away." if len(points) == 1 else
-                            f"minima are {readable(gap)} away."))
+                         f"{steps:,} steps of about α go {readable(reach)}; {near}.")
 
 
 # --- the scene -----------------------------------------------------------------------------------
@@ -438,14 +438,15 @@ class TuningSweep(ExplainerScene):
         if reason is not None:
             with self.beat("scale-why", reason):
                 self.play(FadeIn(self.cancelling(th)), run_time=0.8)
+        usual = hyperparameters("adam")["lr"]
         with self.beat("usual", usual_caption(names, verdicts, p.optimizers)):
-            self.play(FadeIn(board.marker(hyperparameters("adam")["lr"])), run_time=0.6)
-        reach = reach_caption(hyperparameters("adam")["lr"], p.steps, starts, surface)
+            self.play(FadeIn(board.marker(usual)), run_time=0.6)
+        reach = reach_caption(usual, p.steps, starts, surface)
         if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-why", reach):
                 self.wait(0.1)
             with self.beat("usual-advice", first_fitting(
-                    f"So α = {readable(hyperparameters('adam')['lr'])} suits weights that move "
+                    f"So α = {readable(usual)} suits weights that move "
                     "little; where they travel far, raise α.",
                     "So raise α where weights must travel far.")):
                 self.wait(0.1)
@@ -488,7 +489,7 @@ class TuningSweep(ExplainerScene):
         # Two rows of panels leave less room for the text beside them: the short form.
         of, end = (" of ", "end below") if n <= 4 else ("/", "below")
         blocks, trajs = [], []
-        line = text("Mp", th, 22, weight="BOLD").height  # a name's line, descender or not
+        line = line_height(th, 22, weight="BOLD")
         for v, (traj, below, diverged) in zip(verdicts, best, strict=True):
             name = text(names[v.optimizer], th, 22, color=colors[v.optimizer], weight="BOLD")
             stats = stack(small(rate(v.best_lr), th, 18),

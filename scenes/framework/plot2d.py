@@ -321,7 +321,8 @@ class LogInset:
         self.group.scale(scale, about_point=corner)
         drawn = self.to_screen
         self.to_screen = lambda pts: corner + (drawn(pts) - before) * scale
-        self.paths = [(corner + (pts - before) * scale, vm) for pts, vm in self.paths]
+        self.paths = [(self.points(values), vm)
+                      for (_, values), (_, vm) in zip(self.series, self.paths, strict=True)]
         return self
 
     def trace(self, values: np.ndarray, color: str) -> VMobject:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import numpy as np
 from manim import Create, Dot, FadeIn, VMobject
 
 from optim_core import (
@@ -110,12 +111,18 @@ def same_rate_beat(scene: Any, said: SameRate | None, inset: Any) -> None:
             pass
 
 
-def show_start(readouts: list[Any], runs: Sequence[RacerRun], steps: int) -> None:
-    """The readouts as the race will start them (each racer's loss at its start, step 0):
-    a legend shown before the race has values, not bare labels."""
+def show_step(readouts: list[Any], runs: Sequence[RacerRun], step: float, steps: int) -> None:
+    """The readouts at race step ``step``: each racer's loss there (its last valid one after
+    it stopped), then the counter."""
     for r, readout in zip(runs, readouts, strict=False):
-        readout.set_text(format_number(float(r.traj.loss[0])))
-    readouts[-1].set_text(f"{0:>{len(str(steps))}d} / {steps}")
+        readout.set_text(format_number(float(r.traj.loss[int(min(step, r.traj.valid_steps - 1))])))
+    readouts[-1].set_text(f"{int(step):>{len(str(steps))}d} / {steps}")
+
+
+def to_the_end(values: Any, steps: int) -> Any:
+    """A run's series on an inset, its valid rows then inf up to ``steps``: a run that
+    diverged is drawn off the chart's top (``LogInset.trace``)."""
+    return np.concatenate([values, np.full(steps + 1 - len(values), np.inf)])
 
 
 class Named(Protocol):
@@ -142,6 +149,7 @@ class RaceDrawing:
                  readouts: list[Any], inset: Any, lift: Callable[[Piece], Piece],
                  trail_width: float, head_radius: float, trail_opacity: float = 1.0):
         self.steps, self.warp, self.readouts, self.inset = steps, warp, readouts, inset
+        self.runs = runs
         self.racers = []
         for r in runs:
             trail = VMobject().set_stroke(r.color, width=trail_width, opacity=trail_opacity)
@@ -158,14 +166,12 @@ class RaceDrawing:
     def update(self, alpha: float, surface: Surface, project: Callable[[Any], Any],
                head_at: Callable[[Any], Any]) -> None:
         s = float(step_at(alpha, self.steps, self.warp))
-        for (r, pieces, trail, head, where), readout in zip(self.racers, self.readouts,
-                                                              strict=False):
+        for r, pieces, trail, head, where in self.racers:
             s_r = min(s, r.traj.valid_steps - 1)
             set_polyline(trail, [project(w) for w in reveal(pieces, s_r)])
             xy = where(s_r)
             head.move_to(head_at(xy)).set_opacity(1.0 if surface.in_domain(xy) else 0.0)
-            readout.set_text(format_number(float(r.traj.loss[int(s_r)])))
-        self.readouts[-1].set_text(f"{int(s):>{len(str(self.steps))}d} / {self.steps}")
+        show_step(self.readouts, self.runs, s, self.steps)
         self.inset.reveal(s)
 
 

@@ -26,6 +26,12 @@ def text(s: str, theme: Theme, size: float = 24, color: str | None = None, **kw)
     return Text(s, font=BODY_FONT, font_size=size, color=color or theme.text, **kw)
 
 
+def line_height(theme: Theme, size: float = 24, **kw) -> float:
+    """The height of one line of ``text`` at ``size``, ascender to descender, whatever its
+    letters: texts placed by it line up ("RMSProp"'s p does not lower what follows)."""
+    return text("Mp", theme, size, **kw).height
+
+
 def formula(theme: Theme, *parts: str | tuple[str, str], size: float = 36) -> MathTex:
     """A formula from pieces: plain TeX strings, or ``(tex, symbol)`` pairs drawn in the
     symbol's fixed colour (e.g. ``("m_t", "m")``). Each piece is a submobject, in order."""
