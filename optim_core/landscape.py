@@ -79,6 +79,22 @@ class Surface:
 
         return replace(self, f=lambda x, y: factor * f(x, y), df=scaled_df)
 
+    def shrunk(self, factor: float) -> Surface:
+        """The same surface with every distance divided by ``factor`` (> 0) and its heights
+        kept: ``f(factor·x, factor·y)``. Its critical points, start and domain move ``factor``
+        times closer to the origin; every gradient is ``factor`` times as large."""
+        f, df = self.f, self.df
+
+        def shrunk_df(x: Coordinate, y: Coordinate) -> tuple[Any, Any]:
+            dx, dy = df(factor * x, factor * y)
+            return factor * dx, factor * dy
+
+        return replace(self, f=lambda x, y: f(factor * x, factor * y), df=shrunk_df,
+                       domain=tuple(d / factor for d in self.domain),  # type: ignore[arg-type]
+                       critical_points=tuple(replace(c, x=c.x / factor, y=c.y / factor)
+                                             for c in self.critical_points),
+                       start=(self.start[0] / factor, self.start[1] / factor))
+
     def in_domain(self, p: Array) -> Array:
         p = np.asarray(p, dtype=float)
         x0, x1, y0, y1 = self.domain

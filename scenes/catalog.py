@@ -208,8 +208,9 @@ class TuningParams:
     threshold: float = param(0.01, "an optimizer works at a rate where its median final loss "
                              "(above the lowest minimum) is below this", interval="(0, 1000000]")
     fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
-    loss_scale: float = param(100.0, "the loss is multiplied by this and by its inverse, to "
-                              "show whose working rates move with the loss's scale",
+    loss_scale: float = param(100.0, "the loss is multiplied by this and by its inverse, "
+                              "and the surface shrunk this many times, to show whose working "
+                              "rates move with the loss's scale and with the distances",
                               interval="[2, 10000]")
     optimizers: dict[str, Contender] = param(
         default_factory=default_contenders,
@@ -308,7 +309,7 @@ CATALOG: dict[str, Entry] = {entry.key: entry for entry in (
     Entry("saddle", "SaddleEscape", "Escaping a saddle point",
           "Gradient descent against Adam near the saddle of x^2 - y^2, in 3D, with orbit",
           SaddleParams),
-    Entry("tuning", "TuningSweep", "Why Adam is the default",
+    Entry("tuning", "TuningSweep", "Learning rates: which α works, and why",
           "every optimizer from many starts at every learning rate of a sweep",
           TuningParams),
     Entry("network", "NetworkTraining", "Adam on a real network",

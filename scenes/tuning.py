@@ -1,4 +1,4 @@
-"""Scene 7: why Adam is the default. Thousands of runs over a sweep of learning rates.
+"""Scene 7: which learning rates work, and why. Thousands of runs over a sweep of learning rates.
 
     manim -ql scenes/tuning.py TuningSweep
 
@@ -153,7 +153,12 @@ def widest_caption(names: dict[str, str], verdicts: list[Verdict], steps: int) -
 
 def scaled(scale: float) -> str:
     """The scaled loss, ``J×100``: one word, so a caption line never breaks inside it."""
-    return f"J×{readable(scale)}"
+    return "J" if scale == 1 else f"J×{readable(scale)}"
+
+
+def shrunk(factor: float) -> str:
+    """The loss on a surface shrunk ``factor`` times, ``J(100θ)``: one word too."""
+    return f"J({readable(factor)}θ)"
 
 
 def span(rates: tuple[float, ...]) -> str:
@@ -257,6 +262,62 @@ def usual_caption(names: dict[str, str], verdicts: list[Verdict],
     return first_fitting(f"{where} working range: α is a step in the units of θ.",
                          f"{where} range: α is a step in the units of θ.",
                          f"{where} working range here.")
+
+
+def shrink_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
+                  grid: np.ndarray) -> dict[str, Verdict]:
+    """Per Adam of the table, its verdict on ``grid`` with the surface shrunk ``loss_scale``
+    times (every distance, the starts with it; the heights, and so the threshold, kept)."""
+    k, out = p.loss_scale, {}
+    for key, contender in p.optimizers.items():
+        if contender.optimizer == "adam":
+            s = lr_sweep(contender.optimizer, grid, starts / k, surface.shrunk(k), p.steps,
+                         **contender.hyper())
+            out[key] = verdict(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor),
+                               p.threshold)
+    return out
+
+
+def follows(s: Shift) -> bool:
+    """Whether the rates moved exactly as far as the distances did (``s.scale`` times)."""
+    return s.factor is not None and bool(np.isclose(s.factor, s.scale, rtol=1e-6))
+
+
+def shrink_caption(name: str, s: Shift) -> str:
+    """Where one optimizer's rates went with the surface shrunk ``s.scale`` times."""
+    what = f"{name}'s {'working' if s.kind == 'working' else 'best'} α"
+    now = f": {span(s.after)}" if s.after else ""
+    if follows(s):
+        return first_fitting(f"{what} moves {readable(s.scale)}x lower, like the "
+                             f"distances{now}.",
+                             f"{name}'s α moves {readable(s.scale)}x lower, like the distances.")
+    return first_fitting(f"{what}: {moved(s)} with {shrunk(s.scale)}.",
+                         f"{name}: {moved(s)} with {shrunk(s.scale)}.")
+
+
+def shrunk_usual(usual: float, shrinks: dict[str, Verdict], factor: float,
+                 names: dict[str, str]) -> str | None:
+    """Whether the usual α works for an Adam on the shrunk surface (None if for none)."""
+    fits = [names[k] for k, v in shrinks.items()
+            if v.works and np.any(np.isclose(v.works, usual, rtol=1e-9))]
+    if not fits:
+        return None
+    who = "" if len(shrinks) == 1 else f" for {names_list(fits)}"
+    return first_fitting(f"Now the usual α = {readable(usual)} works{who}: every distance is "
+                         f"{readable(factor)}x shorter.",
+                         f"Now the usual α = {readable(usual)} works{who}.")
+
+
+def shrink_lesson(loss_shifts: dict[str, tuple[Shift, Shift]],
+                  shrinks: dict[str, Shift]) -> str | None:
+    """The conclusion, said only when every Adam of the table kept its rates at every loss
+    scale and moved them exactly with the distances: α is a distance, not a gradient's
+    multiplier. None otherwise."""
+    if not shrinks or not all(unchanged(*loss_shifts[k]) and follows(s)
+                              for k, s in shrinks.items()):
+        return None
+    return first_fitting("So Adam's α is set by how far the weights must go, not by how "
+                         "steep the loss is.", "So Adam's α is a distance, not a slope.")
 
 
 BestRun = tuple[Any, int, int]  # an optimizer's runs at its best rate, how many end below the
@@ -417,8 +478,13 @@ class TuningSweep(ExplainerScene):
         up, down = p.loss_scale, 1 / p.loss_scale
         shifts = {k: (shift(v[1.0], v[up], up), shift(v[1.0], v[down], down))
                   for k, v in scales.items()}
-        self.facts.update(scale_rates=grid, scale_verdicts=scales, shifts=shifts)
-        board = ScaleChart(grid, scales, (up, 1.0, down), colors, names, p.threshold, th)
+        shrinks = shrink_sweeps(p, surface, starts, grid)
+        moves = {k: shift(scales[k][1.0], v, up) for k, v in shrinks.items()}
+        self.facts.update(scale_rates=grid, scale_verdicts=scales, shifts=shifts,
+                          shrink_verdicts=shrinks, shrink_shifts=moves)
+        rows = {k: {scaled(s): v[s] for s in (up, 1.0, down)}
+                | ({shrunk(up): shrinks[k]} if k in shrinks else {}) for k, v in scales.items()}
+        board = ScaleChart(grid, rows, colors, names, p.threshold, th)
         self.idea("The loss's scale, and the usual α", "shifts")
         with self.beat("scale", first_fitting(
                 f"Now multiply the loss J by {readable(up)}, then by {readable(down)}: every "
@@ -426,11 +492,12 @@ class TuningSweep(ExplainerScene):
                                           f"{readable(down)}.")):
             self.clear_stage()
             self.add(scene_title(self.title, th))
-            self.play(FadeIn(board.frame), FadeIn(VGroup(*board.rows[1.0].values())),
+            self.play(FadeIn(board.frame), FadeIn(VGroup(*board.rows["J"].values())),
                       run_time=0.6)
         for key in p.optimizers:
             with self.beat(f"scale-{key}", shift_caption(names[key], *shifts[key])):
-                self.play(FadeIn(board.rows[up][key]), FadeIn(board.rows[down][key]),
+                self.play(FadeIn(board.rows[scaled(up)][key]),
+                          FadeIn(board.rows[scaled(down)][key]),
                           run_time=0.6)
         with self.beat("scale-lesson", scale_lesson(names, shifts)):
             self.wait(0.1)
@@ -445,13 +512,38 @@ class TuningSweep(ExplainerScene):
         if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-why", reach):
                 self.wait(0.1)
+        self.shrink_beats(board, shrinks, moves, shifts, names, usual, up)
+        if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-advice", first_fitting(
-                    f"So α = {readable(usual)} suits weights that move "
-                    "little; where they travel far, raise α.",
-                    "So raise α where weights must travel far.")):
+                    f"α = {readable(usual)} suits weights that move little; where they "
+                    "travel far, raise α.", "Raise α where weights must travel far.")):
                 self.wait(0.1)
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def shrink_beats(self, board: ScaleChart, shrinks: dict[str, Verdict],
+                     moves: dict[str, Shift], shifts: dict[str, tuple[Shift, Shift]],
+                     names: dict[str, str], usual: float, factor: float) -> None:
+        """The landscape shrunk: Adam's rates move with the distances (nothing without an
+        Adam in the table)."""
+        if not shrinks:
+            return
+        self.idea("The landscape's size sets α", "shrink_verdicts", "shrink_shifts")
+        k = readable(factor)
+        with self.beat("shrink", first_fitting(
+                f"Now shrink the landscape {k}x instead: every distance {k}x shorter, the "
+                "same heights.", f"Now shrink the landscape {k}x, heights kept.")):
+            self.play(*(FadeIn(board.rows[shrunk(factor)][key]) for key in shrinks),
+                      run_time=0.6)
+        for key, s in moves.items():
+            with self.beat(f"shrink-{key}", shrink_caption(names[key], s)):
+                self.wait(0.1)
+        if (fits := shrunk_usual(usual, shrinks, factor, names)) is not None:
+            with self.beat("shrink-usual", fits):
+                self.wait(0.1)
+        if (lesson := shrink_lesson(shifts, moves)) is not None:
+            with self.beat("shrink-lesson", lesson):
+                self.wait(0.1)
 
     def cancelling(self, th) -> VGroup:
         """The loss times c, in Adam's step: c cancels (top right, beside the title)."""
@@ -711,36 +803,36 @@ class Strip:
 
 
 class ScaleChart:
-    """Where each optimizer works on one learning-rate axis, one row per loss scale (the
-    loss times the scale, as it is, times its inverse): a cell at every working rate, a ring at
-    the best rate where it works at none, and the rates in words at the row's end."""
+    """Where each optimizer works on one learning-rate axis, one row per variant of the
+    problem (the loss times the scale, as it is, times its inverse; the surface shrunk): a
+    cell at every working rate, a ring at the best rate where it works at none, and the rates
+    in words at the row's end. ``rows[key]`` maps each row's label to its verdict, in order."""
 
     LEFT, RIGHT, TOP, BOTTOM = -3.3, 4.35, 2.45, -1.75
 
-    def __init__(self, grid: np.ndarray, verdicts: dict[str, dict[float, Verdict]],
-                 scales: tuple[float, ...], colors: dict[str, str], names: dict[str, str],
-                 threshold: float, theme):
+    def __init__(self, grid: np.ndarray, rows: dict[str, dict[str, Verdict]],
+                 colors: dict[str, str], names: dict[str, str], threshold: float, theme):
         th = theme
         self.lx = np.log10(grid)
-        keys = list(verdicts)
-        block = (self.TOP - self.BOTTOM) / len(keys)
-        row_h = block / (len(scales) + 0.6)
+        keys = list(rows)
+        gap_rows = 0.6  # between two optimizers' blocks, in rows
+        row_h = (self.TOP - self.BOTTOM) / (sum(len(r) for r in rows.values())
+                                            + gap_rows * len(keys))
         cell_w = 0.85 * (self.x(self.lx[1]) - self.x(self.lx[0]))
         self.frame = VGroup()
         self.theme = th
-        self.rows: dict[float, dict[str, VGroup]] = {s: {} for s in scales}
-        for i, key in enumerate(keys):
-            top = self.TOP - i * block
+        self.rows: dict[str, dict[str, VGroup]] = {}
+        common = set.intersection(*(set(r) for r in rows.values()))
+        top = self.TOP
+        for key in keys:
             color = colors[key]
             self.frame.add(fit_width(text(names[key], th, min(22, 62 * row_h), color=color,
                                           weight="BOLD"), 1.9)
-                           .move_to([FRAME_LEFT + MARGIN, top - row_h * len(scales) / 2, 0],
+                           .move_to([FRAME_LEFT + MARGIN, top - row_h * len(rows[key]) / 2, 0],
                                     aligned_edge=LEFT))
-            for j, scale in enumerate(scales):
+            for j, (label, v) in enumerate(rows[key].items()):
                 mid = top - (j + 0.5) * row_h
-                self.frame.add(small("J" if scale == 1 else scaled(scale), th, 16)
-                               .next_to([self.LEFT, mid, 0], LEFT, buff=0.12))
-                v = verdicts[key][scale]
+                name = small(label, th, 16).next_to([self.LEFT, mid, 0], LEFT, buff=0.12)
                 if v.works:
                     xs = self.x(np.log10(np.array(v.works)))
                     mark = boxes([(x - cell_w / 2, mid - 0.36 * row_h, cell_w, 0.72 * row_h)
@@ -751,11 +843,16 @@ class ScaleChart:
                         [float(self.x(np.log10(v.best_lr))), mid, 0])
                     words = f"best {readable(v.best_lr)}"
                 gap = 0.1 + cell_w / 2  # clear of a cell at the axis's last rate
-                label = fit_width(small(words, th, 16), FRAME_RIGHT - MARGIN - self.RIGHT - gap)
-                row = VGroup(mark, label.next_to([self.RIGHT, mid, 0], RIGHT, buff=gap))
-                self.rows[scale][key] = row
-            self.frame.add(Line([self.LEFT, top - block + 0.3 * row_h, 0],
-                                [self.RIGHT, top - block + 0.3 * row_h, 0])
+                label_words = fit_width(small(words, th, 16),
+                                        FRAME_RIGHT - MARGIN - self.RIGHT - gap)
+                row = VGroup(mark, label_words.next_to([self.RIGHT, mid, 0], RIGHT, buff=gap))
+                # a row every optimizer has is labelled from the start; an extra one (the
+                # shrunk surface) comes with its label
+                (self.frame if label in common else row).add(name)
+                self.rows.setdefault(label, {})[key] = row
+            top -= row_h * (len(rows[key]) + gap_rows)
+            self.frame.add(Line([self.LEFT, top + 0.3 * row_h, 0],
+                                [self.RIGHT, top + 0.3 * row_h, 0])
                            .set_stroke(th.muted, width=0.8, opacity=0.8))
         axis_y = self.BOTTOM + 0.3 * row_h
         for k in range(int(np.ceil(self.lx[0] - 1e-9)), int(np.floor(self.lx[-1] + 1e-9)) + 1):

@@ -878,6 +878,93 @@ def test_every_loss_scale_caption_is_true(p, scale):
     CHECKED["tuning: the usual α"] += 1
 
 
+def shrunk_by_hand(surface, factor):
+    """The surface with every distance divided by ``factor``, heights kept, written out."""
+    from dataclasses import replace
+
+    f, df = surface.f, surface.df
+    return replace(surface, f=lambda x, y: f(factor * x, factor * y),
+                   df=lambda x, y: (factor * df(factor * x, factor * y)[0],
+                                    factor * df(factor * x, factor * y)[1]),
+                   critical_points=tuple(replace(c, x=c.x / factor, y=c.y / factor)
+                                         for c in surface.critical_points))
+
+
+@settings(max_examples=max(DRAWS // 3, 5), deadline=None, derandomize=DRAWS <= 25,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(tunings(), st.sampled_from([2.0, 10.0, 100.0]))
+def test_every_shrunk_landscape_caption_is_true(p, factor):
+    """Adam's rates on the surface shrunk ``factor`` times, recomputed with one plain run per
+    rate from the starts shrunk alike; the usual α's line and the lesson against them."""
+    from dataclasses import replace
+
+    from optim_core.optimizers import hyperparameters
+    from optim_core.sweep import random_starts, shift, widened
+    from scenes.framework.numbers import readable
+    from scenes.tuning import (
+        scale_sweeps,
+        shrink_caption,
+        shrink_lesson,
+        shrink_sweeps,
+        shrunk_usual,
+        unchanged,
+    )
+
+    p = replace(p, loss_scale=factor, steps=min(p.steps, 60))
+    surface = p.resolved()
+    starts = random_starts(surface.domain, p.starts, p.seed)
+    grid = widened(p.rates(), factor)
+    scales = scale_sweeps(p, surface, starts, grid)
+    shrinks = shrink_sweeps(p, surface, starts, grid)
+    adams = [n for n, c in p.optimizers.items() if c.optimizer == "adam"]
+    assert list(shrinks) == adams
+    usual = hyperparameters("adam")["lr"]
+    loss_shifts = {n: (shift(v[1.0], v[factor], factor), shift(v[1.0], v[1 / factor],
+                                                               1 / factor))
+                   for n, v in scales.items()}
+    moves, followed, raws = {}, {}, {}
+    for name in adams:
+        before = raw_rates(p.optimizers[name], surface, starts, p.steps, grid, p.threshold)
+        after = raw_rates(p.optimizers[name], shrunk_by_hand(surface, factor), starts / factor,
+                          p.steps, grid, p.threshold)
+        raws[name] = after[0]
+        kind = "working" if before[0] else "best"
+        old, new = (before[0], after[0]) if kind == "working" else ([before[1]], [after[1]])
+        moves[name] = shift(scales[name][1.0], shrinks[name], factor)
+        line = shrink_caption(name, moves[name])
+        ratios = grid[old] / grid[new] if len(new) == len(old) else np.array([])
+        followed[name] = bool(ratios.size) and bool(np.allclose(ratios, factor, rtol=1e-6))
+        if m := re.fullmatch(rf"{name}'s (working|best) α moves ({NUM})x lower, like the "
+                             rf"distances(?:: ({NUM})(?: to ({NUM}))?)?\.", line):
+            assert m[1] == kind and followed[name] and readable(factor) == m[2]
+            assert (m[3] is None) == (not new)
+            if m[3] is not None:
+                assert readable(grid[new[0]]) == m[3]
+                assert (m[4] is None) == (len(new) == 1)
+        elif m := re.fullmatch(rf"{name}'s α moves ({NUM})x lower, like the distances\.", line):
+            assert followed[name] and readable(factor) == m[1]
+        elif m := re.fullmatch(rf"(?:{name}'s (working|best) α|{name}): {MOVE} with "
+                               rf"J\(({NUM})θ\)\.", line):
+            assert m[1] in (None, kind) and not followed[name] and readable(factor) == m[3]
+            check_move(m[2], old, new, grid)
+        else:
+            raise AssertionError(f"no predicate recognises {line!r}")
+        CHECKED["tuning: shrunk landscape"] += 1
+
+    fits = [n for n in adams if np.any(np.isclose(grid[raws[n]], usual, rtol=1e-9))]
+    line = shrunk_usual(usual, shrinks, factor, {n: n for n in p.optimizers})
+    assert (line is None) == (not fits)
+    if line is not None:
+        assert f"usual α = {readable(usual)} works" in line
+        assert (" for " in line) == (len(adams) > 1)
+        CHECKED["tuning: shrunk landscape, usual α"] += 1
+
+    lesson = shrink_lesson(loss_shifts, moves)
+    holds = bool(adams) and all(followed[n] and unchanged(*loss_shifts[n]) for n in adams)
+    assert (lesson is not None) == holds
+    CHECKED["tuning: shrunk landscape lesson"] += int(holds)
+
+
 @given(st.floats(0, 0.999), st.floats(0, 0.999999))
 def test_the_bias_paradox_is_resolved_by_the_two_factors(b1, b2):
     """m holds (1 − β₁) of g at step 1, √v holds √(1 − β₂) of |g|; the uncorrected step is
