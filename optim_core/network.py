@@ -28,6 +28,7 @@ import csv
 import io
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -396,7 +397,8 @@ def train(optimizer: str, lrs: Any, seeds: Any, setup: Setup = Setup(),
 
 
 def _train(optimizer: str, lrs: Array, seeds: Array, setup: Setup,
-           hyper: dict[str, float]) -> Training:
+           hyper: dict[str, float],
+           fed: Callable[[int, Array], None] | None = None) -> Training:
     data, shape = setup.data(), setup.shape()
     opt = make(optimizer, lr=lrs[:, None, None], **hyper)
     order = batch_order(len(data.y_train), setup.batch, setup.steps, setup.data_seed)
@@ -443,6 +445,8 @@ def _train(optimizer: str, lrs: Array, seeds: Array, setup: Setup,
         for k in range(1, steps + 1):
             batch_loss[k - 1] = np.where(alive, loss, np.nan)
             grad_rms[k - 1] = np.where(alive[..., None], group_rms(shape, grad), np.nan)
+            if fed is not None:
+                fed(k, np.where(alive[..., None], grad, np.nan))
             update, state = opt.update(grad, state, theta)
             new = theta + update
             update_rms[k - 1] = np.where(alive[..., None], group_rms(shape, update), np.nan)
@@ -468,6 +472,59 @@ def _train(optimizer: str, lrs: Array, seeds: Array, setup: Setup,
 
 
 # --- what the runs say ---------------------------------------------------------------------------
+
+def gradient_history(optimizer: str, lr: float, seed: int, setup: Setup = Setup(),
+                     **hyper: float) -> Array:
+    """The gradients one training fed its optimizer, ``(steps, size)``: row ``k`` is update
+    ``k + 1``'s (NaN from a divergence on). The run is the one :func:`train` makes."""
+    setup.check()
+    rows = np.full((setup.steps, setup.shape().size), np.nan)
+
+    def keep(k: int, grad: Array) -> None:
+        rows[k - 1] = grad[0, 0]
+
+    _train(optimizer, np.array([float(lr)]), np.array([seed]), setup, hyper, keep)
+    return rows
+
+
+@dataclass(frozen=True)
+class StepCauses:
+    """Why a step of Adam's kind, α·m̂/√v̂, is shorter than α: per weight and step,
+    |m̂|/√v̂ = agreement × memory, where r is the root of a β₁-average of g² (over the
+    gradients m̂ averages), ``agreement`` = |m̂|/r (1 when their signs agree, less when they
+    cancel) and ``memory`` = r/√v̂ (the recent gradients' size over √v̂, which averages over
+    about 1/(1 - β₂) steps: under 1 when the gradients shrink). Medians over the run's steps
+    and the weights of each group (a weight whose gradient is 0 left out)."""
+
+    agreement: Array  # (groups,)
+    memory: Array  # (groups,)
+    ratio: Array  # (groups,): |m̂|/√v̂ itself
+
+
+def step_causes(shape: Shape, grads: Array, beta1: float, beta2: float) -> StepCauses:
+    """:class:`StepCauses` of the gradients ``grads`` (steps, size) one run fed its optimizer,
+    with Adam's recurrences (m and v from zero, both corrected)."""
+    grads = grads[np.all(np.isfinite(grads), axis=1)]
+    m, v, s = (np.zeros(shape.size) for _ in range(3))
+    parts: dict[str, list[Array]] = {"agreement": [], "memory": [], "ratio": []}
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        s = beta1 * s + (1 - beta1) * g * g
+        m_hat = np.abs(m) / (1 - beta1 ** t)
+        root_v = np.sqrt(v / (1 - beta2 ** t))
+        r = np.sqrt(s / (1 - beta1 ** t))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            parts["agreement"].append(np.where(r > 0, m_hat / r, np.nan))
+            parts["memory"].append(np.where(root_v > 0, r / root_v, np.nan))
+            parts["ratio"].append(np.where(root_v > 0, m_hat / root_v, np.nan))
+    out = {}
+    for name, rows in parts.items():
+        values = np.array(rows) if rows else np.full((0, shape.size), np.nan)
+        out[name] = np.array([np.nanmedian(values[:, lo:hi]) if np.any(
+            np.isfinite(values[:, lo:hi])) else np.nan for lo, hi in shape.group_bounds])
+    return StepCauses(**out)
+
 
 def group_median(values: Array) -> Array:
     """Per group, the median over steps and seeds (NaN rows ignored) of ``values``

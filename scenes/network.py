@@ -25,6 +25,7 @@ from manim import (
     UL,
     UP,
     DashedLine,
+    DashedVMobject,
     Dot,
     FadeIn,
     Line,
@@ -35,13 +36,18 @@ from manim import (
     linear,
 )
 
+from optim_core import accumulate, adam
 from optim_core.network import (
     GROUP_NAMES,
     GROUPS,
+    StepCauses,
     Training,
+    gradient_history,
     gradient_sizes,
+    group_median,
     init_weights,
     spread,
+    step_causes,
     steps_over_lr,
     train,
     train_all,
@@ -52,7 +58,7 @@ from scenes.catalog import CATALOG, NetworkParams
 from scenes.framework.captions import first_fitting
 from scenes.framework.numbers import decade, rate_range, readable
 from scenes.framework.palette import optimizer_colors
-from scenes.framework.plot2d import small
+from scenes.framework.plot2d import dot_cloud, small
 from scenes.framework.scene import ExplainerScene
 from scenes.framework.style import (
     FRAME_LEFT,
@@ -68,6 +74,7 @@ from scenes.framework.style import (
     swatch,
     text,
 )
+from scenes.moments import memory
 from scenes.tuning import (
     CHART_BOTTOM,
     CHART_LEFT,
@@ -259,21 +266,59 @@ def adam_like(optimizer: str) -> bool:
     return REGISTRY[optimizer].scale_free and "beta1" in hyperparameters(optimizer)
 
 
-NOISY = 0.5  # steps per weight under this many α: the gradients the optimizer averaged disagree
-NOISE_EXPLAINED = ("adam", "adamw", "adam_uncorrected")  # m over √v, nothing else in the step
+NOISY = 0.5  # |m̂| under this share of the gradients' size: the gradients it averaged disagree
+MEMORY = 0.8  # recent gradients under this share of √v̂: √v̂'s long memory shortens the step
+NOISE_EXPLAINED = ("adam", "adamw")  # m̂ over √v̂ is the step (AdamW: besides a small decay)
 SMALL_EPS = 0.01  # ε at most this share of the gradients' size: the step is m over √v
 
 
-def noise_caption(name: str, sizes: np.ndarray, eps_share: float) -> str | None:
-    """Why Adam steps well under α on a network: its batches' gradients vary, so their average
-    m̂ stays well under the root of their squares' average √v̂. Said only when every group's
-    step is measured under 0.5α and ε is negligible beside the gradients (``eps_share``: ε over
-    the smallest group's typical gradient); None otherwise."""
-    if not np.all(np.isfinite(sizes)) or float(sizes.max()) >= NOISY or \
-            not eps_share <= SMALL_EPS:
+def spread_of(values: np.ndarray) -> str:
+    """A range of per-group values in words: ``0.14 to 0.19``, or one value."""
+    lo, hi = readable(float(np.min(values)), 2), readable(float(np.max(values)), 2)
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+def explained(causes: StepCauses, eps_share: float) -> bool:
+    """Whether |m̂|/√v̂ is the step (ε negligible) and measured in every group."""
+    return (eps_share <= SMALL_EPS and np.all(np.isfinite(causes.agreement))
+            and np.all(np.isfinite(causes.memory)))
+
+
+def noise_caption(name: str, causes: StepCauses, eps_share: float) -> str | None:
+    """The first reason Adam steps under α on a network: its batches' gradients disagree, so
+    their average m̂ is a small share of their size. Said only when that share is under 0.5 in
+    every group and ε is negligible (``eps_share``: ε over the smallest group's typical
+    gradient); None otherwise."""
+    if not explained(causes, eps_share) or float(causes.agreement.max()) >= NOISY:
         return None
-    return first_fitting("Smaller than α: gradients vary from batch to batch, so |m̂| stays "
-                         "well under √v̂.", f"Smaller than α: {name}'s |m̂| stays under √v̂.")
+    share = spread_of(causes.agreement)
+    return first_fitting(f"Smaller than α: batches' gradients disagree, so |m̂| is {share} of "
+                         "them.", f"Smaller than α: batches disagree; |m̂| is {share} of |g|.")
+
+
+def memory_caption(name: str, causes: StepCauses, eps_share: float, beta2: float,
+                   shrank: bool) -> str | None:
+    """The second reason: the gradients shrink as the network learns (``shrank``: in every
+    group, measured), and √v̂ averages about 1/(1 - β₂) steps of them, so recent gradients
+    are a share of √v̂. Said only when that share is under 0.8 in every group."""
+    if not explained(causes, eps_share) or not shrank or float(causes.memory.max()) >= MEMORY:
+        return None
+    steps, share = f"{memory(beta2):,.0f}", spread_of(causes.memory)
+    return first_fitting(f"And gradients shrink, but √v̂ remembers about {steps} steps: recent "
+                         f"ones are {share} of it.",
+                         f"Gradients shrink; √v̂ remembers about {steps} steps, so recent ones "
+                         f"are {share} of it.",
+                         f"Gradients shrink; √v̂ remembers {steps} steps: recent ones are {share} "
+                         "of it.")
+
+
+def shrinking(t: Training, i_lr: int) -> bool:
+    """Whether every group's typical gradient is smaller in the run's last tenth of steps than
+    in its first tenth (median over those steps and the seeds)."""
+    tenth = max(1, t.setup.steps // 10)
+    first = group_median(t.grad_rms[:tenth, i_lr])
+    last = group_median(t.grad_rms[-tenth:, i_lr])
+    return bool(np.all(np.isfinite(first) & np.isfinite(last)) and np.all(last < first))
 
 
 def default_caption(name: str, reference: float, grid_rate: float, typical: float,
@@ -457,10 +502,8 @@ class NetworkTraining(ExplainerScene):
                                                       at_best[k])):
                 self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
                           run_time=0.6)
-            if p.optimizers[k].optimizer in NOISE_EXPLAINED and (why := noise_caption(
-                    names[k], at_best[k], eps_share(trainings[k], i_best[k]))) is not None:
-                with self.beat(f"noise-{k}", why):
-                    self.wait(0.1)
+            if p.optimizers[k].optimizer in NOISE_EXPLAINED:
+                self.why_under_alpha(k, names[k], trainings[k], i_best[k], bars, title)
         typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))
         with self.beat("weights", weight_caption(typical, p.reference_lr)):
             self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
@@ -512,6 +555,33 @@ class NetworkTraining(ExplainerScene):
             summed_median_accuracy={s.optimizer: 1 - s.median for s in sum_sweeps})
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def why_under_alpha(self, key: str, name: str, t: Training, i: int, bars: StepBars,
+                        title) -> None:
+        """Why an Adam steps under α here, on one weight's gradients with m̂ and ±√v̂ over
+        them: the batches disagree, and √v̂ remembers larger gradients than the recent ones
+        (each beat only where the run measures it); then the step chart again."""
+        hyper = {**hyperparameters(t.optimizer), **t.hyperparams}
+        lr = float(t.lrs[i])
+        grads = gradient_history(t.optimizer, lr, int(t.seeds[0]), t.setup, **t.hyperparams)
+        causes = step_causes(t.shape, grads, hyper["beta1"], hyper["beta2"])
+        share = eps_share(t, i)
+        said = [(f"noise-{key}", noise_caption(name, causes, share), "agreement"),
+                (f"memory-{key}", memory_caption(name, causes, share, hyper["beta2"],
+                                                 shrinking(t, i)), "memory")]
+        said = [(beat, line, what) for beat, line, what in said if line is not None]
+        if not said:
+            return
+        chart = OneWeight(grads, adam(lr, hyper["beta1"], hyper["beta2"], hyper["eps"]),
+                          t.shape, f"{name}, α = {readable(lr)}", self.theme)
+        for n, (beat, line, what) in enumerate(said):
+            with self.beat(beat, line):
+                if n == 0:
+                    self.clear_stage(title)
+                    self.play(FadeIn(chart.frame), FadeIn(chart.curves), run_time=0.6)
+                self.play(FadeIn(chart.note(what, getattr(causes, what))), run_time=0.4)
+        self.clear_stage(title)
+        self.add(bars.frame, *bars.bars.values())
 
     def digits_row(self, data) -> VGroup:
         """One test image of each digit, drawn as its grid of pixels, with its label."""
@@ -871,6 +941,77 @@ class StepBars:
         fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
         legend = self.frame[-1]
         return note.next_to(legend, DOWN, buff=0.35, aligned_edge=LEFT)
+
+
+class OneWeight:
+    """One weight's gradient at every step of a run (dots), Adam's m̂ (a line) and ±√v̂
+    (dashed) over them, and beside the chart the measured shares the captions state. The
+    weight is the one whose median |m̂|/√v̂ is the median of all weights with a gradient."""
+
+    LEFT, RIGHT, BOTTOM, TOP = -5.2, 1.9, -2.0, 2.2
+
+    def __init__(self, grads: np.ndarray, optimizer, shape, run: str, theme):
+        th = self.theme = theme
+        grads = grads[np.all(np.isfinite(grads), axis=1)]
+        acc = accumulate(optimizer, grads)
+        m_hat, root_v = acc["m_hat"][1:], np.sqrt(acc["v_hat"][1:])
+        live = np.all(root_v > 0, axis=0)
+        ratio = np.median(np.abs(m_hat[:, live]) / root_v[:, live], axis=0)
+        j = int(np.flatnonzero(live)[np.argmin(np.abs(ratio - np.median(ratio)))])
+        g, m, r = grads[:, j], m_hat[:, j], root_v[:, j]
+        self.steps = len(g)
+        self.top = 1.1 * max(float(np.quantile(np.abs(g), 0.98)), float(r.max()))
+        group = next(GROUP_NAMES[n] for n, (lo, hi) in zip(GROUPS, shape.group_bounds,
+                                                           strict=True) if lo <= j < hi)
+        box = Rectangle(width=self.RIGHT - self.LEFT, height=self.TOP - self.BOTTOM)
+        box.move_to([(self.LEFT + self.RIGHT) / 2, (self.BOTTOM + self.TOP) / 2, 0])
+        zero = Line([self.LEFT, self.y(0), 0], [self.RIGHT, self.y(0), 0])
+        frame = VGroup(box.set_stroke(th.axis, width=1.5), zero.set_stroke(th.muted, 1),
+                       small("0", th, 16).next_to([self.LEFT, self.y(0), 0], LEFT, 0.08))
+        frame.add(small(f"one weight of {group} ({run})", th, 18).next_to(
+            [self.LEFT, self.TOP, 0], UP + RIGHT, buff=0.08))
+        for k in (0, self.steps):
+            frame.add(small(f"{k:,}", th, 16).next_to([self.x(k), self.BOTTOM, 0], DOWN, 0.08))
+        frame.add(small("step", th, 17).next_to([self.x(self.steps / 2), self.BOTTOM, 0], DOWN,
+                                                0.08))
+        xs = self.x(np.arange(1, self.steps + 1))
+        inside = np.abs(g) <= self.top
+        dots = dot_cloud(np.column_stack([xs[inside], self.y(g[inside]),
+                                          np.zeros(int(inside.sum()))]), 0.022, th.symbol("g"))
+        m_line = VMobject().set_points_as_corners(np.column_stack(
+            [xs, self.y(m), np.zeros(self.steps)])).set_stroke(th.symbol("m_hat"), 3.5)
+        bands = VGroup(*(DashedVMobject(VMobject().set_points_as_corners(np.column_stack(
+            [xs, self.y(sign * r), np.zeros(self.steps)])), num_dashes=60)
+            .set_stroke(th.symbol("v_hat"), 2.5) for sign in (1, -1)))
+        self.curves = VGroup(dots, bands, m_line)
+        legend = VGroup(*(VGroup(swatch(color), text(words, th, 19, color=color))
+                          .arrange(RIGHT, buff=0.1)
+                          for words, color in (("g: each batch's gradient", th.symbol("g")),
+                                               ("m̂: their average", th.symbol("m_hat")),
+                                               ("±√v̂: their RMS", th.symbol("v_hat")))))
+        legend.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+        legend.move_to([self.RIGHT + 0.35, self.TOP, 0], aligned_edge=UP + LEFT)
+        fit_width(legend, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
+        self.frame, self.legend = frame.add(legend), legend
+        self.notes = VGroup()
+
+    def x(self, step) -> np.ndarray:
+        return self.LEFT + (np.asarray(step, dtype=float) / self.steps) * (self.RIGHT - self.LEFT)
+
+    def y(self, value) -> np.ndarray:
+        t = np.asarray(value, dtype=float) / self.top
+        return (self.BOTTOM + self.TOP) / 2 + t * (self.TOP - self.BOTTOM) / 2
+
+    def note(self, what: str, values: np.ndarray) -> VMobject:
+        """The measured share a caption states, per layer, under the legend."""
+        words = {"agreement": "|m̂| ÷ recent |g|", "memory": "recent |g| ÷ √v̂"}[what]
+        note = stack(small(words, self.theme, 18),
+                     small(f"{spread_of(values)} (per layer)", self.theme, 18), buff=0.08)
+        fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
+        note.next_to(self.notes[-1] if len(self.notes) else self.legend, DOWN, buff=0.35,
+                     aligned_edge=LEFT)
+        self.notes.add(note)
+        return note
 
 
 class ScalePanels:

@@ -58,6 +58,7 @@ from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import (
     PlaneMap,
     contour_lines,
+    dot_cloud,
     field_raster,
     plot_frame,
     set_polyline,
@@ -623,14 +624,6 @@ class TuningSweep(ExplainerScene):
             out.add(Group(field_raster(surface, pm, th), contour_lines(surface, pm, th, 150),
                           frame, paths, dots, minima))
         return out, VGroup(*blocks)
-
-
-def dot_cloud(points: np.ndarray, radius: float, color: str) -> VMobject:
-    """Many small dots as one mobject (one Cairo fill instead of one mobject per dot)."""
-    circle = Circle(radius=radius).points
-    cloud = VMobject().set_fill(color, opacity=1).set_stroke(width=0)
-    cloud.set_points(np.vstack([circle + p for p in points]) if len(points) else circle[:0])
-    return cloud
 
 
 def visible_paths(position: np.ndarray, surface: Surface) -> list[np.ndarray]:

@@ -1224,21 +1224,88 @@ def test_the_network_names_the_groups_whose_gradients_differ(sizes):
     CHECKED["network: gradient groups"] += 1
 
 
-@SETTINGS
-@given(st.lists(st.floats(1e-4, 2.0) | st.just(float("nan")), min_size=4, max_size=4),
-       st.floats(0, 1) | st.just(float("inf")))
-def test_the_network_says_why_adams_steps_are_under_alpha_only_when_they_are(sizes, eps_share):
-    """"Smaller than α: batches' gradients disagree ...": said exactly when every group's
-    typical step is a number under 0.5α and ε is at most 1 % of the gradients' size."""
-    from scenes.network import noise_caption
+SHARES = st.lists(st.floats(1e-3, 1.5) | st.just(float("nan")), min_size=4, max_size=4)
 
-    sizes = np.array(sizes)
-    line = noise_caption("Adam", sizes, eps_share)
-    under = bool(np.all(np.isfinite(sizes)) and sizes.max() < 0.5 and eps_share <= 0.01)
-    assert (line is not None) == under
+
+@SETTINGS
+@given(SHARES, SHARES, st.floats(0, 0.05) | st.just(float("inf")), st.booleans(),
+       st.sampled_from([0.99, 0.999, 0.9999]))
+def test_the_network_says_why_adams_steps_are_under_alpha_only_when_measured(
+        agreement, memory, eps_share, shrank, beta2):
+    """"Smaller than α: batches' gradients disagree, so |m̂| is A of them": said exactly when
+    |m̂| over the recent gradients' RMS is a number under 0.5 in every group and ε is at most
+    1 % of the gradients' size, A their range; "And gradients shrink ... √v̂ remembers ~N
+    steps: recent ones are B of it": exactly when, besides, the gradients shrank and the
+    recent RMS over √v̂ is under 0.8 in every group, N = 1/(1 - β₂)."""
+    from optim_core.network import StepCauses
+    from scenes.network import memory_caption, noise_caption
+
+    causes = StepCauses(np.array(agreement), np.array(memory), np.full(4, np.nan))
+    measured = bool(np.all(np.isfinite(causes.agreement)) and np.all(np.isfinite(causes.memory))
+                    and eps_share <= 0.01)
+
+    def spread(v):
+        lo, hi = readable(float(v.min()), 2), readable(float(v.max()), 2)
+        return lo if lo == hi else f"{lo} to {hi}"
+
+    line = noise_caption("Adam", causes, eps_share)
+    assert (line is not None) == (measured and causes.agreement.max() < 0.5)
     if line is not None:
-        assert line.startswith("Smaller than α")
-    CHECKED["network: under alpha"] += 1
+        assert line.startswith("Smaller than α") and f" {spread(causes.agreement)} of " in line
+        CHECKED["network: under alpha, batches"] += 1
+    line = memory_caption("Adam", causes, eps_share, beta2, shrank)
+    assert (line is not None) == (measured and shrank and causes.memory.max() < 0.8)
+    if line is not None:
+        assert re.search(rf"remembers (about )?{round(1 / (1 - beta2)):,} steps", line)
+        assert f"recent ones are {spread(causes.memory)} of it." in line
+        CHECKED["network: under alpha, memory"] += 1
+
+
+def test_the_gradients_recorded_are_the_ones_the_training_stepped_with():
+    """gradient_history is the run `train` makes: Adam fed its gradients by hand gives the
+    training's own update sizes, group by group, at every step."""
+    from optim_core.network import Setup, gradient_history, group_rms, train
+
+    setup = Setup(hidden=6, steps=40, batch=16)
+    grads = gradient_history("adam", 0.01, 1, setup)
+    trained = train("adam", [0.01], [1], setup)
+    updates = accumulate(adam(0.01, 0.9, 0.999, 1e-8), grads)["update"][1:]
+    assert np.allclose(group_rms(setup.shape(), updates), trained.update_rms[:, 0, 0],
+                       rtol=1e-10, atol=0)
+    assert np.allclose(group_rms(setup.shape(), grads), trained.grad_rms[:, 0, 0], rtol=1e-12)
+    # "gradients shrink": every group's median over the last tenth under the first tenth's
+    from scenes.network import shrinking
+
+    rms = group_rms(setup.shape(), grads)
+    assert shrinking(trained, 0) == bool(np.all(np.median(rms[-4:], axis=0)
+                                                < np.median(rms[:4], axis=0)))
+
+
+@SETTINGS
+@given(st.integers(0, 10_000), st.sampled_from([0.0, 0.8, 0.9]),
+       st.sampled_from([0.9, 0.99, 0.999]))
+def test_the_step_splits_into_agreement_and_memory(seed, beta1, beta2):
+    """Per weight and step |m̂|/√v̂ = (|m̂|/r)(r/√v̂), with m̂, v̂ from Adam itself and r
+    written as an explicit weighted sum (β₁ weights, normalised); the medians per group are
+    those of the explicit factors."""
+    from optim_core.network import Shape, step_causes
+
+    shape = Shape(3, 2, 2)
+    rng = np.random.default_rng(seed)
+    grads = rng.normal(0.1, 1.0, (25, shape.size)) * np.linspace(2, 0.5, 25)[:, None]
+    acc = accumulate(adam(1e-3, beta1, beta2, 1e-12), grads)
+    m_hat, root_v = np.abs(acc["m_hat"][1:]), np.sqrt(acc["v_hat"][1:])
+    r = np.empty_like(grads)
+    for t in range(1, len(grads) + 1):
+        w = beta1 ** np.arange(t - 1, -1, -1)  # the newest weighs most
+        r[t - 1] = np.sqrt(w @ grads[:t] ** 2 / w.sum())
+    causes = step_causes(shape, grads, beta1, beta2)
+    for j, (lo, hi) in enumerate(shape.group_bounds):
+        assert causes.agreement[j] == pytest.approx(np.median(m_hat[:, lo:hi] / r[:, lo:hi]))
+        assert causes.memory[j] == pytest.approx(np.median(r[:, lo:hi] / root_v[:, lo:hi]))
+        assert causes.ratio[j] == pytest.approx(np.median(m_hat[:, lo:hi] / root_v[:, lo:hi]))
+    assert np.allclose(m_hat / root_v, (m_hat / r) * (r / root_v))
+    CHECKED["network: step split"] += 1
 
 
 @SETTINGS

@@ -4,7 +4,7 @@ encoder shows, for as long, at every frame time, with the holds' repeated frames
 import av
 import numpy as np
 import pytest
-from manim import Circle, Create, Scene, Square, Text, tempconfig
+from manim import UP, Circle, Create, FadeIn, FadeOut, Scene, Square, Text, tempconfig
 
 from scenes.framework.internals.holds import renderer
 from scenes.framework.raster import RasterCamera
@@ -78,3 +78,41 @@ def test_the_clock_runs_alike_when_no_frame_is_drawn(tmp_path):
             scene.render()
             clocks.append(scene.ends)
     assert clocks[0] == clocks[1] and len(clocks[0]) == 8
+
+
+class Fading(Scene):
+    def construct(self):
+        self.kept, self.gone, self.moved = Circle(), Square(), Text("moved")
+        self.add(self.gone)
+        self.play(FadeIn(self.kept), FadeOut(self.gone), run_time=0.4)
+        self.play(FadeIn(self.moved, shift=UP), run_time=0.3)  # a move: Manim's own fade
+        self.ends = self.renderer.time
+
+
+def test_a_fade_without_frames_leaves_what_manims_fade_leaves(tmp_path, monkeypatch):
+    """Without frames (skip_animations) a plain fade is internals.holds.Faded, which copies
+    nothing: the scene ends with the same mobjects, points and opacities, at the same time, as
+    with Manim's fade drawn frame by frame; a fade that moves keeps Manim's own."""
+    from scenes.framework.internals import holds
+
+    made = []
+
+    class Spy(holds.Faded):
+        def __init__(self, fade):
+            made.append(type(fade).__name__)
+            super().__init__(fade)
+
+    monkeypatch.setattr(holds, "Faded", Spy)
+    ends = []
+    for skip in (False, True):
+        with tempconfig({"media_dir": str(tmp_path / f"{skip}"), "dry_run": True,
+                         "pixel_width": 64, "pixel_height": 36, "frame_rate": FPS,
+                         "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+            scene = Fading(renderer=renderer(RasterCamera, skip_animations=skip))
+            scene.render()
+        ends.append((scene.ends, [(type(m).__name__, m.points.round(9).tolist(),
+                                   m.get_fill_opacity(), m.get_stroke_opacity())
+                                  for top in scene.mobjects for m in top.get_family()]))
+        assert made == (["FadeIn", "FadeOut"] if skip else [])
+    assert ends[0] == ends[1]
+    assert [name for name, *_ in ends[1][1]][:1] == ["Circle"] and len(ends[1][1]) > 2

@@ -17,6 +17,7 @@ from manim import (
     RIGHT,
     UL,
     UP,
+    Circle,
     DashedLine,
     DashedVMobject,
     Line,
@@ -353,6 +354,14 @@ class LogInset:
         """Draw every series up to ``step`` (whole steps: a series ends where its run ended)."""
         for pts, vm in self.paths:
             set_polyline(vm, [pts[: min(int(np.floor(step)), len(pts) - 1) + 1]])
+
+
+def dot_cloud(points: np.ndarray, radius: float, color: str) -> VMobject:
+    """Many small dots as one mobject (one Cairo fill instead of one mobject per dot)."""
+    circle = Circle(radius=radius).points
+    cloud = VMobject().set_fill(color, opacity=1).set_stroke(width=0)
+    cloud.set_points(np.vstack([circle + p for p in points]) if len(points) else circle[:0])
+    return cloud
 
 
 def small(s: str, theme: Theme, size: float = 18) -> Text:
