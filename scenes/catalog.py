@@ -154,7 +154,7 @@ class AlgorithmParams(SurfaceChoice):
 
 
 def default_race_racers() -> dict[str, Racer]:
-    return {"sgd": Racer("sgd", lr=0.001), "adam": Racer("adam", lr=0.1)}
+    return {"sgd": Racer("sgd", lr=0.001, label="Gradient descent"), "adam": Racer("adam", lr=0.1)}
 
 
 RaceParams = racing_params(
@@ -191,6 +191,13 @@ SaddleParams = racing_params(
 
 
 def default_contenders() -> dict[str, Contender]:
+    """On a surface the plain optimizer steps with the whole gradient: gradient descent."""
+    return {"sgd": Contender("sgd", label="Gradient descent"),
+            **{name: Contender(name) for name in ("momentum", "rmsprop", "adam")}}
+
+
+def default_network_contenders() -> dict[str, Contender]:
+    """On the network each step's gradient comes from one batch: stochastic, SGD."""
     return {name: Contender(name) for name in ("sgd", "momentum", "rmsprop", "adam")}
 
 
@@ -254,7 +261,7 @@ class NetworkParams:
                                 interval="(0, 100]")
     fill_time: float = param(4.0, "seconds the chart takes to fill in", interval="[0.5, 30]")
     optimizers: dict[str, Contender] = param(
-        default_factory=default_contenders,
+        default_factory=default_network_contenders,
         doc="the optimizers, by name: network.optimizers.NAME.KEY (the sweep sets lr)")
 
     def rates(self) -> np.ndarray:

@@ -216,7 +216,7 @@ class MomentAccumulation(ExplainerScene):
                 traj = runs[key]
                 pts = pm(traj.position[: traj.valid_steps])
                 paths.add(set_polyline(VMobject(), [pts]).set_stroke(colors[key], width=4))
-            names = VGroup(text("SGD", th, 28, color=colors["sgd"]),
+            names = VGroup(text("Gradient descent", th, 28, color=colors["sgd"]),
                            text(label, th, 28, color=colors[other]))
             names.arrange(RIGHT, buff=0.5).next_to(pm(np.array(ravine.domain[1::2])), UP, 0.12)
             names.align_to(pm(np.array(ravine.domain[0::2])), LEFT)
@@ -288,19 +288,21 @@ def ravine_captions(n: int, z_m: int, z_s: int, roll: float, u_sgd: np.ndarray,
     """What the ravine runs show, each claim from the runs' own numbers."""
     if z_m < z_s:
         lines = [first_fitting(f"Momentum averages the zig-zag away: {z_m} floor crossings; "
-                               f"plain gradient descent (SGD): {z_s}.",
-                               f"Momentum averages the zig-zag away: {z_m} floor crossings "
-                               f"against SGD's {z_s}.")]
+                               f"plain gradient descent: {z_s}.",
+                               f"Momentum averages the zig-zag away: {z_m} floor crossings, "
+                               f"gradient descent {z_s}.")]
     else:
         lines = [first_fitting(f"In {n} steps momentum crosses the valley floor {z_m} times; "
-                               f"plain gradient descent (SGD) {z_s}.",
-                               f"In {n} steps momentum crosses the valley floor {z_m} times; "
-                               f"SGD {z_s} times.")]
+                               f"plain gradient descent {z_s}.",
+                               f"In {n} steps momentum crosses the floor {z_m} times; gradient "
+                               f"descent {z_s}.")]
     if roll > 0.01:
         lines.append(f"Like a heavy ball it keeps rolling: {roll:.3g} past the minimum along x.")
     ratio_sgd, ratio_rms = u_sgd[1] / u_sgd[0], u_rms[1] / u_rms[0]
-    lines.append(f"SGD's first step is {ratio_sgd:.3g}x longer across the ravine than along "
-                 "it.")
+    lines.append(first_fitting(f"Gradient descent's first step is {ratio_sgd:.3g}x longer across "
+                               "the ravine than along it.",
+                               f"Gradient descent's first step: {ratio_sgd:.3g}x longer across "
+                               "than along."))
     if f"{ratio_rms:.3g}" == "1":  # each coordinate's step is α·g/|g|: as long both ways
         lines.append(first_fitting("RMSProp divides each coordinate by its own √v: its first "
                                    "step is as long across as along.",

@@ -440,6 +440,11 @@ class NetworkTraining(ExplainerScene):
                 f"tested on {len(data.y_test):,} others.",
                 f"Trained on {len(data.y_train):,} images, tested on {len(data.y_test):,}.")):
             self.wait(0.1)
+        if any(c.optimizer == "sgd" for c in p.optimizers.values()):
+            with self.beat("sgd", first_fitting(
+                    "Gradient descent on one batch per step is SGD: stochastic gradient "
+                    "descent.", "SGD: gradient descent on one batch per step.")):
+                self.wait(0.1)
 
         # The sweep.
         self.idea("The sweep on the network", "runs", "median_accuracy", "diverged_share",

@@ -344,7 +344,8 @@ def best_caption(names: list[str], below: list[int], starts: int, goal: str,
     is not Adam, Adam's own count beside it (its case is the range, said next, not the best)."""
     most = max(below)
     leaders = [n for n, b in zip(names, below, strict=True) if b == most]
-    who = leaders[0] if len(leaders) == 1 else " and ".join(leaders)
+    who = names_list(leaders)
+    tie = f"{len(leaders)} tie at their best α: {most} of {starts} starts {goal}."
     lead = (f"At its best α, {who} ends {goal} from the most starts: {most} of {starts}."
             if len(leaders) == 1 else
             f"At their best α, {who} end {goal} from the most starts: {most} of {starts}.")
@@ -352,11 +353,12 @@ def best_caption(names: list[str], below: list[int], starts: int, goal: str,
         return f"At its best α, no optimizer ends {goal} from any of the {starts} starts."
     behind = [(n, b) for n, b in zip(names, below, strict=True) if n in adams and b < most]
     if not behind:
-        return first_fitting(lead, f"Most starts {goal} at the best α: {who}, {most}.")
+        return first_fitting(lead, f"Most starts {goal} at the best α: {who}, {most}.", tie)
     name, count = behind[0]
     return first_fitting(f"{lead[:-1]}; {name}, {count}.",
                          f"Most starts {goal} at the best α: {who}, {most}; {name}, {count}.",
-                         f"Most starts {goal}: {who}, {most} of {starts}; {name}, {count}.")
+                         f"Most starts {goal}: {who}, {most} of {starts}; {name}, {count}.",
+                         f"{tie[:-1]}; {name}, {count}.")
 
 
 def usual_below(verdicts: list[Verdict], optimizers: dict[str, Contender]) -> bool:

@@ -92,7 +92,7 @@ def test_slides_are_ideas_titled_with_the_narration_and_numbers_as_notes(deck_di
     numbers = [s for s in slides if "The numbers behind it:" in s["notes"]]
     assert len(numbers) >= len(slides) - 1
     race_end = next(s for s in slides if s["title"] == "Where each racer ends")
-    assert "final loss" in race_end["notes"] and "SGD:" in race_end["notes"]
+    assert "final loss" in race_end["notes"] and "Gradient descent:" in race_end["notes"]
     # each slide holds exactly its own beats, in order, their captions first in its notes
     import render as cli
 

@@ -94,7 +94,7 @@ def racers_of(params, table: str) -> dict[str, str]:
 CASES = [
     ("mountain", MountainAnalogy, MountainParams(), {}, True),
     ("moments", MomentAccumulation, MomentParams(),
-     {"SGD": "sgd", "Momentum": "momentum", "RMSProp": "rmsprop"}, False),
+     {"Gradient descent": "sgd", "Momentum": "momentum", "RMSProp": "rmsprop"}, False),
     ("bias", BiasCorrection, BiasParams(),
      {"Adam": "adam", "without correction": "adam_uncorrected"}, False),
     ("race", RosenbrockRace, RaceParams(), "racers", True),

@@ -26,10 +26,10 @@ def test_default_race_caption_matches_the_first_notebook(default_race):
     ratio = s.loss[-1] / a.loss[-1]
     assert 8 < ratio < 12  # "about 10x lower", as the data says
     lines = default_race.caption_lines
-    assert f"Adam ends {ratio:.3g}x lower in loss than SGD." in lines
+    assert f"Adam ends {ratio:.3g}x lower in loss than Gradient descent." in lines
     assert "No racer came within 0.05 of a minimum in 2000 steps." in lines
     d_sgd, d_adam = (np.linalg.norm(t.position[-1] - 1) for t in (s, a))
-    assert f"SGD ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
+    assert f"Gradient descent ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
     assert f"Adam ends {d_adam:.3g} from (1, 1) after 2000 steps." in lines
     assert not any("Adam reached" in line for line in lines)
 
@@ -57,7 +57,7 @@ def test_reaching_the_minimum_is_stated_with_the_step(construct):
     first = int(np.flatnonzero(np.linalg.norm(a.position - 1, axis=1) <= 0.2)[0])
     assert f"Adam reached (1, 1) (within 0.2) at step {first}." in lines
     d_sgd = np.linalg.norm(run(sgd(0.001), ROSEN, (-1.5, -1.0), 2000).position[-1] - 1)
-    assert f"SGD ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
+    assert f"Gradient descent ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
 
 
 def test_a_diverging_racer_is_reported_and_the_scene_finishes(construct):

@@ -95,7 +95,8 @@ def test_ravine_claims():
                             np.abs(s.update[1]), u)
     ratio = abs(s.update[1, 1] / s.update[1, 0])
     # Issue 10, case 5: the step sizes per coordinate, with the numbers, not "big/small".
-    assert f"SGD's first step is {ratio:.3g}x longer across the ravine than along it." in lines
+    assert (f"Gradient descent's first step is {ratio:.3g}x longer across the ravine than along "
+            "it.") in lines
     assert lines[-1].endswith("its first step is as long across as along.")
 
 
