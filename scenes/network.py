@@ -84,6 +84,7 @@ from scenes.tuning import (
     PANEL_LEFT,
     STRIP_BOTTOM,
     STRIP_TOP,
+    row_label,
 )
 
 CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
@@ -786,8 +787,8 @@ class Strip:
         self.frame, self.rows = VGroup(), []
         for i, (s, v) in enumerate(zip(sweeps, verdicts, strict=True)):
             top = STRIP_TOP - i * row_h
-            label = text(names[s.optimizer], th, min(20, 60 * row_h), color=colors[s.optimizer])
-            self.frame.add(label.next_to([CHART_LEFT, top - row_h / 2, 0], LEFT, buff=0.1))
+            self.frame.add(row_label(names[s.optimizer], colors[s.optimizer],
+                                     min(20, 60 * row_h), top - row_h / 2, th))
             self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
                            .set_stroke(th.muted, width=0.8, opacity=0.8))
             works = s.works(v.threshold)

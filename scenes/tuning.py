@@ -760,6 +760,13 @@ def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
 
 
 
+def row_label(name: str, color: str, size: float, mid: float, theme) -> VMobject:
+    """An optimizer's name left of the chart on its row, shrunk to fit the margin."""
+    label = fit_width(text(name, theme, size, color=color),
+                      CHART_LEFT - 0.1 - (FRAME_LEFT + MARGIN))
+    return label.next_to([CHART_LEFT, mid, 0], LEFT, buff=0.1)
+
+
 class Strip:
     """Under the chart, on the same learning-rate axis: one row per optimizer, a coloured cell
     where it works and a grey bar as tall as the share of its runs that diverged."""
@@ -776,8 +783,8 @@ class Strip:
         for i, (s, v) in enumerate(zip(sweeps, verdicts, strict=True)):
             top = STRIP_TOP - i * row_h
             mid = top - row_h / 2
-            label = text(names[s.optimizer], th, min(20, 60 * row_h), color=colors[s.optimizer])
-            self.frame.add(label.next_to([CHART_LEFT, mid, 0], LEFT, buff=0.1))
+            self.frame.add(row_label(names[s.optimizer], colors[s.optimizer],
+                                     min(20, 60 * row_h), mid, th))
             self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
                            .set_stroke(th.muted, width=0.8, opacity=0.8))
             works = s.works(v.threshold)

@@ -1,6 +1,7 @@
 """Every scene, built at the default parameters and at every preset, keeps the caption rules:
 its cues (what the .srt receives) pass tests/caption_rules.py, there is one cue per beat and
-one slide per idea, and no caption stays on screen longer than its cue."""
+one slide per idea, no caption stays on screen longer than its cue, and no text of the
+picture reaches past the frame at the end of any beat."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ def test_cues_follow_the_rules(construct, cls, params):
     # Every caption can be said: no symbol left, nothing spelled out letter by letter.
     for beat in scene.beats:
         assert unspoken(spoken(beat.caption)) == [], (beat.caption, spoken(beat.caption))
+    # No text of the picture reaches past the frame at any beat's end (long names shrink).
+    assert scene.outside == []
 
 
 def test_a_long_caption_is_refused_when_the_scene_is_built():

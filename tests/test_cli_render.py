@@ -294,7 +294,7 @@ def test_facts_prints_every_beat_and_the_numbers_behind_it(capsys):
     assert ids[:3] == ["race/landscape", "race/start", "race/race"]
     # the outcomes, then SGD run again at Adam's α (0.05 here: it diverges, it is said)
     assert ids[3:] == [*(f"race/outcome-{i}" for i in range(1, len(ids) - 3)), "race/same-rate"]
-    assert doc["beats"][-1]["caption"].startswith("At Adam's α = 0.05, SGD ")
+    assert doc["beats"][-1]["caption"].startswith("At Adam's α = 0.05, Gradient descent ")
     assert all(a["end"] == b["start"]
                for a, b in zip(doc["beats"], doc["beats"][1:], strict=False))
     captions = [b["caption"] for b in doc["beats"]]

@@ -49,3 +49,29 @@ def test_the_longest_readout_fits_in_the_frame_even_after_a_long_name():
     assert readouts[0].get_right()[0] < FRAME_RIGHT
     assert legend.get_left()[0] == pytest.approx(heading.get_left()[0])
     assert legend.get_top()[1] == pytest.approx((heading.get_bottom() + 0.4 * DOWN)[1])
+
+
+def test_a_text_is_laid_out_alike_at_every_render_size(tmp_path):
+    """Manim lays a Text out on a canvas as wide as the render and keeps the drawing under a
+    name without that width; internals.texts lays every text out on one 4K canvas, so a
+    small render cannot leave wrapped captions behind for a large one. Fails loudly if Manim
+    stops reading the canvas from its config (then the fixed canvas is not needed, or does
+    not work)."""
+    from manim import Text, config, tempconfig
+
+    from scenes.framework.internals.texts import laid_out
+    from scenes.framework.style import BODY_FONT
+
+    long = "a caption line of forty-two characters ok."
+    with tempconfig({"media_dir": str(tmp_path / "large"), "pixel_width": 3840,
+                     "pixel_height": 2160}):
+        one_line = Text(long, font=BODY_FONT, font_size=32)
+    with tempconfig({"media_dir": str(tmp_path / "small"), "pixel_width": 64,
+                     "pixel_height": 36}):
+        assert Text(long, font=BODY_FONT, font_size=32).height > 1.8 * one_line.height  # wraps
+    with tempconfig({"media_dir": str(tmp_path / "ours"), "pixel_width": 64,
+                     "pixel_height": 36}):
+        ours = laid_out(long, BODY_FONT, 32, "#FFFFFF")
+        assert (config["pixel_width"], config["pixel_height"]) == (64, 36)  # put back
+    assert ours.width == pytest.approx(one_line.width)
+    assert ours.height == pytest.approx(one_line.height)

@@ -232,7 +232,7 @@ sys.exit(render.main(sys.argv[1:]))
     (["params", "race"], "sgd, momentum, rmsprop, adam, adam_uncorrected, adamw, amsgrad, nadam"),
     (["trace", "--optimizer", "nadam", "--steps", "3", "--lr", "0.01"], "step,x,y,loss"),
     (["facts", "race", "--set", "race.racers.n.optimizer=nadam", "--set", "race.steps=50"],
-     "SGD, Adam and NAdam start together"),
+     "Gradient descent, Adam and NAdam start together"),
     (["trace", "--optimizer", "nadam", "--eps", "5"], "eps must be in (0, 1]"),
 ])
 def test_an_optimizer_registered_in_the_core_alone_appears_everywhere(argv, shows):

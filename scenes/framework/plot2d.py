@@ -28,6 +28,7 @@ from manim import (
 )
 
 from optim_core import Surface
+from scenes.framework.internals.texts import laid_out
 from scenes.framework.numbers import decade
 from scenes.framework.palette import Theme
 from scenes.framework.raster import Raster, RasterCamera
@@ -66,13 +67,13 @@ def plot_frame(domain: Box, pm: PlaneMap, theme: Theme, font_size: float = 18,
         p = pm(np.array([x, y0]))
         out.add(Line(p, p + 0.1 * UP).set_stroke(theme.axis, width=1.5))
         if x_numbers:
-            out.add(Text(tick_label(x), font=BODY_FONT, font_size=font_size, color=theme.muted)
+            out.add(laid_out(tick_label(x), BODY_FONT, font_size, theme.muted)
                     .next_to(p, DOWN, buff=0.1))
     for y in ticks(y0, y1):
         p = pm(np.array([x0, y]))
         out.add(Line(p, p + 0.1 * RIGHT).set_stroke(theme.axis, width=1.5))
         if y_numbers:
-            out.add(Text(tick_label(y), font=BODY_FONT, font_size=font_size, color=theme.muted)
+            out.add(laid_out(tick_label(y), BODY_FONT, font_size, theme.muted)
                     .next_to(p, LEFT, buff=0.1))
     return out
 
@@ -366,4 +367,4 @@ def dot_cloud(points: np.ndarray, radius: float, color: str) -> VMobject:
 
 def small(s: str, theme: Theme, size: float = 18) -> Text:
     """Muted small text for ticks and inset titles (with a true minus sign)."""
-    return Text(s.replace("-", "\u2212"), font=BODY_FONT, font_size=size, color=theme.muted)
+    return laid_out(s.replace("-", "\u2212"), BODY_FONT, size, theme.muted)

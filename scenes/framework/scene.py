@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from manim import FadeIn, ManimColor, UpdateFromAlphaFunc, VGroup, linear
+from manim import FadeIn, ManimColor, SingleStringMathTex, Text, UpdateFromAlphaFunc, VGroup, linear
 
 from scenes.framework.captions import (
     MAX_CUE,
@@ -43,6 +43,29 @@ class Voice(Protocol):
     of beat ``name`` of scene ``scene`` saying ``caption``, or None to be read instead."""
 
     def clip(self, scene: str, name: str, caption: str) -> Speech | None: ...
+
+
+def texts_outside(scene: Any) -> list[str]:
+    """The texts on screen that reach past the frame's edges (a 3D scene's: those fixed in
+    the frame, the others are projected)."""
+    half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
+    fixed = getattr(scene.camera, "fixed_in_frame_mobjects", None)
+    found: list[str] = []
+
+    def visit(mob: Any, flat: bool) -> None:
+        flat = flat or fixed is None or mob in fixed
+        if isinstance(mob, (Text, SingleStringMathTex)):
+            x0, y0, _ = mob.get_corner([-1, -1, 0])
+            x1, y1, _ = mob.get_corner([1, 1, 0])
+            if flat and (x0 < -half_w or x1 > half_w or y0 < -half_h or y1 > half_h):
+                found.append(mob.original_text if isinstance(mob, Text) else mob.tex_string)
+            return
+        for sub in mob.submobjects:
+            visit(sub, flat)
+
+    for mob in scene.mobjects:
+        visit(mob, False)
+    return found
 
 
 @dataclass(frozen=True)
@@ -107,6 +130,7 @@ class ExplainerScene(DeckScene):
         self.ideas: list[Idea] = []
         self.facts: dict[str, Any] = {}  # the values the captions were computed from
         self.on_beat: Callable[[Beat], None] | None = None  # told of each beat done (progress)
+        self.outside: list[str] = []  # "beat: text" of each text past the frame at a beat's end
         self._cues: list[tuple[float, float, list[str], VGroup | None]] = []  # the beat's
         kwargs.setdefault("renderer", holds.renderer(  # holds converted once
             RasterCamera, skip_animations=kwargs.get("skip_animations", False)))
@@ -217,6 +241,7 @@ class ExplainerScene(DeckScene):
         # can exceed a whole number of frames by 1e-15 and cost a frame.
         self.wait(hold - waited)
         end = self.renderer.time
+        self.outside += [f"{name}: {words}" for words in texts_outside(self)]
         self.remove(*(band for *_, band in self._cues if band is not None))
         self._in_beat = False
         for t0, t1, cue, _ in self._cues:

@@ -4,8 +4,9 @@ layout's lines, drawn in the colours of ``palette``."""
 from __future__ import annotations
 
 import numpy as np
-from manim import DL, DOWN, LEFT, RIGHT, UL, Dot, MathTex, Text, VGroup, VMobject
+from manim import DL, DOWN, LEFT, RIGHT, UL, WHITE, Dot, MathTex, Text, VGroup, VMobject
 
+from scenes.framework.internals.texts import laid_out
 from scenes.framework.palette import Theme
 
 BODY_FONT = "DejaVu Sans"
@@ -23,7 +24,7 @@ def ramp(values: np.ndarray, stops: tuple[str, ...]) -> np.ndarray:
 # --- text ----------------------------------------------------------------------------------------
 
 def text(s: str, theme: Theme, size: float = 24, color: str | None = None, **kw) -> Text:
-    return Text(s, font=BODY_FONT, font_size=size, color=color or theme.text, **kw)
+    return laid_out(s, BODY_FONT, size, color or theme.text, **kw)
 
 
 def line_height(theme: Theme, size: float = 24, **kw) -> float:
@@ -95,7 +96,7 @@ class Readout(VMobject):
     @classmethod
     def _advance_for(cls, size: float) -> float:
         if size not in cls._advance:
-            two = Text("00", font=MONO_FONT, font_size=size)
+            two = laid_out("00", MONO_FONT, size, WHITE)
             cls._advance[size] = two[1].get_left()[0] - two[0].get_left()[0]
         return cls._advance[size]
 
@@ -104,7 +105,7 @@ class Readout(VMobject):
         """The outline points of ``ch``, relative to its cell's baseline-left corner."""
         key = (ch, size)
         if key not in cls._glyphs:
-            pair = Text(f"0{ch}", font=MONO_FONT, font_size=size)
+            pair = laid_out(f"0{ch}", MONO_FONT, size, WHITE)
             zero, glyph = pair[0], pair[1]
             cls._glyphs[key] = (glyph.points - zero.get_corner(DL)
                                 - RIGHT * cls._advance_for(size))
