@@ -210,17 +210,20 @@ class AdamAlgorithm(ExplainerScene):
 
     def epsilon(self, traj, *keep) -> None:
         p, th = self.params, self.theme
-        x = np.linspace(-10, 2, 200)  # log10 of sqrt(v_hat)
+        sqrt_v = np.sqrt(traj.state["v_hat"][1: traj.valid_steps])
+        # log10 of sqrt(v_hat), a decade past this run's smallest, so its mark stands inside
+        right = max(2.0, float(np.ceil(np.log10(sqrt_v.min()))) + 1.0)
+        x = np.linspace(-10, right, 200)
         eps_values = sorted({p.eps, 1e-4, 1e-1})
         ys = {e: np.log10(p.lr / (10**x + e)) for e in eps_values}
         lo = min(float(v.min()) for v in ys.values())
         hi = max(float(v.max()) for v in ys.values())
-        box = (-10, 2, np.floor(lo), np.ceil(hi))
+        box = (-10, right, np.floor(lo), np.ceil(hi))
         pm = PlaneMap.stretch(box, 7.6, 3.9, np.array([-1.9, 0.35, 0]))
         frame = VGroup(plot_frame(box, pm, th, 14, x_numbers=False, y_numbers=False))
-        for k in ticks(box[2], box[3]):  # log scales: label the powers of ten
+        for k in ticks(box[2], box[3])[1:]:  # log scales: label the powers of ten (the
             frame.add(text(readable(10.0 ** k), th, 16, color=th.muted)
-                      .next_to(pm(np.array([box[0], k])), LEFT, buff=0.08))
+                      .next_to(pm(np.array([box[0], k])), LEFT, buff=0.08))  # corner's: x's)
         for k in ticks(box[0], box[1]):
             frame.add(text(readable(10.0 ** k), th, 16, color=th.muted)
                       .next_to(pm(np.array([k, box[2]])), DOWN, buff=0.08))
@@ -236,7 +239,6 @@ class AdamAlgorithm(ExplainerScene):
                        .set_stroke(color, width=3.5))
             names.add(text(f"ε = {readable(e)}", th, 22, color=color))
         names.arrange(DOWN, aligned_edge=LEFT).next_to(frame, RIGHT, buff=0.5).align_to(frame, UP)
-        sqrt_v = np.sqrt(traj.state["v_hat"][1: traj.valid_steps])
         self.facts.update(steps_run=traj.valid_steps - 1, sqrt_v_hat_min=float(sqrt_v.min()),
                           step_cap=p.lr / p.eps, first_update=traj.update[1])
         captions = eps_captions(p.lr, p.eps, float(sqrt_v.min()))

@@ -183,7 +183,7 @@ SaddleParams = racing_params(
                                interval="[0, 360]")),
         ("azimuth", float, param(-50.0, "camera azimuth in degrees (-90 looks along +y)",
                                  interval="[-360, 360]")),
-        ("elevation", float, param(28.0, "camera elevation above the x-y plane, degrees",
+        ("elevation", float, param(40.0, "camera elevation above the x-y plane, degrees",
                                    interval="[5, 89]"))))
 
 

@@ -13,6 +13,7 @@ from manim import (
     UP,
     Brace,
     Create,
+    DashedLine,
     FadeIn,
     Indicate,
     Line,
@@ -30,7 +31,15 @@ from scenes.framework.captions import first_fitting
 from scenes.framework.palette import optimizer_color
 from scenes.framework.plot2d import PlaneMap, contour_lines, field_raster, plot_frame, set_polyline
 from scenes.framework.scene import ExplainerScene
-from scenes.framework.style import Readout, fit_above, formula, number, scene_title, text
+from scenes.framework.style import (
+    Readout,
+    above_paths,
+    fit_above,
+    formula,
+    number,
+    scene_title,
+    text,
+)
 
 
 def gradient_stream(p: MomentParams) -> np.ndarray:
@@ -106,7 +115,8 @@ class MomentAccumulation(ExplainerScene):
         self.facts.update(v_final=v_end, mean_g2=mean_g2, memory_m=memory(p.beta1),
                           memory_v=memory(p.beta2))
         with self.beat("v-vs-mean", v_caption(len(g), v_end, mean_g2)):
-            self.play(Indicate(v_read, color=th.symbol("v")), run_time=1.0)
+            self.play(FadeIn(bottom.level(mean_g2, f"mean of g² = {number(mean_g2)}", th)),
+                      Indicate(v_read, color=th.symbol("v")), run_time=1.0)
 
         # Beats 5-6: the weights of the average, a decaying kernel sliding along the stream.
         kernel = self.kernel(top)
@@ -341,6 +351,14 @@ class Panel:
         x, top = float(self.x(k)), self.y0 + value * self.scale
         return np.array([[x - half, self.y0, 0], [x + half, self.y0, 0], [x + half, top, 0],
                          [x - half, top, 0], [x - half, self.y0, 0]])
+
+    def level(self, value: float, label: str, theme) -> VGroup:
+        """A dashed line across the panel at ``value``, labelled at its right end."""
+        y = self.y0 + value * self.scale
+        line = DashedLine([self.left, y, 0], [self.left + self.width, y, 0], dash_length=0.1)
+        words = text(label, theme, 18, color=theme.text)
+        return VGroup(line.set_stroke(theme.text, width=2), above_paths(
+            words.next_to([self.left + self.width, y, 0], UP + LEFT, buff=0.1), theme))
 
     def points(self, values: np.ndarray) -> np.ndarray:
         """A line through an average's rows: row 0 (the zero it starts from) at the left edge,

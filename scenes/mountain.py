@@ -150,7 +150,8 @@ class MountainAnalogy(ExplainerScene):
             self.facts.setdefault("compared", []).append(compared)
             caption = lr_caption(compared, main)
             self.lr_captions.append(caption)
-            drawn = self.lr_walk(pm, land, traj, lr, color)
+            drawn = self.lr_walk(pm, land, traj, lr, color, None if compared.diverged_at
+                                 is not None else f"ends {compared.gap:.2g} from the floor")
             with self.beat(name, caption):
                 # the readouts are the main walk's: they leave while another α walks
                 hide = [FadeOut(labels_row, *readouts)] if i == 0 else []
@@ -278,8 +279,10 @@ class MountainAnalogy(ExplainerScene):
         self.add(*readouts)
         return UpdateFromAlphaFunc(movers, update)
 
-    def lr_walk(self, pm: PlaneMap, land: Surface, traj, lr: float, color: str) -> VGroup:
-        """One learning rate's walk drawn on the range, with its α as a label."""
+    def lr_walk(self, pm: PlaneMap, land: Surface, traj, lr: float, color: str,
+                end: str | None) -> VGroup:
+        """One learning rate's walk drawn on the range, with its α as a label, and ``end``
+        (how far from the floor it ends, the caption's number) under its last step."""
         theta = traj.position[: traj.valid_steps, 0]
         inside = theta[(theta >= land.domain[0]) & (theta <= land.domain[1])]
         pts = pm(np.column_stack([inside, land.f(inside, 0.0)]))
@@ -287,7 +290,10 @@ class MountainAnalogy(ExplainerScene):
         dots = VGroup(*(Dot(pt, radius=0.045, color=color) for pt in pts))
         label = formula(self.theme, (rf"\alpha = {lr:g}", "lr"), size=32).set_color(color)
         label.next_to(VGroup(path, dots), UP, buff=0.35)
-        return VGroup(path, dots, label)
+        drawn = VGroup(path, dots, label)
+        if end is not None and len(pts):
+            drawn.add(text(end, self.theme, 20, color=color).next_to(pts[-1], DOWN, buff=0.3))
+        return drawn
 
     def valley_marks(self, pm: PlaneMap, land: Surface, theta: float) -> VGroup:
         """Dashed marks at the valley floor the hiker ended nearest and at the lowest one."""

@@ -297,20 +297,27 @@ def noise_caption(name: str, causes: StepCauses, eps_share: float) -> str | None
                          "them.", f"Smaller than α: batches disagree; |m̂| is {share} of |g|.")
 
 
-def memory_caption(name: str, causes: StepCauses, eps_share: float, beta2: float,
+def memory_caption(name: str, causes: StepCauses, eps_share: float, beta2: float, steps: int,
                    shrank: bool) -> str | None:
     """The second reason: the gradients shrink as the network learns (``shrank``: in every
-    group, measured), and √v̂ averages about 1/(1 - β₂) steps of them, so recent gradients
-    are a share of √v̂. Said only when that share is under 0.8 in every group."""
+    group, measured), and √v̂ averages about 1/(1 - β₂) steps of them (all the run's, when the
+    run is shorter), so recent gradients are a share of √v̂. Said only when that share is
+    under 0.8 in every group."""
     if not explained(causes, eps_share) or not shrank or float(causes.memory.max()) >= MEMORY:
         return None
-    steps, share = f"{memory(beta2):,.0f}", spread_of(causes.memory)
-    return first_fitting(f"And gradients shrink, but √v̂ remembers about {steps} steps: recent "
+    share = spread_of(causes.memory)
+    if memory(beta2) >= steps:
+        return first_fitting(f"And gradients shrink, but √v̂ averages all {steps:,} steps: recent "
+                             f"ones are {share} of it.",
+                             f"Gradients shrink; √v̂ averages all {steps:,} steps: recent ones are "
+                             f"{share} of it.")
+    remembers = f"{memory(beta2):,.0f}"
+    return first_fitting(f"And gradients shrink, but √v̂ remembers about {remembers} steps: "
+                         f"recent ones are {share} of it.",
+                         f"Gradients shrink; √v̂ remembers about {remembers} steps, so recent "
                          f"ones are {share} of it.",
-                         f"Gradients shrink; √v̂ remembers about {steps} steps, so recent ones "
-                         f"are {share} of it.",
-                         f"Gradients shrink; √v̂ remembers {steps} steps: recent ones are {share} "
-                         "of it.")
+                         f"Gradients shrink; √v̂ remembers {remembers} steps: recent ones are "
+                         f"{share} of it.")
 
 
 def shrinking(t: Training, i_lr: int) -> bool:
@@ -322,6 +329,11 @@ def shrinking(t: Training, i_lr: int) -> bool:
     return bool(np.all(np.isfinite(first) & np.isfinite(last)) and np.all(last < first))
 
 
+def weight_share(rate: float, step: float, typical: float) -> float:
+    """A step of ``step`` α at ``rate``, in per cent of a typical weight."""
+    return 100 * rate * step / typical
+
+
 def default_caption(name: str, reference: float, grid_rate: float, typical: float,
                     sizes: np.ndarray) -> str | None:
     """How much one optimizer changes a typical weight a step at the marked rate (Kingma & Ba's
@@ -331,7 +343,7 @@ def default_caption(name: str, reference: float, grid_rate: float, typical: floa
     if not np.isclose(grid_rate, reference, rtol=1e-9) or not np.all(np.isfinite(sizes)):
         return None
     step = float(np.median(sizes))
-    share = 100 * reference * step / typical
+    share = weight_share(reference, step, typical)
     who = ("Kingma & Ba's α = 10⁻³" if np.isclose(reference, 1e-3, rtol=1e-9)
            else alpha(reference))
     return first_fitting(f"At {who}, {name} steps {coefficient(step)}: {readable(share, 2)} % "
@@ -515,11 +527,15 @@ class NetworkTraining(ExplainerScene):
             self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
         i_ref = reference_index(lrs, p.reference_lr)
         for k in keys:
+            sizes = steps_over_lr(trainings[k], i_ref)
             if adam_like(p.optimizers[k].optimizer) and (said := default_caption(
                         names[k], p.reference_lr, float(lrs[i_ref]), typical,
-                        steps_over_lr(trainings[k], i_ref))) is not None:
+                        sizes)) is not None:
+                step = float(np.median(sizes))
                 with self.beat(f"default-{k}", said):
-                    self.wait(0.1)
+                    self.play(FadeIn(bars.at_rate(names[k], p.reference_lr, step, weight_share(
+                                      p.reference_lr, step, typical))),
+                              run_time=0.4)
 
         # The loss's scale: summed over the batch instead of averaged.
         self.idea("Sum instead of average: who must be re-tuned", "summed_gradient_ratio",
@@ -574,7 +590,7 @@ class NetworkTraining(ExplainerScene):
         share = eps_share(t, i)
         said = [(f"noise-{key}", noise_caption(name, causes, share), "agreement"),
                 (f"memory-{key}", memory_caption(name, causes, share, hyper["beta2"],
-                                                 shrinking(t, i)), "memory")]
+                                                 t.setup.steps, shrinking(t, i)), "memory")]
         said = [(beat, line, what) for beat, line, what in said if line is not None]
         if not said:
             return
@@ -635,9 +651,10 @@ class NetworkTraining(ExplainerScene):
                         edges.add_points_as_corners([pb])
         labels = VGroup(*(text(label, th, 22).move_to([x, bottom - 0.4, 0])
                           for x, _, label in columns))
-        more = VGroup(*(small("⋮", th, 22).next_to(pts[-1], DOWN, 0.05)
-                        for (_, n, _), pts in zip(columns, points, strict=True) if n > 12))
-        return VGroup(edges, dots, more, labels)
+        drawn = VGroup(*(small(f"{len(pts)} of {n} drawn", th, 17).next_to(label, RIGHT, 0.15)
+                         for (_, n, _), pts, label in zip(columns, points, labels, strict=True)
+                         if n > len(pts)))
+        return VGroup(edges, dots, labels, drawn)
 
     def legend(self, p: NetworkParams, colors, names, shape) -> VGroup:
         th = self.theme
@@ -908,7 +925,7 @@ class StepBars:
         for j, g in enumerate(GROUPS):
             center = self.LEFT + (j + 0.5) * group_w
             frame.add(small(GROUP_NAMES[g], th, 18).next_to([center, self.BOTTOM, 0], DOWN, 0.12))
-        self.frame, self.bars = frame, {}
+        self.frame, self.bars, self.notes = frame, {}, []
         for i, (key, v) in enumerate(sizes.items()):
             rects = []
             for j in range(len(GROUPS)):
@@ -944,9 +961,21 @@ class StepBars:
         note = stack(small(f"typical weight: {readable(typical, 2)}", th, 18),
                      small(f"{alpha(rate)}: {readable(100 * rate / typical, 2)} % of it", th, 18),
                      buff=0.08)
+        return self.note_below(note)
+
+    def at_rate(self, name: str, rate: float, step: float, share: float) -> VGroup:
+        """A note under the last: one optimizer's typical step at ``rate``, the number the
+        caption states (its bar is at its best rate, not at this one)."""
+        th = self.theme
+        return self.note_below(stack(small(f"{name} at {alpha(rate)}:", th, 18),
+                                     small(f"{coefficient(step)} a step, {readable(share, 2)} %",
+                                           th, 18), buff=0.08))
+
+    def note_below(self, note: VGroup) -> VGroup:
         fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
-        legend = self.frame[-1]
-        return note.next_to(legend, DOWN, buff=0.35, aligned_edge=LEFT)
+        above = self.notes[-1] if self.notes else self.frame[-1]  # the legend
+        self.notes.append(note.next_to(above, DOWN, buff=0.35, aligned_edge=LEFT))
+        return note
 
 
 class OneWeight:
@@ -958,6 +987,7 @@ class OneWeight:
 
     def __init__(self, grads: np.ndarray, optimizer, shape, run: str, theme):
         th = self.theme = theme
+        self.window = memory(optimizer.hyperparams["beta1"])  # the steps m̂ averages
         grads = grads[np.all(np.isfinite(grads), axis=1)]
         acc = accumulate(optimizer, grads)
         m_hat, root_v = acc["m_hat"][1:], np.sqrt(acc["v_hat"][1:])
@@ -1010,7 +1040,8 @@ class OneWeight:
 
     def note(self, what: str, values: np.ndarray) -> VMobject:
         """The measured share a caption states, per layer, under the legend."""
-        words = {"agreement": "|m̂| ÷ recent |g|", "memory": "recent |g| ÷ √v̂"}[what]
+        recent = f"|g| of the last ~{self.window:,.0f} steps"
+        words = {"agreement": f"|m̂| ÷ {recent}", "memory": f"{recent} ÷ √v̂"}[what]
         note = stack(small(words, self.theme, 18),
                      small(f"{spread_of(values)} (per layer)", self.theme, 18), buff=0.08)
         fit_width(note, FRAME_RIGHT - MARGIN - self.RIGHT - 0.35)
@@ -1083,6 +1114,7 @@ class ScalePanels:
                 else:
                     self.mean_lines.add(group)
         key = VGroup(
+            small("test accuracy by α:", th, 18),
             VGroup(Line(ORIGIN_LEFT, ORIGIN_LEFT + 0.5 * RIGHT).set_stroke(th.text, 3),
                    small("loss averaged over the batch", th, 18)).arrange(RIGHT, buff=0.12),
             VGroup(dash(VMobject().set_points_as_corners([ORIGIN_LEFT, ORIGIN_LEFT + 0.5 * RIGHT]),
@@ -1091,7 +1123,8 @@ class ScalePanels:
                                                                                   buff=0.12),
             VGroup(Dot(radius=0.07).set_fill(th.background, 1).set_stroke(th.text, width=3),
                    small("best α, summed", th, 18)).arrange(RIGHT, buff=0.12),
-        ).arrange(RIGHT, buff=0.45)
+        ).arrange(RIGHT, buff=0.4)
+        fit_width(key, FRAME_RIGHT - FRAME_LEFT - 2 * MARGIN)
         key.next_to(self.frame, DOWN, buff=0.45)
         self.frame.add(key)
 

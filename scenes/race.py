@@ -67,9 +67,12 @@ from scenes.framework.style import (
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
 
-def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) -> list[str]:
-    """What the data says, one short caption per fact (no claim the numbers do not support)."""
+def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
+                     one_minimum: bool = False) -> list[str]:
+    """What the data says, one short caption per fact (no claim the numbers do not support);
+    ``one_minimum``: the surface has one, so it is "the minimum"."""
     lines = []
+    a_minimum = "the minimum" if one_minimum else "a minimum"
     tol = f"within {tolerance:g}"
     for o in results:
         if o.diverged_at is not None:
@@ -106,9 +109,9 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float) 
             lines.append(f"{best.name} and {runner.name} end level in loss.")
     if finished and finished[0].minimum is not None and all(o.reached_at is None
                                                             for o in results):
-        lines.append(f"No racer came {tol} of a minimum in {steps} steps."
+        lines.append(f"No racer came {tol} of {a_minimum} in {steps} steps."
                      if len(finished) > 1 else
-                     f"{finished[0].name} did not come {tol} of a minimum in {steps} steps.")
+                     f"{finished[0].name} did not come {tol} of {a_minimum} in {steps} steps.")
     return lines
 
 
@@ -141,16 +144,18 @@ def same_rate_caption(runs: list[RacerRun], surface: Surface, steps: int,
         return None
     fast, slow, lr = again.fast.name, again.slow.name, readable(again.lr)
     (o,) = outcomes([NamedRun(slow, again.traj)], surface, tolerance)
+    a_minimum, nearest = (("the minimum", "the minimum") if len(surface.minima) == 1 else
+                          ("a minimum", "the nearest minimum"))
     if o.diverged_at is not None:
         end, short = f"diverges at step {o.diverged_at}", f"diverges at step {o.diverged_at}"
     elif o.minimum is None:
         end = short = f"ends at loss {number(o.final_loss)}"
     elif o.reached_at is not None:
-        end = f"comes within {tolerance:g} of a minimum at step {o.reached_at}"
+        end = f"comes within {tolerance:g} of {a_minimum} at step {o.reached_at}"
         short = f"within {tolerance:g} at step {o.reached_at}"
     else:
-        end = f"ends {o.distance:.3g} from the nearest minimum"
-        short = f"ends {o.distance:.3g} from a minimum"
+        end = f"ends {o.distance:.3g} from {nearest}"
+        short = f"ends {o.distance:.3g} from {a_minimum}"
     loss = again.traj.loss[: again.traj.valid_steps] - loss_floor(surface, [r.traj for r in runs])
     return SameRate(first_fitting(f"At {fast}'s α = {lr}, {slow} {end}.",
                                   f"At α = {lr}, {slow} {end}."),
@@ -223,7 +228,8 @@ class RosenbrockRace(ExplainerScene):
 
         # Beats 4+: what the data says, one fact a beat; the ends of the paths marked.
         self.readouts = readouts  # what the viewer saw, for tests
-        self.caption_lines = outcome_captions(results, p.steps, p.tolerance)
+        self.caption_lines = outcome_captions(results, p.steps, p.tolerance,
+                                              len(surface.minima) == 1)
         if (lead := lead_caption(runs)) is not None:  # the inset's crossing, in words
             self.caption_lines.insert(len(results), lead)
         marks = self.ending(runs, results, pm, surface)

@@ -437,8 +437,8 @@ class TuningSweep(ExplainerScene):
         # Beat 3: what "works" means.
         within = "below" if sweeps[0].floor == 0 else "within"
         of_min = "" if sweeps[0].floor == 0 else " of the minimum"
-        works = f"Works: the median ends {within} {readable(p.threshold)}{of_min}."
-        with self.beat("works", works):
+        goal = f"{within} {readable(p.threshold)}{of_min}"  # what "works" means, in words
+        with self.beat("works", f"Works: the median ends {goal}."):
             self.play(FadeIn(chart.threshold_line), run_time=0.6)
 
         # Beats 4+: one optimizer at a time, its row of the strip filled in.
@@ -465,8 +465,7 @@ class TuningSweep(ExplainerScene):
             # hundred glyphs would cost every frame of the fade.
             self.add(*self.small_multiples(p, surface, starts, verdicts, best, colors, names))
         with self.beat("best-count", best_caption(
-                [names[v.optimizer] for v in verdicts], [b[1] for b in best], p.starts,
-                f"{within} {readable(p.threshold)}{of_min}",
+                [names[v.optimizer] for v in verdicts], [b[1] for b in best], p.starts, goal,
                 {names[v.optimizer] for v in verdicts
                  if p.optimizers[v.optimizer].optimizer == "adam"})):
             self.wait(0.1)
@@ -487,7 +486,7 @@ class TuningSweep(ExplainerScene):
                           shrink_verdicts=shrinks, shrink_shifts=moves)
         rows = {k: {scaled(s): v[s] for s in (up, 1.0, down)}
                 | ({shrunk(up): shrinks[k]} if k in shrinks else {}) for k, v in scales.items()}
-        board = ScaleChart(grid, rows, colors, names, p.threshold, th)
+        board = ScaleChart(grid, rows, colors, names, goal, th)
         self.idea("The loss's scale, and the usual α", "shifts")
         with self.beat("scale", first_fitting(
                 f"Now multiply the loss J by {readable(up)}, then by {readable(down)}: every "
@@ -813,7 +812,7 @@ class ScaleChart:
     LEFT, RIGHT, TOP, BOTTOM = -3.3, 4.35, 2.45, -1.75
 
     def __init__(self, grid: np.ndarray, rows: dict[str, dict[str, Verdict]],
-                 colors: dict[str, str], names: dict[str, str], threshold: float, theme):
+                 colors: dict[str, str], names: dict[str, str], goal: str, theme):
         th = theme
         self.lx = np.log10(grid)
         keys = list(rows)
@@ -864,9 +863,8 @@ class ScaleChart:
                                                                        DOWN, buff=0.05))
         self.frame.add(small("learning rate α", th, 18).next_to(
             [self.RIGHT, axis_y - 0.2, 0], RIGHT, buff=0.15))
-        note = stack(small(f"square: a rate that works (the median run ends within "
-                           f"{readable(threshold)} of the minimum, times the loss's scale)",
-                           th, 17),
+        note = stack(small(f"square: a rate that works (the median run ends {goal}, times "
+                           "the loss's scale)", th, 17),
                      small("ring: no rate works; the best one", th, 17), buff=0.08)
         self.frame.add(fit_width(note, FRAME_RIGHT - MARGIN - self.LEFT)
                        .next_to([self.LEFT, axis_y - 0.45, 0], DOWN + RIGHT, buff=0.05))

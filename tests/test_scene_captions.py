@@ -27,7 +27,7 @@ def test_default_race_caption_matches_the_first_notebook(default_race):
     assert 8 < ratio < 12  # "about 10x lower", as the data says
     lines = default_race.caption_lines
     assert f"Adam ends {ratio:.3g}x lower in loss than Gradient descent." in lines
-    assert "No racer came within 0.05 of a minimum in 2000 steps." in lines
+    assert "No racer came within 0.05 of the minimum in 2000 steps." in lines
     d_sgd, d_adam = (np.linalg.norm(t.position[-1] - 1) for t in (s, a))
     assert f"Gradient descent ends {d_sgd:.3g} from (1, 1) after 2000 steps." in lines
     assert f"Adam ends {d_adam:.3g} from (1, 1) after 2000 steps." in lines
@@ -64,7 +64,7 @@ def test_a_diverging_racer_is_reported_and_the_scene_finishes(construct):
     params = RaceParams(racers={"sgd": Racer("sgd", lr=0.01), "adam": Racer("adam", lr=0.1)})
     scene = construct(RosenbrockRace, params)
     assert "SGD diverged at step 3." in scene.caption_lines
-    assert "Adam did not come within 0.05 of a minimum in 2000 steps." in scene.caption_lines
+    assert "Adam did not come within 0.05 of the minimum in 2000 steps." in scene.caption_lines
 
 
 def test_saddle_default_story_is_true(construct):

@@ -114,7 +114,7 @@ def test_a_changed_caption_is_the_only_one_spoken_again(narrated, monkeypatch):
     # Only the last beat's caption names the tolerance.
     assert main(["render", "race", *TINY, "--set", "race.tolerance=0.06", "--out",
                  str(out)]) == 0
-    caption = "No racer came within 0.06 of a minimum in 40 steps."
+    caption = "No racer came within 0.06 of the minimum in 40 steps."
     assert said == [spoken(p) for p in split_phrases(caption, ".!?")] and started == [1]
 
 
