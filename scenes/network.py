@@ -402,6 +402,28 @@ def moved_caption(name: str, m: Moved) -> str:
     return first_fitting(line + only, line)
 
 
+def beyond_grid(name: str, m: Moved, ratio: float, spacing: float,
+                summed: Sweep) -> str | None:
+    """For a best α that moved further than the gradients grew (by more than one step of the
+    grid, ``spacing``, from ``ratio``): how close to its best the summed training is at the
+    rate the gradients' growth predicts (the grid rate nearest ``best_mean / ratio``). None for
+    a best α that moved as predicted, stayed, or went up."""
+    if m.stayed or m.factor <= 1 or ratio / spacing <= m.factor <= ratio * spacing:
+        return None
+    lx = np.log10(summed.lrs)
+    i = int(np.argmin(np.abs(lx - np.log10(m.best_mean / ratio))))
+    accuracy = 1 - summed.median
+    gap = 100 * float(np.nanmax(accuracy) - accuracy[i])
+    rate = readable(float(summed.lrs[i]))
+    if np.isfinite(gap) and gap < 1:
+        how = "ties its best" if gap == 0 else f"is {readable(gap, 2)} % under its best"
+        below = f"{times(ratio)} below {readable(m.best_mean)}"
+        return first_fitting(f"At α = {rate}, {below}, {name} {how}: a flat top.",
+                             f"At α = {rate}, {below}, {name} {how}.")
+    return first_fitting(f"{name}'s best moved {times(m.factor)}, more than the gradients' "
+                         f"{times(ratio)}.", f"{name}'s best moved more than {times(ratio)}.")
+
+
 def scale_lesson(names: dict[str, str], moves: list[Moved]) -> str:
     stayed = [names[m.key] for m in moves if m.stayed]
     went = [names[m.key] for m in moves if not m.stayed]
@@ -559,6 +581,10 @@ class NetworkTraining(ExplainerScene):
                 f"The rates tried are {readable(float(lrs[1] / lrs[0]))}x apart: a best α can "
                 "only move by whole steps of the grid.", "A best α moves by whole grid steps.")):
             self.wait(0.1)
+        for m, s in zip(moves, sum_sweeps, strict=True):
+            if (far := beyond_grid(names[m.key], m, ratio, float(lrs[1] / lrs[0]), s)):
+                with self.beat(f"far-{m.key}", far):
+                    self.wait(0.1)
         with self.beat("lesson", scale_lesson(names, moves)):
             self.wait(0.1)
 

@@ -1231,6 +1231,38 @@ def test_the_network_names_the_groups_whose_gradients_differ(sizes):
     CHECKED["network: gradient groups"] += 1
 
 
+@SETTINGS
+@given(st.lists(st.floats(0, 1), min_size=9, max_size=9), st.integers(0, 8), st.integers(0, 8),
+       st.sampled_from([2.0, 10.0, 64.0, 100.0]))
+def test_a_best_rate_that_moved_past_the_gradients_is_said_with_its_measured_gap(
+        errors, i_mean, i_sum, ratio):
+    """"At α = R, 64x below B, Momentum ties its best / is G % under its best": said only for
+    a best α that went down by more than one grid step beyond the gradients' growth; R is the
+    grid rate nearest B / 64 and G the summed sweep's accuracy there under its best (under
+    1 %); otherwise "its best moved F, more than the gradients' 64x"."""
+    from optim_core.sweep import Sweep
+    from scenes.network import Moved, beyond_grid
+
+    lrs = np.logspace(-4, 0, 9)  # 3.16x apart
+    summed = Sweep("o", lrs, np.array(errors)[:, None], np.full((9, 1), -1))
+    m = Moved("o", float(lrs[i_mean]), float(lrs[i_sum]), True, True)
+    line = beyond_grid("O", m, ratio, float(lrs[1] / lrs[0]), summed)
+    spacing = lrs[1] / lrs[0]
+    past = i_mean > i_sum and not ratio / spacing <= m.factor <= ratio * spacing
+    assert (line is not None) == past
+    if line is None:
+        return
+    i = int(np.argmin(np.abs(np.log10(lrs) - np.log10(m.best_mean / ratio))))
+    gap = 100 * (max(1 - e for e in errors) - (1 - errors[i]))
+    if gap < 1:
+        assert line.startswith(f"At α = {readable(float(lrs[i]))}, ")
+        assert ("ties its best" in line) == (gap == 0)
+        assert gap == 0 or f"is {readable(gap, 2)} % under its best" in line
+    else:
+        assert "more than" in line
+    CHECKED["network: best moved past the gradients"] += 1
+
+
 SHARES = st.lists(st.floats(1e-3, 1.5) | st.just(float("nan")), min_size=4, max_size=4)
 
 
