@@ -75,3 +75,24 @@ def test_a_text_is_laid_out_alike_at_every_render_size(tmp_path):
         assert (config["pixel_width"], config["pixel_height"]) == (64, 36)  # put back
     assert ours.width == pytest.approx(one_line.width)
     assert ours.height == pytest.approx(one_line.height)
+
+
+def test_a_text_asked_for_again_is_a_copy_of_an_untouched_one(tmp_path):
+    """The second request keeps an untouched copy, later ones get copies of it: what a caller
+    does to its own text never reaches the next caller's."""
+    from manim import RIGHT, tempconfig
+
+    from scenes.framework.internals.texts import laid_out
+    from scenes.framework.style import BODY_FONT
+
+    with tempconfig({"media_dir": str(tmp_path)}):
+        made = [laid_out("asked for three times", BODY_FONT, 24, "#FFFFFF") for _ in range(3)]
+        size = (made[0].width, made[0].height)
+        made[0].shift(3 * RIGHT)
+        made[1].scale(2).set_color("#FF0000")
+        made[2].shift(RIGHT)
+        later = laid_out("asked for three times", BODY_FONT, 24, "#FFFFFF")
+    assert len({id(m) for m in [*made, later]}) == 4
+    assert (later.width, later.height) == pytest.approx(size)
+    assert later.get_center() == pytest.approx([0, 0, 0], abs=1e-6)
+    assert later.get_color().to_hex().upper() == "#FFFFFF"

@@ -9,9 +9,9 @@ each. Here every text is laid out on one fixed canvas, as wide as a 4K frame, wh
 render's size, so the drawing kept is the same for all of them.
 
 Manim then closes every glyph's curves point by point in Python on each ``Text``, even when
-its parsed drawing is cached: a copy of the last text laid out alike costs a third of that
-(tick labels and legends repeat within a scene; a scene built again, as the tests and the
-facts do, repeats every caption).
+its parsed drawing is cached: a copy of a text laid out before costs a third of that (tick
+labels and legends repeat within a scene; a scene built again, as the tests do, repeats
+every caption).
 
 The canvas size is read from Manim's global config at the moment a text is made: the only
 use of it here is to set it around that call and put it back. ``tests/test_layout.py`` fails
@@ -29,6 +29,7 @@ from manim import Text, config
 CANVAS = (3840, 2160)  # pixels of the canvas every text is laid out on (4K)
 KEPT = 4096  # laid-out texts kept per process
 _LAID_OUT: OrderedDict[tuple, Text] = OrderedDict()
+_SEEN: set[tuple] = set()  # texts laid out once so far
 
 
 @contextmanager
@@ -43,13 +44,22 @@ def fixed_canvas() -> Iterator[None]:
 
 
 def laid_out(s: str, font: str, size: float, color: str, **kw) -> Text:
-    """A new ``Text`` of ``s``, on one line whatever the render's size, copied from the last
-    one laid out alike."""
+    """A new ``Text`` of ``s``, on one line whatever the render's size. A text asked for a
+    second time is kept, and later ones are copies of it: a copy costs a third of laying a
+    text out, but copying every text once would slow a scene built once (its captions are
+    each asked for once)."""
     key = (s, font, size, color, tuple(sorted(kw.items())))
-    if key not in _LAID_OUT:
-        with fixed_canvas():
-            _LAID_OUT[key] = Text(s, font=font, font_size=size, color=color, **kw)
+    if key in _LAID_OUT:
+        _LAID_OUT.move_to_end(key)
+        return _LAID_OUT[key].copy()
+    with fixed_canvas():
+        made = Text(s, font=font, font_size=size, color=color, **kw)
+    if key in _SEEN:
+        _LAID_OUT[key] = made.copy()  # untouched: the caller moves and colours its own
         while len(_LAID_OUT) > KEPT:
             _LAID_OUT.popitem(last=False)
-    _LAID_OUT.move_to_end(key)
-    return _LAID_OUT[key].copy()
+    else:
+        if len(_SEEN) > 8 * KEPT:
+            _SEEN.clear()
+        _SEEN.add(key)
+    return made
