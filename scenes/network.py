@@ -297,13 +297,14 @@ def noise_caption(name: str, causes: StepCauses, eps_share: float) -> str | None
                          "them.", f"Smaller than α: batches disagree; |m̂| is {share} of |g|.")
 
 
-def memory_caption(name: str, causes: StepCauses, eps_share: float, beta2: float, steps: int,
-                   shrank: bool) -> str | None:
+def memory_caption(name: str, causes: StepCauses, eps_share: float, beta1: float, beta2: float,
+                   steps: int, shrank: bool) -> str | None:
     """The second reason: the gradients shrink as the network learns (``shrank``: in every
     group, measured), and √v̂ averages about 1/(1 - β₂) steps of them (all the run's, when the
     run is shorter), so recent gradients are a share of √v̂. Said only when that share is
-    under 0.8 in every group."""
-    if not explained(causes, eps_share) or not shrank or float(causes.memory.max()) >= MEMORY:
+    under 0.8 in every group and √v̂ remembers at least twice as many steps as m̂."""
+    if not explained(causes, eps_share) or not shrank or float(causes.memory.max()) >= MEMORY \
+            or memory(beta2) <= 2 * memory(beta1):  # √v̂'s memory must be the longer one
         return None
     share = spread_of(causes.memory)
     if memory(beta2) >= steps:
@@ -615,8 +616,9 @@ class NetworkTraining(ExplainerScene):
         causes = step_causes(t.shape, grads, hyper["beta1"], hyper["beta2"])
         share = eps_share(t, i)
         said = [(f"noise-{key}", noise_caption(name, causes, share), "agreement"),
-                (f"memory-{key}", memory_caption(name, causes, share, hyper["beta2"],
-                                                 t.setup.steps, shrinking(t, i)), "memory")]
+                (f"memory-{key}", memory_caption(name, causes, share, hyper["beta1"],
+                                                 hyper["beta2"], t.setup.steps, shrinking(t, i)),
+                 "memory")]
         said = [(beat, line, what) for beat, line, what in said if line is not None]
         if not said:
             return

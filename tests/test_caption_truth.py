@@ -1268,14 +1268,16 @@ SHARES = st.lists(st.floats(1e-3, 1.5) | st.just(float("nan")), min_size=4, max_
 
 @SETTINGS
 @given(SHARES, SHARES, st.floats(0, 0.05) | st.just(float("inf")), st.booleans(),
-       st.sampled_from([0.99, 0.999, 0.9999]), st.sampled_from([60, 300, 5000]))
+       st.sampled_from([0.0, 0.5, 0.9, 0.99, 0.999, 0.9999]), st.sampled_from([60, 300, 5000]),
+       st.sampled_from([0.0, 0.9, 0.99]))
 def test_the_network_says_why_adams_steps_are_under_alpha_only_when_measured(
-        agreement, memory, eps_share, shrank, beta2, steps):
+        agreement, memory, eps_share, shrank, beta2, steps, beta1):
     """"Smaller than α: batches' gradients disagree, so |m̂| is A of them": said exactly when
     |m̂| over the recent gradients' RMS is a number under 0.5 in every group and ε is at most
     1 % of the gradients' size, A their range; "And gradients shrink ... √v̂ remembers ~N
-    steps: recent ones are B of it": exactly when, besides, the gradients shrank and the
-    recent RMS over √v̂ is under 0.8 in every group, N = 1/(1 - β₂)."""
+    steps: recent ones are B of it": exactly when, besides, the gradients shrank, the recent
+    RMS over √v̂ is under 0.8 in every group and √v̂ remembers more than twice m̂'s steps,
+    N = 1/(1 - β₂) ("averages all S steps" when N reaches the run's S)."""
     from optim_core.network import StepCauses
     from scenes.network import memory_caption, noise_caption
 
@@ -1292,8 +1294,9 @@ def test_the_network_says_why_adams_steps_are_under_alpha_only_when_measured(
     if line is not None:
         assert line.startswith("Smaller than α") and f" {spread(causes.agreement)} of " in line
         CHECKED["network: under alpha, batches"] += 1
-    line = memory_caption("Adam", causes, eps_share, beta2, steps, shrank)
-    assert (line is not None) == (measured and shrank and causes.memory.max() < 0.8)
+    line = memory_caption("Adam", causes, eps_share, beta1, beta2, steps, shrank)
+    longer = 1 / (1 - beta2) > 2 / (1 - beta1)  # √v̂ remembers more than twice m̂'s steps
+    assert (line is not None) == (measured and shrank and causes.memory.max() < 0.8 and longer)
     if line is not None:
         if round(1 / (1 - beta2)) >= steps:  # it remembers more than the run: all of it
             assert f"√v̂ averages all {steps:,} steps" in line
