@@ -151,7 +151,8 @@ class MountainAnalogy(ExplainerScene):
             caption = lr_caption(compared, main)
             self.lr_captions.append(caption)
             drawn = self.lr_walk(pm, land, traj, lr, color, None if compared.diverged_at
-                                 is not None else f"ends {compared.gap:.2g} from the floor")
+                                 is not None or works(compared) else
+                                 f"ends {compared.gap:.2g} from the floor")
             with self.beat(name, caption):
                 # the readouts are the main walk's: they leave while another α walks
                 hide = [FadeOut(labels_row, *readouts)] if i == 0 else []

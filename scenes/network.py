@@ -271,6 +271,7 @@ NOISY = 0.5  # |m̂| under this share of the gradients' size: the gradients it a
 MEMORY = 0.8  # recent gradients under this share of √v̂: √v̂'s long memory shortens the step
 NOISE_EXPLAINED = ("adam", "adamw")  # m̂ over √v̂ is the step (AdamW: besides a small decay)
 SMALL_EPS = 0.01  # ε at most this share of the gradients' size: the step is m over √v
+MIN_BETA1 = 0.8  # m̂ averages about 5 steps or more: noise and trend can be told apart
 
 
 def spread_of(values: np.ndarray) -> str:
@@ -279,18 +280,22 @@ def spread_of(values: np.ndarray) -> str:
     return lo if lo == hi else f"{lo} to {hi}"
 
 
-def explained(causes: StepCauses, eps_share: float) -> bool:
-    """Whether |m̂|/√v̂ is the step (ε negligible) and measured in every group."""
-    return (eps_share <= SMALL_EPS and np.all(np.isfinite(causes.agreement))
-            and np.all(np.isfinite(causes.memory)))
+def explained(causes: StepCauses, eps_share: float, beta1: float) -> bool:
+    """Whether |m̂|/√v̂ is the step (ε negligible), measured in every group, and m̂ averages
+    enough steps (β₁ >= 0.8: about 5) to tell batch-to-batch noise from a trend (with
+    β₁ = 0, m̂ is the last gradient, |m̂| equals their RMS, and the noise would be counted
+    as memory)."""
+    return (eps_share <= SMALL_EPS and beta1 >= MIN_BETA1
+            and bool(np.all(np.isfinite(causes.agreement)))
+            and bool(np.all(np.isfinite(causes.memory))))
 
 
-def noise_caption(name: str, causes: StepCauses, eps_share: float) -> str | None:
+def noise_caption(name: str, causes: StepCauses, eps_share: float, beta1: float) -> str | None:
     """The first reason Adam steps under α on a network: its batches' gradients disagree, so
     their average m̂ is a small share of their size. Said only when that share is under 0.5 in
     every group and ε is negligible (``eps_share``: ε over the smallest group's typical
     gradient); None otherwise."""
-    if not explained(causes, eps_share) or float(causes.agreement.max()) >= NOISY:
+    if not explained(causes, eps_share, beta1) or float(causes.agreement.max()) >= NOISY:
         return None
     share = spread_of(causes.agreement)
     return first_fitting(f"Smaller than α: batches' gradients disagree, so |m̂| is {share} of "
@@ -303,7 +308,8 @@ def memory_caption(name: str, causes: StepCauses, eps_share: float, beta1: float
     group, measured), and √v̂ averages about 1/(1 - β₂) steps of them (all the run's, when the
     run is shorter), so recent gradients are a share of √v̂. Said only when that share is
     under 0.8 in every group and √v̂ remembers at least twice as many steps as m̂."""
-    if not explained(causes, eps_share) or not shrank or float(causes.memory.max()) >= MEMORY \
+    if not explained(causes, eps_share, beta1) or not shrank \
+            or float(causes.memory.max()) >= MEMORY \
             or memory(beta2) <= 2 * memory(beta1):  # √v̂'s memory must be the longer one
         return None
     share = spread_of(causes.memory)
@@ -311,14 +317,14 @@ def memory_caption(name: str, causes: StepCauses, eps_share: float, beta1: float
         return first_fitting(f"And gradients shrink, but √v̂ averages all {steps:,} steps: recent "
                              f"ones are {share} of it.",
                              f"Gradients shrink; √v̂ averages all {steps:,} steps: recent ones are "
-                             f"{share} of it.")
+                             f"{share} of it.", f"Gradients shrink; recent ones are {share} of √v̂.")
     remembers = f"{memory(beta2):,.0f}"
     return first_fitting(f"And gradients shrink, but √v̂ remembers about {remembers} steps: "
                          f"recent ones are {share} of it.",
                          f"Gradients shrink; √v̂ remembers about {remembers} steps, so recent "
                          f"ones are {share} of it.",
                          f"Gradients shrink; √v̂ remembers {remembers} steps: recent ones are "
-                         f"{share} of it.")
+                         f"{share} of it.", f"Gradients shrink; recent ones are {share} of √v̂.")
 
 
 def shrinking(t: Training, i_lr: int) -> bool:
@@ -405,11 +411,12 @@ def moved_caption(name: str, m: Moved) -> str:
 
 def beyond_grid(name: str, m: Moved, ratio: float, spacing: float,
                 summed: Sweep) -> str | None:
-    """For a best α that moved further than the gradients grew (by more than one step of the
-    grid, ``spacing``, from ``ratio``): how close to its best the summed training is at the
-    rate the gradients' growth predicts (the grid rate nearest ``best_mean / ratio``). None for
-    a best α that moved as predicted, stayed, or went up."""
-    if m.stayed or m.factor <= 1 or ratio / spacing <= m.factor <= ratio * spacing:
+    """For a best α that went down further than the gradients grew (by more than one step of
+    the grid, ``spacing``, beyond ``ratio``): how close to its best the summed training is at
+    the rate the gradients' growth predicts (the grid rate nearest ``best_mean / ratio``, and
+    how far below ``best_mean`` that rate really is). None for a best α that moved as
+    predicted or less, stayed, or went up."""
+    if m.stayed or m.factor <= ratio * spacing:  # moved less, or as the gradients grew
         return None
     lx = np.log10(summed.lrs)
     i = int(np.argmin(np.abs(lx - np.log10(m.best_mean / ratio))))
@@ -418,7 +425,7 @@ def beyond_grid(name: str, m: Moved, ratio: float, spacing: float,
     rate = readable(float(summed.lrs[i]))
     if np.isfinite(gap) and gap < 1:
         how = "ties its best" if gap == 0 else f"is {readable(gap, 2)} % under its best"
-        below = f"{times(ratio)} below {readable(m.best_mean)}"
+        below = f"{times(m.best_mean / float(summed.lrs[i]))} below {readable(m.best_mean)}"
         return first_fitting(f"At α = {rate}, {below}, {name} {how}: a flat top.",
                              f"At α = {rate}, {below}, {name} {how}.")
     return first_fitting(f"{name}'s best moved {times(m.factor)}, more than the gradients' "
@@ -538,13 +545,15 @@ class NetworkTraining(ExplainerScene):
         with self.beat("layers", gradient_caption(names[plain], grad_sizes)):
             self.clear_stage(title)
             self.play(FadeIn(bars.frame), FadeIn(bars.bars[plain]), run_time=0.6)
-        for k in [plain, *(k for k in keys if k != plain)]:
+        order = [plain, *(k for k in keys if k != plain)]  # the plain optimizer's bars first
+        for n, k in enumerate(order):
             with self.beat(f"steps-{k}", step_caption(names[k], p.optimizers[k].optimizer,
                                                       at_best[k])):
                 self.play(FadeIn(bars.bars[k]) if k != plain else bars.indicate(k),
                           run_time=0.6)
             if p.optimizers[k].optimizer in NOISE_EXPLAINED:
-                self.why_under_alpha(k, names[k], trainings[k], i_best[k], bars, title)
+                self.why_under_alpha(k, names[k], trainings[k], i_best[k], bars,
+                                     order[:n + 1], title)
         typical = float(np.median(np.abs(init_weights(shape, np.arange(p.seeds)))))
         with self.beat("weights", weight_caption(typical, p.reference_lr)):
             self.play(FadeIn(bars.reference(p.reference_lr, typical)), run_time=0.6)
@@ -606,7 +615,7 @@ class NetworkTraining(ExplainerScene):
     # --- helpers ---------------------------------------------------------------------------------
 
     def why_under_alpha(self, key: str, name: str, t: Training, i: int, bars: StepBars,
-                        title) -> None:
+                        shown: list[str], title) -> None:
         """Why an Adam steps under α here, on one weight's gradients with m̂ and ±√v̂ over
         them: the batches disagree, and √v̂ remembers larger gradients than the recent ones
         (each beat only where the run measures it); then the step chart again."""
@@ -615,7 +624,7 @@ class NetworkTraining(ExplainerScene):
         grads = gradient_history(t.optimizer, lr, int(t.seeds[0]), t.setup, **t.hyperparams)
         causes = step_causes(t.shape, grads, hyper["beta1"], hyper["beta2"])
         share = eps_share(t, i)
-        said = [(f"noise-{key}", noise_caption(name, causes, share), "agreement"),
+        said = [(f"noise-{key}", noise_caption(name, causes, share, hyper["beta1"]), "agreement"),
                 (f"memory-{key}", memory_caption(name, causes, share, hyper["beta1"],
                                                  hyper["beta2"], t.setup.steps, shrinking(t, i)),
                  "memory")]
@@ -631,7 +640,7 @@ class NetworkTraining(ExplainerScene):
                     self.play(FadeIn(chart.frame), FadeIn(chart.curves), run_time=0.6)
                 self.play(FadeIn(chart.note(what, getattr(causes, what))), run_time=0.4)
         self.clear_stage(title)
-        self.add(bars.frame, *bars.bars.values())
+        self.add(bars.frame, *(bars.bars[k] for k in shown))
 
     def digits_row(self, data) -> VGroup:
         """One test image of each digit, drawn as its grid of pixels, with its label."""

@@ -73,6 +73,7 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
     ``one_minimum``: the surface has one, so it is "the minimum"."""
     lines = []
     a_minimum = "the minimum" if one_minimum else "a minimum"
+    span = f"{steps} step{'' if steps == 1 else 's'}"
     tol = f"within {tolerance:g}"
     for o in results:
         if o.diverged_at is not None:
@@ -80,21 +81,22 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
             continue
         left = f" (it left the plot at step {o.left_plot_at})" if o.left_plot_at is not None else ""
         if o.minimum is None:
-            lines.append(f"{o.name} ends at loss {number(o.final_loss)} after {steps} "
-                         f"steps{left}.")
+            lines.append(f"{o.name} ends at loss {number(o.final_loss)} after {span}"
+                         f"{left}.")
         elif o.reached_at is not None:
             lines.append(f"{o.name} reached {point_text(o.reached)} ({tol}) at step "
                          f"{o.reached_at}{left}.")
         else:
             lines.append(f"{o.name} ends {o.distance:.3g} from {point_text(o.minimum)} after "
-                         f"{steps} steps{left}.")
+                         f"{span}{left}.")
     finished = [o for o in results if o.diverged_at is None]
     reached = sorted((o for o in finished if o.reached_at is not None), key=lambda o: o.reached_at)
     if len(reached) >= 2 and len(reached) == len(finished):
         first, second = reached[:2]
         gap = second.reached_at - first.reached_at
         lines.append(f"{first.name} and {second.name} arrived at the same step." if gap == 0
-                     else f"{first.name} arrived first, {gap} steps before {second.name}.")
+                     else f"{first.name} arrived first, {gap} step{'' if gap == 1 else 's'} "
+                     f"before {second.name}.")
     elif len(finished) >= 2:
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         lo, hi = best.final_loss, runner.final_loss
@@ -109,9 +111,9 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
             lines.append(f"{best.name} and {runner.name} end level in loss.")
     if finished and finished[0].minimum is not None and all(o.reached_at is None
                                                             for o in results):
-        lines.append(f"No racer came {tol} of {a_minimum} in {steps} steps."
+        lines.append(f"No racer came {tol} of {a_minimum} in {span}."
                      if len(finished) > 1 else
-                     f"{finished[0].name} did not come {tol} of {a_minimum} in {steps} steps.")
+                     f"{finished[0].name} did not come {tol} of {a_minimum} in {span}.")
     return lines
 
 

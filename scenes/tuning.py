@@ -296,17 +296,23 @@ def shrink_caption(name: str, s: Shift) -> str:
                          f"{name}: {moved(s)} with {shrunk(s.scale)}.")
 
 
-def shrunk_usual(usual: float, shrinks: dict[str, Verdict], factor: float,
-                 names: dict[str, str]) -> str | None:
-    """Whether the usual α works for an Adam on the shrunk surface (None if for none)."""
+def works_at(v: Verdict, rate: float) -> bool:
+    return bool(v.works) and bool(np.any(np.isclose(v.works, rate, rtol=1e-9)))
+
+
+def shrunk_usual(usual: float, before: dict[str, Verdict], shrinks: dict[str, Verdict],
+                 factor: float, names: dict[str, str]) -> str | None:
+    """Whether the usual α works for an Adam on the shrunk surface where it did not on the
+    surface as it is (None if for none)."""
     fits = [names[k] for k, v in shrinks.items()
-            if v.works and np.any(np.isclose(v.works, usual, rtol=1e-9))]
+            if works_at(v, usual) and not works_at(before[k], usual)]
     if not fits:
         return None
     who = "" if len(shrinks) == 1 else f" for {names_list(fits)}"
     return first_fitting(f"Now the usual α = {readable(usual)} works{who}: every distance is "
                          f"{readable(factor)}x shorter.",
-                         f"Now the usual α = {readable(usual)} works{who}.")
+                         f"Now the usual α = {readable(usual)} works{who}.",
+                         f"Now the usual α = {readable(usual)} works for {len(fits)} of them.")
 
 
 def shrink_lesson(loss_shifts: dict[str, tuple[Shift, Shift]],
@@ -345,7 +351,8 @@ def best_caption(names: list[str], below: list[int], starts: int, goal: str,
     most = max(below)
     leaders = [n for n, b in zip(names, below, strict=True) if b == most]
     who = names_list(leaders)
-    tie = f"{len(leaders)} tie at their best α: {most} of {starts} starts {goal}."
+    tie = (f"{len(leaders)} tie at their best α: {most} of {starts} starts {goal}."
+           if len(leaders) > 1 else f"Most starts {goal}: {who}, {most}.")
     lead = (f"At its best α, {who} ends {goal} from the most starts: {most} of {starts}."
             if len(leaders) == 1 else
             f"At their best α, {who} end {goal} from the most starts: {most} of {starts}.")
@@ -358,7 +365,8 @@ def best_caption(names: list[str], below: list[int], starts: int, goal: str,
     return first_fitting(f"{lead[:-1]}; {name}, {count}.",
                          f"Most starts {goal} at the best α: {who}, {most}; {name}, {count}.",
                          f"Most starts {goal}: {who}, {most} of {starts}; {name}, {count}.",
-                         f"{tie[:-1]}; {name}, {count}.")
+                         f"{tie[:-1]}; {name}, {count}.",
+                         f"Most starts: {who}, {most} of {starts}; {name}, {count}.")
 
 
 def usual_below(verdicts: list[Verdict], optimizers: dict[str, Contender]) -> bool:
@@ -514,7 +522,8 @@ class TuningSweep(ExplainerScene):
         if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-why", reach):
                 self.wait(0.1)
-        self.shrink_beats(board, shrinks, moves, shifts, names, usual, up)
+        self.shrink_beats(board, {k: scales[k][1.0] for k in shrinks}, shrinks, moves, shifts,
+                          names, usual, up)
         if reach is not None and usual_below(verdicts, p.optimizers):
             with self.beat("usual-advice", first_fitting(
                     f"α = {readable(usual)} suits weights that move little; where they "
@@ -523,9 +532,10 @@ class TuningSweep(ExplainerScene):
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def shrink_beats(self, board: ScaleChart, shrinks: dict[str, Verdict],
-                     moves: dict[str, Shift], shifts: dict[str, tuple[Shift, Shift]],
-                     names: dict[str, str], usual: float, factor: float) -> None:
+    def shrink_beats(self, board: ScaleChart, before: dict[str, Verdict],
+                     shrinks: dict[str, Verdict], moves: dict[str, Shift],
+                     shifts: dict[str, tuple[Shift, Shift]], names: dict[str, str],
+                     usual: float, factor: float) -> None:
         """The landscape shrunk: Adam's rates move with the distances (nothing without an
         Adam in the table)."""
         if not shrinks:
@@ -540,7 +550,7 @@ class TuningSweep(ExplainerScene):
         for key, s in moves.items():
             with self.beat(f"shrink-{key}", shrink_caption(names[key], s)):
                 self.wait(0.1)
-        if (fits := shrunk_usual(usual, shrinks, factor, names)) is not None:
+        if (fits := shrunk_usual(usual, before, shrinks, factor, names)) is not None:
             with self.beat("shrink-usual", fits):
                 self.wait(0.1)
         if (lesson := shrink_lesson(shifts, moves)) is not None:
