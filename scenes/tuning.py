@@ -543,8 +543,8 @@ class TuningSweep(ExplainerScene):
         self.idea("The landscape's size sets α", "shrink_verdicts", "shrink_shifts")
         k = readable(factor)
         with self.beat("shrink", first_fitting(
-                f"Now shrink the landscape {k}x instead: every distance {k}x shorter, the "
-                "same heights.", f"Now shrink the landscape {k}x, heights kept.")):
+                f"Now shrink the landscape {k}x: every distance {k}x shorter, heights kept.",
+                f"Now shrink the landscape {k}x, heights kept.")):
             self.play(*(FadeIn(board.rows[shrunk(factor)][key]) for key in shrinks),
                       run_time=0.6)
         for key, s in moves.items():
