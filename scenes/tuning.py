@@ -81,14 +81,16 @@ from scenes.framework.style import (
 )
 
 
+def swept(key: str, contender: Contender, lrs: np.ndarray, starts: np.ndarray,
+          surface: Surface, steps: int) -> Sweep:
+    """One batched sweep of one optimizer of the table, named by its table key."""
+    s = lr_sweep(contender.optimizer, lrs, starts, surface, steps, **contender.hyper())
+    return Sweep(key, s.lrs, s.final, s.diverged_at, s.floor)
+
+
 def sweep_all(p: TuningParams, surface: Surface, starts: np.ndarray) -> list[Sweep]:
     """One batched sweep per optimizer of the table, each named by its table key."""
-    out = []
-    for key, contender in p.optimizers.items():
-        s = lr_sweep(contender.optimizer, p.rates(), starts, surface, p.steps,
-                     **contender.hyper())
-        out.append(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor))
-    return out
+    return [swept(key, c, p.rates(), starts, surface, p.steps) for key, c in p.optimizers.items()]
 
 
 def scale_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
@@ -100,10 +102,8 @@ def scale_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
     for key, contender in p.optimizers.items():
         out[key] = {}
         for scale in (1.0, p.loss_scale, 1 / p.loss_scale):
-            s = lr_sweep(contender.optimizer, grid, starts, surface.scaled(scale), p.steps,
-                         **contender.hyper())
-            out[key][scale] = verdict(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor),
-                                      p.threshold * scale)
+            out[key][scale] = verdict(swept(key, contender, grid, starts,
+                                            surface.scaled(scale), p.steps), p.threshold * scale)
     return out
 
 
@@ -269,14 +269,10 @@ def shrink_sweeps(p: TuningParams, surface: Surface, starts: np.ndarray,
                   grid: np.ndarray) -> dict[str, Verdict]:
     """Per Adam of the table, its verdict on ``grid`` with the surface shrunk ``loss_scale``
     times (every distance, the starts with it; the heights, and so the threshold, kept)."""
-    k, out = p.loss_scale, {}
-    for key, contender in p.optimizers.items():
-        if contender.optimizer == "adam":
-            s = lr_sweep(contender.optimizer, grid, starts / k, surface.shrunk(k), p.steps,
-                         **contender.hyper())
-            out[key] = verdict(Sweep(key, s.lrs, s.final, s.diverged_at, s.floor),
-                               p.threshold)
-    return out
+    k = p.loss_scale
+    return {key: verdict(swept(key, c, grid, starts / k, surface.shrunk(k), p.steps),
+                         p.threshold)
+            for key, c in p.optimizers.items() if c.optimizer == "adam"}
 
 
 def follows(s: Shift) -> bool:

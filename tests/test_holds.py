@@ -66,17 +66,20 @@ class Clocked(Scene):
             self.ends.append(self.renderer.time)
 
 
+def built(cls, tmp_path, skip: bool) -> Scene:
+    """``cls`` run without writing a file, its frames drawn (``skip`` False) or not."""
+    with tempconfig({"media_dir": str(tmp_path / f"{skip}"), "dry_run": True,
+                     "pixel_width": 64, "pixel_height": 36, "frame_rate": FPS,
+                     "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
+        scene = cls(renderer=renderer(RasterCamera, skip_animations=skip))
+        scene.render()
+    return scene
+
+
 def test_the_clock_runs_alike_when_no_frame_is_drawn(tmp_path):
     """facts builds a scene with skip_animations (no frame drawn): every play must end at the
     time, to the last bit, that drawing the scene gives it, or the beats' times drift apart."""
-    clocks = []
-    for skip in (False, True):
-        with tempconfig({"media_dir": str(tmp_path / f"{skip}"), "dry_run": True,
-                         "pixel_width": 64, "pixel_height": 36, "frame_rate": FPS,
-                         "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
-            scene = Clocked(renderer=renderer(RasterCamera, skip_animations=skip))
-            scene.render()
-            clocks.append(scene.ends)
+    clocks = [built(Clocked, tmp_path, skip).ends for skip in (False, True)]
     assert clocks[0] == clocks[1] and len(clocks[0]) == 8
 
 
@@ -105,11 +108,7 @@ def test_a_fade_without_frames_leaves_what_manims_fade_leaves(tmp_path, monkeypa
     monkeypatch.setattr(holds, "Faded", Spy)
     ends = []
     for skip in (False, True):
-        with tempconfig({"media_dir": str(tmp_path / f"{skip}"), "dry_run": True,
-                         "pixel_width": 64, "pixel_height": 36, "frame_rate": FPS,
-                         "disable_caching": True, "verbosity": "ERROR", "progress_bar": "none"}):
-            scene = Fading(renderer=renderer(RasterCamera, skip_animations=skip))
-            scene.render()
+        scene = built(Fading, tmp_path, skip)
         ends.append((scene.ends, [(type(m).__name__, m.points.round(9).tolist(),
                                    m.get_fill_opacity(), m.get_stroke_opacity())
                                   for top in scene.mobjects for m in top.get_family()]))
