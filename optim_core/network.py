@@ -72,6 +72,14 @@ class Digits:
         return len(self.y_train) + len(self.y_test)
 
 
+DIGITS_IMAGES = 1797  # images in scikit-learn's bundled digits (tests/test_network.py checks)
+
+
+def test_size(test_fraction: float) -> int:
+    """How many of the digits are held out for testing at ``test_fraction``."""
+    return int(round(test_fraction * DIGITS_IMAGES))
+
+
 @lru_cache(maxsize=8)
 def digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
     """scikit-learn's bundled digits (no download), pixels scaled from 0-16 to [0, 1], split
@@ -84,7 +92,7 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
     x = np.asarray(data.data, dtype=float) / 16.0
     y = np.asarray(data.target, dtype=np.int64)
     order = np.random.default_rng(seed).permutation(len(y))
-    n_test = int(round(test_fraction * len(y)))
+    n_test = test_size(test_fraction)
     test, train = order[:n_test], order[n_test:]
     out = Digits(x[train], y[train], x[test], y[test])
     for a in (out.x_train, out.y_train, out.x_test, out.y_test):
@@ -285,6 +293,10 @@ class Setup:
 
     def data(self) -> Digits:
         return digits(self.test_fraction, self.data_seed)
+
+    def train_size(self) -> int:
+        """How many images it trains on, without loading them (a parameter check's need)."""
+        return DIGITS_IMAGES - test_size(self.test_fraction)
 
     def shape(self) -> Shape:
         d = self.data()

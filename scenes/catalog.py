@@ -275,7 +275,7 @@ class NetworkParams:
         check_racers(self.optimizers)
         if self.lr_min >= self.lr_max:
             raise ValueError(f"lr_min {self.lr_min:g} must be below lr_max {self.lr_max:g}")
-        train_size = len(self.setup().data().y_train)
+        train_size = self.setup().train_size()
         if self.batch > train_size:
             raise ValueError(f"batch {self.batch}: the training set has {train_size} images")
 

@@ -78,8 +78,8 @@ def test_a_text_is_laid_out_alike_at_every_render_size(tmp_path):
 
 
 def test_a_text_asked_for_again_is_a_copy_of_an_untouched_one(tmp_path):
-    """The second request keeps an untouched copy, later ones get copies of it: what a caller
-    does to its own text never reaches the next caller's."""
+    """Every request gets its own copy of the text laid out first: what a caller does to its
+    own text never reaches the next caller's."""
     from manim import RIGHT, tempconfig
 
     from scenes.framework.internals.texts import laid_out
@@ -96,3 +96,65 @@ def test_a_text_asked_for_again_is_a_copy_of_an_untouched_one(tmp_path):
     assert (later.width, later.height) == pytest.approx(size)
     assert later.get_center() == pytest.approx([0, 0, 0], abs=1e-6)
     assert later.get_color().to_hex().upper() == "#FFFFFF"
+
+
+READ_ALIKE = [
+    ("Gradient descent ends 0.35 from (1, 1) after 2000 steps.", "body", 24, {}),
+    ("m̂ = m / (1 − β₁ᵗ);  √v̂ + ε ≈ 10⁻³ × α", "body", 36, {}),
+    ("The road map", "body", 34, {"weight": "BOLD"}),
+    ("two lines,\nthe second longer", "body", 24, {}),
+    ("a\ttab, and  two spaces", "body", 20, {}),
+    ("-1.234e+100", "mono", 24, {}),
+]
+
+
+@pytest.mark.parametrize(("s", "font", "size", "kw"), READ_ALIKE)
+def test_pango_drawings_are_read_as_manims_own_reader_reads_them(tmp_path, s, font, size, kw):
+    """internals.texts reads Pango's drawings itself (five times faster than Manim's general
+    SVG reader): the same glyphs, points, styles and size as Manim's Text. Fails loudly if
+    Manim changes how it reads them (then PangoText must follow, or go)."""
+    import xml.etree.ElementTree as ET
+
+    from manim import Text, VMobject, tempconfig
+
+    from scenes.framework.internals.texts import PangoText, fixed_canvas, pango_glyphs
+    from scenes.framework.style import BODY_FONT, MONO_FONT
+
+    font = BODY_FONT if font == "body" else MONO_FONT
+    with tempconfig({"media_dir": str(tmp_path)}), fixed_canvas():
+        theirs = Text(s, font=font, font_size=size, color="#9AA3B2", **kw)
+        ours = PangoText(s, font=font, font_size=size, color="#9AA3B2", **kw)
+    assert pango_glyphs(ET.parse(ours.get_file_path()).getroot()) is not None  # read by ours
+    assert len(ours.submobjects) == len(theirs.submobjects) > 0
+    for a, b in zip(ours.submobjects, theirs.submobjects, strict=True):
+        assert type(a) is VMobject and not a.submobjects
+        assert a.points.shape == b.points.shape
+        assert np.allclose(a.points, b.points, rtol=0, atol=1e-12)
+        for style in ("fill_rgbas", "stroke_rgbas", "background_stroke_rgbas"):
+            assert np.array_equal(getattr(a, style), getattr(b, style)), style
+        assert (a.stroke_width, a.background_stroke_width) == (b.stroke_width,
+                                                               b.background_stroke_width)
+    assert ours.get_center() == pytest.approx(theirs.get_center(), abs=1e-12)
+    assert (ours.width, ours.height, ours.font_size) == pytest.approx(
+        (theirs.width, theirs.height, theirs.font_size), abs=1e-12)
+    assert (ours.text, ours.original_text, len(ours.chars)) == (theirs.text, theirs.original_text,
+                                                               len(theirs.chars))
+    assert set(vars(ours)) == set(vars(theirs))
+
+
+def test_a_drawing_of_another_shape_goes_to_manims_reader():
+    import xml.etree.ElementTree as ET
+
+    from scenes.framework.internals.texts import pango_glyphs
+
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+           '<defs><g><symbol id="g1"><path d="M 0 0 L 1 0 L 1 1 Z"/></symbol></g></defs>'
+           '<g style="fill:rgb(100%,0%,0%);fill-opacity:1;">{}</g></svg>')
+    use = '<use xlink:href="#g1" x="1" y="2"/>'
+    assert len(pango_glyphs(ET.fromstring(svg.format(use)))) == 1
+    for other in ('<rect width="1" height="1"/>', '<path d="M 0 0 L 1 1"/>',
+                  '<use xlink:href="#g1" x="1" y="2" transform="scale(2)"/>',
+                  '<use xlink:href="#g2" x="1" y="2"/>', '<g transform="scale(2)">' + use + '</g>'):
+        assert pango_glyphs(ET.fromstring(svg.format(use + other))) is None, other
+    unpainted = svg.replace(' style="fill:rgb(100%,0%,0%);fill-opacity:1;"', "")
+    assert pango_glyphs(ET.fromstring(unpainted.format(use))) is None

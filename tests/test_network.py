@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from optim_core import make
 from optim_core.network import (
+    DIGITS_IMAGES,
     GROUPS,
     Setup,
     Shape,
@@ -46,12 +47,15 @@ def theta_for(shape: Shape, runs: int, seed: int = 0, scale: float = 1.0) -> np.
 
 def test_the_digits_ship_with_scikit_learn_and_split_once():
     d = digits()
-    assert d.size == 1797 and d.inputs == 64 and d.classes == 10
+    assert d.size == DIGITS_IMAGES == 1797 and d.inputs == 64 and d.classes == 10
     assert d.x_train.min() == 0.0 and d.x_train.max() == 1.0
     assert len(d.y_test) == round(0.25 * 1797)
     assert digits(0.25, 0) is digits(0.25, 0)  # cached
     other = digits(0.25, 1)
     assert not np.array_equal(other.y_test, d.y_test)
+    # a parameter check counts the training images without loading them
+    for fraction in (0.25, 0.1, 0.5):
+        assert Setup(test_fraction=fraction).train_size() == len(digits(fraction).y_train)
 
 
 def test_batches_are_whole_epochs_of_a_permutation():

@@ -1,4 +1,4 @@
-"""Text laid out the same at every render size, and laid out once per process.
+"""Text laid out the same at every render size, read fast, and laid out once per process.
 
 Manim 0.22 lays a ``Text`` out with Pango on a canvas as wide as the render
 (``config["pixel_width"]``, read inside ``Text._text2svg``) and keeps the drawing in the media
@@ -8,10 +8,16 @@ the same folder: a 320-pixel preview would leave the 1080p video's long captions
 each. Here every text is laid out on one fixed canvas, as wide as a 4K frame, whatever the
 render's size, so the drawing kept is the same for all of them.
 
-Manim then closes every glyph's curves point by point in Python on each ``Text``, even when
-its parsed drawing is cached: a copy of a text laid out before costs a third of that (tick
-labels and legends repeat within a scene; a scene built again, as the tests do, repeats
-every caption).
+Manim then reads that drawing with a general SVG reader (svgelements) that parses every glyph
+of every text again: five sixths of making a ``Text``, and half of building a scene. Pango's
+drawings are simple (each glyph's outline once, then placed by ``<use x y>``), so
+:class:`PangoText` reads them itself: each glyph's outline is converted to points once per
+process by Manim's own path converter, and each placed glyph is those points moved to its
+place. The result is the same ``Text`` (points equal to 1e-12, the same styles; checked by
+``tests/test_layout.py`` against Manim's reader, which fails loudly if Manim reads them
+differently); a drawing of any other shape goes to Manim's reader. Its glyphs are plain
+``VMobject``s, without the parsed path Manim keeps on each, so a copy costs a hundredth of
+laying the text out again: a text asked for again is a copy.
 
 The canvas size is read from Manim's global config at the moment a text is made: the only
 use of it here is to set it around that call and put it back. ``tests/test_layout.py`` fails
@@ -20,16 +26,25 @@ loudly if Manim stops reading it there.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from manim import Text, config
+import numpy as np
+import svgelements as se
+from manim import RIGHT, Text, VMobject, config
+from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
 CANVAS = (3840, 2160)  # pixels of the canvas every text is laid out on (4K)
 KEPT = 4096  # laid-out texts kept per process
 _LAID_OUT: OrderedDict[tuple, Text] = OrderedDict()
-_SEEN: set[tuple] = set()  # texts laid out once so far
+_OUTLINES: dict[str, np.ndarray] = {}  # a glyph's outline (its path's d) -> its points
+
+SVG = "{http://www.w3.org/2000/svg}"
+HREF = "{http://www.w3.org/1999/xlink}href"
+PAINT = {"fill", "fill-opacity"}  # what Pango's glyph groups are styled with
 
 
 @contextmanager
@@ -43,23 +58,87 @@ def fixed_canvas() -> Iterator[None]:
         config["pixel_width"], config["pixel_height"] = before
 
 
-def laid_out(s: str, font: str, size: float, color: str, **kw) -> Text:
-    """A new ``Text`` of ``s``, on one line whatever the render's size. A text asked for a
-    second time is kept, and later ones are copies of it: a copy costs a third of laying a
-    text out, but copying every text once would slow a scene built once (its captions are
-    each asked for once)."""
+def laid_out(s: str, font: str, size: float, color: str, **kw: Any) -> Text:
+    """A new ``Text`` of ``s``, on one line whatever the render's size: the first request
+    lays it out, later ones get a copy of an untouched one."""
     key = (s, font, size, color, tuple(sorted(kw.items())))
-    if key in _LAID_OUT:
-        _LAID_OUT.move_to_end(key)
-        return _LAID_OUT[key].copy()
-    with fixed_canvas():
-        made = Text(s, font=font, font_size=size, color=color, **kw)
-    if key in _SEEN:
-        _LAID_OUT[key] = made.copy()  # untouched: the caller moves and colours its own
+    if key not in _LAID_OUT:
+        with fixed_canvas():
+            _LAID_OUT[key] = PangoText(s, font=font, font_size=size, color=color, **kw)
         while len(_LAID_OUT) > KEPT:
             _LAID_OUT.popitem(last=False)
-    else:
-        if len(_SEEN) > 8 * KEPT:
-            _SEEN.clear()
-        _SEEN.add(key)
-    return made
+    _LAID_OUT.move_to_end(key)
+    return _LAID_OUT[key].copy()  # untouched: the caller moves and colours its own
+
+
+class PangoText(Text):
+    """Manim's ``Text``, its Pango drawing read by :func:`pango_glyphs` (Manim's reader for a
+    drawing of another shape)."""
+
+    def generate_mobject(self) -> PangoText:
+        glyphs = pango_glyphs(ET.parse(self.get_file_path()).getroot())
+        if glyphs is None:
+            super().generate_mobject()
+            return self
+        self.add(*glyphs)
+        self.flip(RIGHT)  # as Manim's reader: SVG's y runs down
+        return self
+
+
+def pango_glyphs(root: ET.Element) -> list[VMobject] | None:
+    """The placed glyphs of a Pango drawing, in drawing order, as Manim's SVG reader makes
+    them (its outline's points moved by the ``<use>``'s x and y; filled as its group says;
+    no stroke; an empty glyph, a space, left out), or None for a drawing of another shape."""
+    outlines: dict[str, str] = {}
+    glyphs: list[VMobject] = []
+    placed = 0  # <use>s read in their groups: every one must be (none drawn elsewhere)
+    for element in root.iter():
+        tag = element.tag
+        if tag == SVG + "symbol":
+            paths = list(element)
+            if len(paths) > 1 or any(p.tag != SVG + "path" or "transform" in p.attrib
+                                     for p in paths):
+                return None
+            outlines[f"#{element.get('id')}"] = paths[0].get("d", "") if paths else ""
+        elif tag == SVG + "g":
+            if "transform" in element.attrib:
+                return None
+            uses = [e for e in element if e.tag == SVG + "use"]
+            if not uses:
+                continue
+            paint = style(element.get("style", ""))
+            if set(paint) != PAINT:
+                return None
+            placed += len(uses)
+            for use in uses:
+                if set(use.attrib) != {HREF, "x", "y"} or use.get(HREF) not in outlines:
+                    return None
+                points = outline(outlines[use.get(HREF)])
+                if len(points):
+                    glyph = VMobject(fill_color=se.Color(paint["fill"]).hexrgb,
+                                     fill_opacity=float(paint["fill-opacity"]), stroke_width=0)
+                    glyph.points = points + [float(use.get("x")), float(use.get("y")), 0.0]
+                    glyphs.append(glyph)
+        elif tag not in (SVG + "svg", SVG + "defs", SVG + "path", SVG + "use"):
+            return None
+    paths = sum(1 for _ in root.iter(SVG + "path"))
+    if placed != sum(1 for _ in root.iter(SVG + "use")) or paths != sum(
+            len(s) for s in root.iter(SVG + "symbol")):  # a use or path drawn elsewhere
+        return None
+    return glyphs
+
+
+def style(text: str) -> dict[str, str]:
+    """An SVG style attribute as a dict: ``fill:rgb(1%,2%,3%);fill-opacity:1;``."""
+    pairs = (part.split(":", 1) for part in text.split(";") if ":" in part)
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def outline(d: str) -> np.ndarray:
+    """The points of a glyph's outline, by Manim's own converter, once per process."""
+    if d not in _OUTLINES:
+        if len(_OUTLINES) > 16 * KEPT:
+            _OUTLINES.clear()
+        _OUTLINES[d] = VMobjectFromSVGPath(se.Path(d)).points
+        _OUTLINES[d].flags.writeable = False  # shared by every glyph drawn from it
+    return _OUTLINES[d]
