@@ -91,13 +91,17 @@ def construct(media_cache):
     return build
 
 
-# Every scene rendered once per test run, at the smallest frame (64x36, 5 fps) and with short
-# races: the end-to-end tests of the joined explainer, the cache and a full disk start from a
-# copy of it (ALL_SCENES_ARGS again makes everything up to date) instead of rendering ten
-# scenes each.
+# Every scene rendered once per test run, at the smallest frame (64x36, 5 fps), with short
+# races and small sweeps (the network's trainings and the tuning's runs were half of it): the
+# end-to-end tests of the joined explainer, the cache and a full disk start from a copy of it
+# (ALL_SCENES_ARGS again makes everything up to date) instead of rendering ten scenes each.
 ALL_SCENES_ARGS = ["-q", "l", "--width", "64", "--fps", "5",
                    "--set", "race.steps=40", "--set", "race.race_time=2",
-                   "--set", "saddle.steps=20", "--set", "saddle.race_time=2"]
+                   "--set", "saddle.steps=20", "--set", "saddle.race_time=2",
+                   "--set", "network.steps=60", "--set", "network.seeds=2",
+                   "--set", "network.lr_count=9", "--set", "network.hidden=16",
+                   "--set", "tuning.starts=8", "--set", "tuning.steps=300",
+                   "--set", "tuning.lr_count=9"]
 
 
 @pytest.fixture(scope="session")
