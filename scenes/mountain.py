@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import numpy as np
 from manim import (
     DOWN,
@@ -42,6 +46,17 @@ FOG_BOX = (-5.7, 7.2, -2.1, 1.55)  # the landscape (not its axes' labels), under
 LAND_CENTER = np.array([0.35, -0.3, 0.0])
 FLOOR_TOLERANCE = 0.05  # θ-distance to a valley floor that counts as standing on it
 HIKER_SVG = ASSETS / "hiker.svg"
+
+
+def drawing(svg: Path, **kwargs) -> SVGMobject:
+    """An SVG file as a mobject, read from a private copy: Manim's reader writes a changed
+    copy next to the file it reads (``hiker_.svg``) and deletes it, which fails where the
+    package is installed read-only, and when two renders read the same file at once (one
+    deletes the other's copy)."""
+    with tempfile.TemporaryDirectory(prefix="adam-animated-svg-") as folder:
+        copy = Path(folder) / svg.name
+        shutil.copyfile(svg, copy)
+        return SVGMobject(str(copy), use_svg_cache=False, **kwargs)
 
 
 # --- facts, computed from the trajectories -------------------------------------------------------
@@ -206,7 +221,7 @@ class MountainAnalogy(ExplainerScene):
         return pm(np.array([theta, float(land.f(theta, 0.0))]))
 
     def hiker(self, pm: PlaneMap, land: Surface, theta: float) -> SVGMobject:
-        figure = SVGMobject(str(HIKER_SVG), height=0.75).set_fill(self.theme.text, 1)
+        figure = drawing(HIKER_SVG, height=0.75).set_fill(self.theme.text, 1)
         figure.set_stroke(width=0)
         return figure.move_to(self.ground_point(pm, land, theta), aligned_edge=DOWN)
 

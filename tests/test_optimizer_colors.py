@@ -8,6 +8,8 @@ is left on screen at the end) is recorded and read.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from manim import Dot, Text, VGroup, VMobject, tempconfig
@@ -51,8 +53,9 @@ def shade_of(color, optimizer: str, theme) -> bool:
     return bool(np.all(np.abs(base + t * (text - base) - c) <= 1.0))
 
 
-def recorded(cls, params, theme: str, tmp_path) -> list:
-    """Every mobject (with its family) the scene added while it was built."""
+def recorded(cls, params, theme: str, media: Path) -> list:
+    """Every mobject (with its family) the scene added while it was built (``media``: Manim's
+    media folder, shared by the run's builds so a formula is typeset once)."""
     seen: list = []
 
     class Recording(cls):
@@ -61,7 +64,7 @@ def recorded(cls, params, theme: str, tmp_path) -> list:
             return super().add(*mobjects)
 
     cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
-           "media_dir": str(tmp_path), "disable_caching": True, "verbosity": "ERROR",
+           "media_dir": str(media), "disable_caching": True, "verbosity": "ERROR",
            "progress_bar": "none"}
     with tempconfig(cfg):
         scene = Recording(params=params, theme=theme, skip_animations=True)
@@ -127,9 +130,9 @@ def test_every_optimizer_has_a_colour():
 @pytest.mark.parametrize(("case", "cls", "params", "labels", "paths"), CASES,
                          ids=lambda v: v if isinstance(v, str) else "")
 def test_each_optimizer_is_drawn_in_its_colour(case, cls, params, labels, paths, theme,
-                                                tmp_path):
+                                                media_cache):
     th = THEMES[theme]
-    mobjects = recorded(cls, params, theme, tmp_path)
+    mobjects = recorded(cls, params, theme, media_cache)
     names = racers_of(params, labels) if isinstance(labels, str) else labels
     shown = set(names.values()) if names else {"sgd"}  # the mountain: gradient descent only
 
