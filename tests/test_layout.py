@@ -158,3 +158,22 @@ def test_a_drawing_of_another_shape_goes_to_manims_reader():
         assert pango_glyphs(ET.fromstring(svg.format(use + other))) is None, other
     unpainted = svg.replace(' style="fill:rgb(100%,0%,0%);fill-opacity:1;"', "")
     assert pango_glyphs(ET.fromstring(unpainted.format(use))) is None
+
+
+def test_a_text_is_one_path_unless_its_letters_are_asked_for(tmp_path):
+    """Scenes show texts whole, so each is drawn as one path (one Cairo call a frame, where
+    Manim redraws it in every frame above something that moves); a caller that reads the
+    letters (a baseline, a readout's glyphs) asks for them."""
+    from manim import tempconfig
+
+    from scenes.framework.internals.texts import laid_out
+    from scenes.framework.style import BODY_FONT
+
+    with tempconfig({"media_dir": str(tmp_path)}):
+        whole = laid_out("step 12", BODY_FONT, 24, "#FFFFFF")
+        letters = laid_out("step 12", BODY_FONT, 24, "#FFFFFF", letters=True)
+    assert len(whole.submobjects) == 1 and len(letters.submobjects) == 6
+    assert np.array_equal(whole[0].points, np.concatenate([g.points for g in letters]))
+    assert np.array_equal(whole[0].fill_rgbas, letters[0].fill_rgbas)
+    assert whole.get_center() == pytest.approx(letters.get_center())
+    assert letters[0].get_bottom()[1] > letters.get_bottom()[1]  # "s" sits above p's descender

@@ -96,7 +96,7 @@ class Readout(VMobject):
     @classmethod
     def _advance_for(cls, size: float) -> float:
         if size not in cls._advance:
-            two = laid_out("00", MONO_FONT, size, WHITE)
+            two = laid_out("00", MONO_FONT, size, WHITE, letters=True)
             cls._advance[size] = two[1].get_left()[0] - two[0].get_left()[0]
         return cls._advance[size]
 
@@ -105,7 +105,7 @@ class Readout(VMobject):
         """The outline points of ``ch``, relative to its cell's baseline-left corner."""
         key = (ch, size)
         if key not in cls._glyphs:
-            pair = laid_out(f"0{ch}", MONO_FONT, size, WHITE)
+            pair = laid_out(f"0{ch}", MONO_FONT, size, WHITE, letters=True)
             zero, glyph = pair[0], pair[1]
             cls._glyphs[key] = (glyph.points - zero.get_corner(DL)
                                 - RIGHT * cls._advance_for(size))
@@ -182,7 +182,8 @@ def above_paths(label: VMobject, theme: Theme) -> VMobject:
 
 
 def baseline_after(label: VMobject, gap: float = 0.15) -> np.ndarray:
-    """Where text continuing ``label`` on its baseline starts (its first glyph sits on it)."""
+    """Where text continuing ``label`` on its baseline starts (its first letter sits on it:
+    a label laid out with ``letters``)."""
     return np.array([label.get_right()[0] + gap, label[0].get_bottom()[1], 0.0])
 
 
@@ -204,11 +205,11 @@ def racer_legend(entries: list[tuple[str, str, str]], theme: Theme, value_label:
     column = max(row[0].get_right()[0] for row in rows) + 0.45
     labels, readouts = VGroup(), []
     for (_, color, _), row in zip(entries, rows, strict=True):
-        label = text(value_label, theme, size * 0.8, color=theme.muted)
+        label = text(value_label, theme, size * 0.8, color=theme.muted, letters=True)
         label.set_x(column + label.width / 2).align_to(row[0][1], DOWN)
         labels.add(label)
         readouts.append(Readout("", color, size=size * 0.85).place(baseline_after(label)))
-    counter = text(counter_label, theme, size * 0.85, color=theme.muted)
+    counter = text(counter_label, theme, size * 0.85, color=theme.muted, letters=True)
     counter.next_to(rows, DOWN, buff=0.22 if tight else 0.3, aligned_edge=LEFT)
     readouts.append(Readout("", theme.text, size=size * 0.9).place(baseline_after(counter)))
     legend = VGroup(rows, labels, counter)

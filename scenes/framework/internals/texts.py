@@ -58,17 +58,41 @@ def fixed_canvas() -> Iterator[None]:
         config["pixel_width"], config["pixel_height"] = before
 
 
-def laid_out(s: str, font: str, size: float, color: str, **kw: Any) -> Text:
-    """A new ``Text`` of ``s``, on one line whatever the render's size: the first request
-    lays it out, later ones get a copy of an untouched one."""
-    key = (s, font, size, color, tuple(sorted(kw.items())))
+def laid_out(s: str, font: str, size: float, color: str, letters: bool = False,
+             **kw: Any) -> Text:
+    """A new ``Text`` of ``s``, on one line whatever the render's size, drawn as one path
+    (see :func:`one_path`), or, with ``letters``, as one path a letter (for a caller that
+    reads the letters). The first request lays it out, later ones get a copy of an untouched
+    one."""
+    key = (s, font, size, color, letters, tuple(sorted(kw.items())))
     if key not in _LAID_OUT:
         with fixed_canvas():
-            _LAID_OUT[key] = PangoText(s, font=font, font_size=size, color=color, **kw)
+            made = PangoText(s, font=font, font_size=size, color=color, **kw)
+        _LAID_OUT[key] = made if letters else one_path(made)
         while len(_LAID_OUT) > KEPT:
             _LAID_OUT.popitem(last=False)
     _LAID_OUT.move_to_end(key)
     return _LAID_OUT[key].copy()  # untouched: the caller moves and colours its own
+
+
+def one_path(text: Text) -> Text:
+    """``text`` with its letters joined into one path (the scenes show texts whole, never
+    letter by letter): drawn in one call a frame instead of one a letter. Manim draws again,
+    in every frame of an animation, everything above what moves (a caption band is above
+    everything), and a copy of a text is one array. Letters of different styles are left as
+    they are."""
+    glyphs = text.submobjects
+    if len(glyphs) > 1 and all(not g.submobjects and same_style(g, glyphs[0]) for g in glyphs):
+        joined = glyphs[0].copy()
+        joined.points = np.concatenate([g.points for g in glyphs])
+        text.submobjects = [joined]
+        text.chars = text.get_group_class()(joined)
+    return text
+
+
+def same_style(a: VMobject, b: VMobject) -> bool:
+    return (a.stroke_width == b.stroke_width and np.array_equal(a.fill_rgbas, b.fill_rgbas)
+            and np.array_equal(a.stroke_rgbas, b.stroke_rgbas))
 
 
 class PangoText(Text):
