@@ -407,8 +407,9 @@ def best_index(median: np.ndarray, t) -> int:
 
 
 def test_the_caption_cases_were_all_met():
-    """Run after the hypothesis test: the draws met nobody-works, ties, divergence, moved
-    and stayed. (Forced by the explicit cases below when the draws miss one.)"""
+    """The draws of the hypothesis test, or the explicit cases below where they miss one (or
+    ran in another test process), met every case: nobody works, a tie, divergence, works,
+    moved and stayed."""
     forced_cases()
     assert {"nobody works", "tie", "diverge", "moved", "stayed", "works"} <= CASES, CASES
 
@@ -427,6 +428,7 @@ def forced_cases():
     t = train("adam", [0.003, 0.03], [0], Setup(hidden=8, steps=60))
     v = verdict(t.sweep("a"), 0.5)
     w = verdict(t.sweep("b"), 0.5)
+    CASES.add(check_verdict(verdict_caption("A", v, t.sweep("a")), "A", t, 0.5))  # works
     if v.works:
         assert widest_caption({"a": "A", "b": "B"}, [v, w]) == \
             "A and B tie for the widest range of working α."
