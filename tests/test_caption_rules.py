@@ -30,8 +30,9 @@ def distinct_configurations() -> list:
     few scenes only): ``(scene class, params)``, with the presets that share it in the id."""
     found: dict = {}
     for preset in PRESETS:
+        scenes = preset_params(preset)
         for cls in SCENES:
-            params = preset_params(preset)[cls.key]
+            params = scenes[cls.key]
             found.setdefault((cls, repr(params)), (cls, params, []))[2].append(preset)
     return [pytest.param(cls, params, id=f"{cls.key}-{'+'.join(presets)}")
             for cls, params, presets in found.values()]
