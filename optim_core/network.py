@@ -75,7 +75,7 @@ class Digits:
 DIGITS_IMAGES = 1797  # images in scikit-learn's bundled digits (tests/test_network.py checks)
 
 
-def test_size(test_fraction: float) -> int:
+def held_out(test_fraction: float) -> int:
     """How many of the digits are held out for testing at ``test_fraction``."""
     return int(round(test_fraction * DIGITS_IMAGES))
 
@@ -92,7 +92,7 @@ def digits(test_fraction: float = 0.25, seed: int = 0) -> Digits:
     x = np.asarray(data.data, dtype=float) / 16.0
     y = np.asarray(data.target, dtype=np.int64)
     order = np.random.default_rng(seed).permutation(len(y))
-    n_test = test_size(test_fraction)
+    n_test = held_out(test_fraction)
     test, train = order[:n_test], order[n_test:]
     out = Digits(x[train], y[train], x[test], y[test])
     for a in (out.x_train, out.y_train, out.x_test, out.y_test):
@@ -296,7 +296,7 @@ class Setup:
 
     def train_size(self) -> int:
         """How many images it trains on, without loading them (a parameter check's need)."""
-        return DIGITS_IMAGES - test_size(self.test_fraction)
+        return DIGITS_IMAGES - held_out(self.test_fraction)
 
     def shape(self) -> Shape:
         d = self.data()

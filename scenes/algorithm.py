@@ -164,7 +164,7 @@ class AdamAlgorithm(ExplainerScene):
         th = self.theme
         left = lines.get_right()[0] + 0.6
         top = lines.get_top()[1] - 0.05
-        header = VGroup(text("step", th, 26, color=th.muted),
+        header = VGroup(text("step", th, 26, color=th.muted, letters=True),  # its baseline
                         text("x", th, 26, color=th.muted), text("y", th, 26, color=th.muted))
         cols = (left + 0.85, left + 3.3)
         header[0].move_to([left, top + 0.1, 0], aligned_edge=LEFT)

@@ -177,3 +177,22 @@ def test_a_text_is_one_path_unless_its_letters_are_asked_for(tmp_path):
     assert np.array_equal(whole[0].fill_rgbas, letters[0].fill_rgbas)
     assert whole.get_center() == pytest.approx(letters.get_center())
     assert letters[0].get_bottom()[1] > letters.get_bottom()[1]  # "s" sits above p's descender
+
+
+def test_a_readout_sits_on_the_baseline_of_its_label():
+    """A live number continues its label's line: its baseline is where the label's letters
+    sit, not the bottom of a descender ("step"'s p), in the legends and the algorithm's table."""
+    from types import SimpleNamespace
+
+    from scenes.algorithm import AdamAlgorithm
+
+    heading = Rectangle(width=1, height=0.3).move_to([2.5, 2.8, 0])
+    legend, readouts = racer_legend([("Adam", "#0000ff", "lr 0.3")], THEME, "loss", heading)
+    (header, _), _, step = AdamAlgorithm.table(
+        SimpleNamespace(theme=THEME, add=lambda *mobjects: None), Rectangle())
+    for label, readout in ((legend[1][0], readouts[0]), (legend[2], readouts[-1]),
+                           (header[0], step)):
+        baseline = readout.anchor.points[0][1]
+        assert baseline == pytest.approx(label[0].get_bottom()[1]), label.original_text
+        if "p" in label.original_text:
+            assert baseline > label.get_bottom()[1] + 0.02, label.original_text  # p hangs below

@@ -159,13 +159,17 @@ def test_the_hikers_art_is_read_from_a_private_copy(tmp_path):
     """Manim's SVG reader writes a changed copy next to the file it reads and deletes it: in
     a package installed read-only that fails, and two renders reading at once delete each
     other's copy. The mountain reads its art from a copy of its own, drawn the same."""
+    import shutil
+
     from manim import SVGMobject, tempconfig
 
     from scenes.mountain import HIKER_SVG, drawing
 
+    copy = tmp_path / "hiker.svg"  # Manim's reader, as it was used, on a copy of our own
+    shutil.copyfile(HIKER_SVG, copy)
     with tempconfig({"media_dir": str(tmp_path)}):
         ours = drawing(HIKER_SVG, height=0.75)
-        direct = SVGMobject(str(HIKER_SVG), height=0.75, use_svg_cache=False)
+        direct = SVGMobject(str(copy), height=0.75, use_svg_cache=False)
     assert ours.file_name.parent != HIKER_SVG.parent and not ours.file_name.exists()
     assert len(ours.family_members_with_points()) == len(direct.family_members_with_points())
     for a, b in zip(ours.family_members_with_points(), direct.family_members_with_points(),

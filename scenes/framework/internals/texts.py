@@ -40,7 +40,7 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 CANVAS = (3840, 2160)  # pixels of the canvas every text is laid out on (4K)
 KEPT = 4096  # laid-out texts kept per process
 _LAID_OUT: OrderedDict[tuple, Text] = OrderedDict()
-_OUTLINES: dict[str, np.ndarray] = {}  # a glyph's outline (its path's d) -> its points
+_OUTLINES: dict[tuple, np.ndarray] = {}  # a glyph's outline (its path's d), renderer -> points
 
 SVG = "{http://www.w3.org/2000/svg}"
 HREF = "{http://www.w3.org/1999/xlink}href"
@@ -77,10 +77,11 @@ def laid_out(s: str, font: str, size: float, color: str, letters: bool = False,
 
 def one_path(text: Text) -> Text:
     """``text`` with its letters joined into one path (the scenes show texts whole, never
-    letter by letter): drawn in one call a frame instead of one a letter. Manim draws again,
-    in every frame of an animation, everything above what moves (a caption band is above
-    everything), and a copy of a text is one array. Letters of different styles are left as
-    they are."""
+    letter by letter; a staggered fade staggers whole lines): drawn in one call a frame
+    instead of one a letter. Manim draws again, in every frame of an animation, everything
+    above what moves (a caption band is above everything), and a copy of a text is one
+    array. Letters of different styles are left as they are. Manim's colouring by substring
+    (``t2c``) counts letters: a text to be coloured so is laid out with ``letters``."""
     glyphs = text.submobjects
     if len(glyphs) > 1 and all(not g.submobjects and same_style(g, glyphs[0]) for g in glyphs):
         joined = glyphs[0].copy()
@@ -159,10 +160,12 @@ def style(text: str) -> dict[str, str]:
 
 
 def outline(d: str) -> np.ndarray:
-    """The points of a glyph's outline, by Manim's own converter, once per process."""
-    if d not in _OUTLINES:
+    """The points of a glyph's outline, by Manim's own converter, once per process (and
+    renderer: Cairo's curves have four points, OpenGL's three)."""
+    key = (d, config.renderer)
+    if key not in _OUTLINES:
         if len(_OUTLINES) > 16 * KEPT:
             _OUTLINES.clear()
-        _OUTLINES[d] = VMobjectFromSVGPath(se.Path(d)).points
-        _OUTLINES[d].flags.writeable = False  # shared by every glyph drawn from it
-    return _OUTLINES[d]
+        _OUTLINES[key] = VMobjectFromSVGPath(se.Path(d)).points
+        _OUTLINES[key].flags.writeable = False  # shared by every glyph drawn from it
+    return _OUTLINES[key]
