@@ -115,3 +115,29 @@ def test_a_fade_without_frames_leaves_what_manims_fade_leaves(tmp_path, monkeypa
         assert made == (["FadeIn", "FadeOut"] if skip else [])
     assert ends[0] == ends[1]
     assert [name for name, *_ in ends[1][1]][:1] == ["Circle"] and len(ends[1][1]) > 2
+
+
+def test_a_scene_built_without_frames_draws_nothing_but_a_picture_asked_for(tmp_path):
+    """Skipping, Manim still draws each play's still background and last frame, which no one
+    sees (facts, every test build): HoldRenderer draws none of them. A picture asked for after
+    the plays (a last-frame render draws one so) is drawn as before, the same as with frames."""
+    drawn = {}
+    for skip in (False, True):
+        scene = built(Held, tmp_path, skip)
+        calls: list = []
+        scene.renderer.camera.capture_mobjects = counted(scene.renderer.camera.capture_mobjects,
+                                                         calls)
+        scene.renderer.play(scene, Create(Circle(radius=0.5)), run_time=0.2)
+        assert bool(calls) != skip
+        scene.renderer.static_image = None
+        scene.renderer.update_frame(scene)  # as scene_finished draws a last frame
+        drawn[skip] = scene.renderer.get_frame()
+    assert drawn[True].any() and np.array_equal(drawn[True], drawn[False])
+
+
+def counted(draw, calls: list):
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return draw(*args, **kwargs)
+
+    return spy

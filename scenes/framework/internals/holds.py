@@ -79,15 +79,24 @@ class HoldRenderer(CairoRenderer):
     them: an animation of d seconds one frame at a time for each of ⌈d × fps⌉ frames, a still
     wait ⌊d × fps⌋ frames at once (Manim adds d itself when it skips). Beats' holds are
     computed from the clock, so only a clock equal to the last bit gives every beat the start
-    and end its render at that frame rate gives it."""
+    and end its render at that frame rate gives it.
+
+    Skipping, Manim still draws each play's still background and its last frame, which no one
+    sees: those draws are left out (a tenth of building a scene's facts). A picture asked for
+    after the plays (a last-frame render) is drawn as before."""
 
     frozen = False  # the play being run is a still wait (Manim froze its frame)
+    unseen = False  # a play of a scene built without frames is being run: draw nothing
 
     def play(self, scene: Any, *args: Any, **kwargs: Any) -> None:
         start, self.frozen = self.time, False
         if self._original_skipping_status:  # nothing will be drawn: fades need no copies
             args = tuple(Faded(a) if plain_fade(a) else a for a in args)
-        super().play(scene, *args, **kwargs)
+        self.unseen = self._original_skipping_status
+        try:
+            super().play(scene, *args, **kwargs)
+        finally:
+            self.unseen = False
         if self.skip_animations:  # the clock as add_frame runs it, to the last bit
             dt, self.time = 1 / self.camera.frame_rate, start
             if self.frozen:
@@ -99,6 +108,10 @@ class HoldRenderer(CairoRenderer):
     def freeze_current_frame(self, duration: float) -> None:
         self.frozen = True
         super().freeze_current_frame(duration)
+
+    def update_frame(self, scene: Any, *args: Any, **kwargs: Any) -> None:
+        if not self.unseen:
+            super().update_frame(scene, *args, **kwargs)
 
 
 def plain_fade(animation: Any) -> bool:
