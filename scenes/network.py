@@ -313,18 +313,19 @@ def memory_caption(name: str, causes: StepCauses, eps_share: float, beta1: float
             or memory(beta2) <= 2 * memory(beta1):  # √v̂'s memory must be the longer one
         return None
     share = spread_of(causes.memory)
+    shortest = f"Gradients shrink; recent ones are {share} of √v̂."
     if memory(beta2) >= steps:
         return first_fitting(f"And gradients shrink, but √v̂ averages all {steps:,} steps: recent "
                              f"ones are {share} of it.",
                              f"Gradients shrink; √v̂ averages all {steps:,} steps: recent ones are "
-                             f"{share} of it.", f"Gradients shrink; recent ones are {share} of √v̂.")
+                             f"{share} of it.", shortest)
     remembers = f"{memory(beta2):,.0f}"
     return first_fitting(f"And gradients shrink, but √v̂ remembers about {remembers} steps: "
                          f"recent ones are {share} of it.",
                          f"Gradients shrink; √v̂ remembers about {remembers} steps, so recent "
                          f"ones are {share} of it.",
                          f"Gradients shrink; √v̂ remembers {remembers} steps: recent ones are "
-                         f"{share} of it.", f"Gradients shrink; recent ones are {share} of √v̂.")
+                         f"{share} of it.", shortest)
 
 
 def shrinking(t: Training, i_lr: int) -> bool:

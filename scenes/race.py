@@ -67,13 +67,17 @@ from scenes.framework.style import (
 
 # --- the outcome, computed from the trajectories -------------------------------------------------
 
+def step_count(n: int) -> str:
+    return f"{n} step{'' if n == 1 else 's'}"
+
+
 def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
                      one_minimum: bool = False) -> list[str]:
     """What the data says, one short caption per fact (no claim the numbers do not support);
     ``one_minimum``: the surface has one, so it is "the minimum"."""
     lines = []
     a_minimum = "the minimum" if one_minimum else "a minimum"
-    span = f"{steps} step{'' if steps == 1 else 's'}"
+    span = step_count(steps)
     tol = f"within {tolerance:g}"
     for o in results:
         if o.diverged_at is not None:
@@ -95,8 +99,7 @@ def outcome_captions(results: list[RacerOutcome], steps: int, tolerance: float,
         first, second = reached[:2]
         gap = second.reached_at - first.reached_at
         lines.append(f"{first.name} and {second.name} arrived at the same step." if gap == 0
-                     else f"{first.name} arrived first, {gap} step{'' if gap == 1 else 's'} "
-                     f"before {second.name}.")
+                     else f"{first.name} arrived first, {step_count(gap)} before {second.name}.")
     elif len(finished) >= 2:
         best, runner = sorted(finished, key=lambda o: o.final_loss)[:2]
         lo, hi = best.final_loss, runner.final_loss

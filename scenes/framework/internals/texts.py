@@ -116,7 +116,7 @@ def pango_glyphs(root: ET.Element) -> list[VMobject] | None:
     no stroke; an empty glyph, a space, left out), or None for a drawing of another shape."""
     outlines: dict[str, str] = {}
     glyphs: list[VMobject] = []
-    placed = 0  # <use>s read in their groups: every one must be (none drawn elsewhere)
+    unread = 0  # <path>s met minus those read as outlines, <use>s minus those placed: 0
     for element in root.iter():
         tag = element.tag
         if tag == SVG + "symbol":
@@ -125,6 +125,7 @@ def pango_glyphs(root: ET.Element) -> list[VMobject] | None:
                                      for p in paths):
                 return None
             outlines[f"#{element.get('id')}"] = paths[0].get("d", "") if paths else ""
+            unread -= len(paths)
         elif tag == SVG + "g":
             if "transform" in element.attrib:
                 return None
@@ -134,23 +135,21 @@ def pango_glyphs(root: ET.Element) -> list[VMobject] | None:
             paint = style(element.get("style", ""))
             if set(paint) != PAINT:
                 return None
-            placed += len(uses)
+            fill, opacity = se.Color(paint["fill"]).hexrgb, float(paint["fill-opacity"])
+            unread -= len(uses)
             for use in uses:
                 if set(use.attrib) != {HREF, "x", "y"} or use.get(HREF) not in outlines:
                     return None
                 points = outline(outlines[use.get(HREF)])
                 if len(points):
-                    glyph = VMobject(fill_color=se.Color(paint["fill"]).hexrgb,
-                                     fill_opacity=float(paint["fill-opacity"]), stroke_width=0)
+                    glyph = VMobject(fill_color=fill, fill_opacity=opacity, stroke_width=0)
                     glyph.points = points + [float(use.get("x")), float(use.get("y")), 0.0]
                     glyphs.append(glyph)
-        elif tag not in (SVG + "svg", SVG + "defs", SVG + "path", SVG + "use"):
+        elif tag in (SVG + "path", SVG + "use"):
+            unread += 1
+        elif tag not in (SVG + "svg", SVG + "defs"):
             return None
-    paths = sum(1 for _ in root.iter(SVG + "path"))
-    if placed != sum(1 for _ in root.iter(SVG + "use")) or paths != sum(
-            len(s) for s in root.iter(SVG + "symbol")):  # a use or path drawn elsewhere
-        return None
-    return glyphs
+    return glyphs if unread == 0 else None  # else a use or path drawn outside Pango's shape
 
 
 def style(text: str) -> dict[str, str]:
