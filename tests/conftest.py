@@ -6,10 +6,12 @@ Options of Manim's frame-comparison convention (as in ManimCE's own tests/confte
     pytest -n0 tests/test_scenes_frames.py --show_diff    # show a failing frame's difference
 """
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -60,9 +62,31 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def media_cache(tmp_path_factory):
-    """One Manim media folder for every scene the tests build: each formula is typeset by
-    LaTeX, and each text laid out, once per test run instead of once per build."""
+    """One Manim media folder for every scene this test process builds: each text is laid out
+    once per process instead of once per build (formulas: ``typeset_with_the_run``)."""
     return tmp_path_factory.mktemp("media")
+
+
+@contextlib.contextmanager
+def typeset_with_the_run(tex: Path, key: str):
+    """Each formula typeset by LaTeX once per test run, for every test process and render of
+    it. Before a build, its LaTeX folder ``tex`` gets the drawings of formulas typeset so far
+    (the renders' shared caches ``$ADAM_ANIMATED_CACHE/<scene>/Tex``, which the builds add
+    to); after it, its new files join ``<key>/Tex`` there, each by an atomic rename (as a
+    render's do). A file's name is a hash of its formula, so only missing names are copied,
+    and Manim typesets nothing whose drawing (.svg) is there."""
+    from scenes.production.jobs import keep_cache
+
+    shared = Path(os.environ[CACHE_VARIABLE])
+    tex.mkdir(parents=True, exist_ok=True)
+    have = set(os.listdir(tex))
+    for folder in shared.glob("*/Tex"):
+        for drawing in folder.glob("[!.]*.svg"):  # not a file still being written (".name")
+            if drawing.name not in have:
+                shutil.copyfile(drawing, tex / drawing.name)
+                have.add(drawing.name)
+    yield
+    keep_cache(tex, shared / key / "Tex")
 
 
 @pytest.fixture(scope="session")
@@ -82,7 +106,7 @@ def construct(media_cache):
             cfg = {"dry_run": True, "frame_rate": 60, "pixel_width": 160, "pixel_height": 90,
                    "media_dir": str(media_cache), "disable_caching": True,
                    "verbosity": "ERROR", "progress_bar": "none"}
-            with tempconfig(cfg):
+            with tempconfig(cfg), typeset_with_the_run(media_cache / "Tex", cls.key):
                 scene = cls(params=params, skip_animations=True)
                 scene.render()
             built[key] = scene

@@ -6,6 +6,7 @@ change, and look at the new frames before committing them.
 """
 
 import pytest
+from conftest import typeset_with_the_run
 from manim.utils.testing.frames_comparison import frames_comparison
 
 from scenes.algorithm import AdamAlgorithm
@@ -36,17 +37,15 @@ from scenes.tuning import TuningSweep
 __module_test__ = "scenes"
 
 
-@pytest.fixture(scope="module")
-def typeset(tmp_path_factory):
-    return tmp_path_factory.mktemp("frames-typeset")
-
-
 @pytest.fixture
-def tmp_path(typeset):
-    """frames_comparison keeps Manim's LaTeX and text caches in ``tmp_path``: one folder for
-    this module's frames (all drawn at one size, as Manim lays text out for the frame's size),
-    so a formula is typeset once, not once per control frame."""
-    return typeset
+def tmp_path(media_cache):
+    """frames_comparison keeps Manim's LaTeX and text caches in ``tmp_path``: here the LaTeX
+    folder of this process's scene builds, given the formulas the run has typeset so far, so
+    a formula is typeset once per test run (``typeset_with_the_run``). The texts kept there
+    are the control frames' own: a text is laid out for its frame's size, and the builds'
+    texts are in Manim's ``texts`` folder beside it."""
+    with typeset_with_the_run(media_cache / "Tex", "frames"):
+        yield media_cache / "Tex"
 
 
 
