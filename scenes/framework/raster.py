@@ -10,9 +10,12 @@ surface of the 3D scene (painted per frame while the camera orbits).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from manim import Camera, Mobject
+
+from scenes.framework.internals.paths import set_path
 
 # paint(camera) -> (rgba uint8 array of shape (h, w, 4), (top row, left column))
 Painter = Callable[[Camera], tuple[np.ndarray, tuple[int, int]]]
@@ -36,7 +39,12 @@ class Raster(Mobject):
 
 
 class RasterCamera(Camera):
-    """Cairo's camera plus :class:`Raster` layers, drawn in scene order with the vectors."""
+    """Cairo's camera plus :class:`Raster` layers, drawn in scene order with the vectors, and
+    paths handed to Cairo fast (:func:`~scenes.framework.internals.paths.set_path`)."""
+
+    def set_cairo_context_path(self, ctx: Any, vmobject: Any) -> RasterCamera:
+        set_path(self, ctx, vmobject)
+        return self
 
     def type_or_raise(self, mobject: Mobject):
         kind = super().type_or_raise(mobject)  # also (re)builds self.display_funcs
