@@ -192,7 +192,10 @@ def test_many_renders_at_once_then_nothing_stale(tmp_path, cold_cache):
         assert video.with_suffix(".srt").name in record["files"]
     assert not any((out / ".cache" / "runs").iterdir())
     assert not list(out.rglob("*.part*")) and not list(out.rglob(".*.old-*"))
-    assert os.listdir(render.media_cache(out) / "saddle" / "texts-192x108")
+    # One text cache for every size: each text is laid out on one canvas whatever the size.
+    scene_cache = render.media_cache(out) / "saddle"
+    assert sorted(os.listdir(scene_cache)) == ["Tex", "texts-3840x2160"]
+    assert os.listdir(scene_cache / "texts-3840x2160")
 
 
 def test_the_formula_and_text_caches_go_where_the_variable_says(tmp_path, monkeypatch, capsys):

@@ -41,9 +41,8 @@ __module_test__ = "scenes"
 def tmp_path(media_cache):
     """frames_comparison keeps Manim's LaTeX and text caches in ``tmp_path``: here the LaTeX
     folder of this process's scene builds, given the formulas the run has typeset so far, so
-    a formula is typeset once per test run (``typeset_with_the_run``). The texts kept there
-    are the control frames' own: a text is laid out for its frame's size, and the builds'
-    texts are in Manim's ``texts`` folder beside it."""
+    a formula is typeset once per test run (``typeset_with_the_run``). The control frames'
+    texts are kept there too (the builds' are in Manim's ``texts`` folder beside it)."""
     with typeset_with_the_run(media_cache / "Tex", "frames"):
         yield media_cache / "Tex"
 

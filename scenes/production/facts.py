@@ -29,8 +29,7 @@ def build_facts(scene_key: str, params: Any, theme: str, cache: Path | None = No
             "dry_run": True, "pixel_width": SIZE[0], "pixel_height": SIZE[1], "frame_rate": fps,
             "media_dir": media, "disable_caching": True, "verbosity": "ERROR",
             "progress_bar": "none"}):
-        shared = {} if cache is None else {sub: shared_cache(cache, sub, *SIZE)
-                                           for sub in CACHED}
+        shared = {} if cache is None else {sub: shared_cache(cache, sub) for sub in CACHED}
         for sub, folder in shared.items():
             seed_cache(folder, Path(media) / sub)
         scene = cls(params=params, theme=theme, skip_animations=True)

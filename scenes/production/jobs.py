@@ -55,7 +55,7 @@ class Job:
         return is_narrated(self.narration, self.voice)
 
     def shared_cache(self, sub: str) -> Path:
-        return shared_cache(Path(self.cache_dir), sub, self.width, self.height)
+        return shared_cache(Path(self.cache_dir), sub)
 
     @property
     def work_dir(self) -> Path:
@@ -168,11 +168,17 @@ class DiskFull(Exception):
 CACHED = ("Tex", "texts")  # Manim's caches of typeset formulas and text, by content hash
 
 
-def shared_cache(folder: Path, sub: str, width: int, height: int) -> Path:
-    """Where Manim's cache ``sub`` of a scene (``folder``) is shared between runs. Formulas
-    (Tex) are shared across sizes; text is laid out on a page the frame's size in pixels, so
-    its drawings are kept per size (a small render's wrapped text is not reused at 1080p)."""
-    return folder / sub if sub == "Tex" else folder / f"{sub}-{width}x{height}"
+def shared_cache(folder: Path, sub: str) -> Path:
+    """Where Manim's cache ``sub`` of a scene (``folder``) is shared between runs of every
+    size: a formula is typeset, and a text laid out on one canvas (``internals.texts.CANVAS``),
+    the same whatever the render's size. The texts' folder is named after that canvas, so the
+    drawings of versions that laid a text out on a page the render's size (``texts-<w>x<h>``:
+    a small render's could be wrapped onto two lines) are never read."""
+    if sub == "Tex":
+        return folder / sub
+    from scenes.framework.internals.texts import CANVAS
+
+    return folder / f"{sub}-{CANVAS[0]}x{CANVAS[1]}"
 
 
 def seed_cache(shared: Path, private: Path) -> None:
