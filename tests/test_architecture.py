@@ -67,6 +67,32 @@ def test_private_api_is_used_in_one_place_only():
         assert used == [], f"{path.relative_to(ROOT)} uses private API: {used}"
 
 
+def test_every_text_is_laid_out_on_the_one_canvas():
+    """Texts are made by internals/texts.py only (``laid_out``), on one canvas whatever the
+    render's size: the renders of every size share one text cache on that promise
+    (scenes/production/jobs.py: shared_cache). A Pango text made elsewhere would be laid out
+    on a page the render's size, and a small render's wrapped drawing reused at 1080p."""
+    for path in SOURCES:
+        if path.name == "texts.py" and "internals" in path.parts:
+            continue
+        made = sorted(made_texts(path.read_text()))
+        assert made == [], f"{path.relative_to(ROOT)} makes texts itself: {made}"
+
+
+def made_texts(source: str) -> set[str]:
+    """Manim's Pango texts a source calls (by name or as an attribute, ``manim.Text``)."""
+    pango = {"Text", "MarkupText", "Paragraph", "Code"}
+    calls = (node.func for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call))
+    return {name for func in calls
+            if (name := getattr(func, "id", None) or getattr(func, "attr", None)) in pango}
+
+
+def test_the_check_sees_a_text_made_elsewhere():
+    assert made_texts("import manim\nmanim.Text('a')\nf(Paragraph('b'))") == {"Text",
+                                                                              "Paragraph"}
+    assert made_texts("def f(t: Text) -> Text:\n    return laid_out('a')") == set()
+
+
 def test_the_check_sees_a_backward_import(tmp_path):
     """The test above can fail: what base.py once did (the framework importing the narration)
     is caught, a lazy import inside a function too."""
