@@ -22,11 +22,12 @@ os.environ.setdefault("ADAM_ANIMATED_VOICE", "none")
 
 # One folder for Manim's caches of typeset formulas and laid-out text, for every render of the
 # run ($ADAM_ANIMATED_CACHE): each test renders into a fresh --out, and without it each would
-# run LaTeX again (about 3 s a scene). Made by the first process (pytest-xdist's workers and
-# the renders they start inherit it), removed by that process at the end.
+# run LaTeX again (about 3 s a scene). Made by the first process, even if the variable names a
+# folder of the user's (the run leaves nothing there); pytest-xdist's workers and the renders
+# they start inherit it. Removed by that process at the end.
 CACHE_VARIABLE = "ADAM_ANIMATED_CACHE"
 OWN_CACHE = None
-if not os.environ.get(CACHE_VARIABLE):
+if "PYTEST_XDIST_WORKER" not in os.environ:
     OWN_CACHE = tempfile.mkdtemp(prefix="adam-animated-test-cache-")
     os.environ[CACHE_VARIABLE] = OWN_CACHE
 
@@ -67,15 +68,27 @@ def media_cache(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def manim_media(media_cache):
+    """Manim's media folder for the texts and formulas tests make outside a scene build: this
+    process's own, not ./media, which every test process would share (two of them writing one
+    drawing there at once was seen to break another's reading of it)."""
+    from manim import tempconfig
+
+    with tempconfig({"media_dir": str(media_cache)}):
+        yield
+
+
 @contextlib.contextmanager
 def typeset_with_the_run(tex: Path, key: str):
-    """Each formula typeset by LaTeX once per test run, for every test process and render of
-    it. Before a build, its LaTeX folder ``tex`` gets the drawings of formulas typeset so far
-    (the renders' shared caches ``$ADAM_ANIMATED_CACHE/<scene>/Tex``, which the builds add
-    to); after it, its new files join ``<key>/Tex`` there, each by an atomic rename (as a
-    render's do). A file's name is a hash of its formula, so only missing names are copied,
-    and Manim typesets nothing whose drawing (.svg) is there."""
-    from scenes.production.jobs import keep_cache
+    """Formulas typeset by LaTeX shared by every test process of the run and the renders it
+    starts. Before a build, its LaTeX folder ``tex`` gets the drawings of the formulas typeset
+    so far (the renders' shared caches ``$ADAM_ANIMATED_CACHE/<scene>/Tex``); after it, the
+    drawings of the formulas it typeset join ``<key>/Tex`` there, each by an atomic rename (as
+    a render's do). A drawing's name is a hash of its formula, so only missing names are
+    copied, and Manim typesets nothing whose drawing (.svg) is there. Only LaTeX's drawings
+    (those beside their .tex) are given back: frames_comparison keeps texts here too."""
+    from scenes.production.files import make_folder, replacing
 
     shared = Path(os.environ[CACHE_VARIABLE])
     tex.mkdir(parents=True, exist_ok=True)
@@ -86,7 +99,12 @@ def typeset_with_the_run(tex: Path, key: str):
                 shutil.copyfile(drawing, tex / drawing.name)
                 have.add(drawing.name)
     yield
-    keep_cache(tex, shared / key / "Tex")
+    kept = shared / key / "Tex"
+    make_folder(kept)
+    for drawing in tex.glob("*.svg"):
+        if drawing.with_suffix(".tex").exists() and not (kept / drawing.name).exists():
+            with replacing(kept / drawing.name) as part:
+                shutil.copyfile(drawing, part)
 
 
 @pytest.fixture(scope="session")

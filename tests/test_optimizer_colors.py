@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import typeset_with_the_run
 from manim import Dot, Text, VGroup, VMobject, tempconfig
 
 from optim_core.optimizers import REGISTRY
@@ -55,7 +56,7 @@ def shade_of(color, optimizer: str, theme) -> bool:
 
 def recorded(cls, params, theme: str, media: Path) -> list:
     """Every mobject (with its family) the scene added while it was built (``media``: Manim's
-    media folder, shared by the run's builds so a formula is typeset once)."""
+    media folder of the process's builds, its formulas shared with the run's)."""
     seen: list = []
 
     class Recording(cls):
@@ -66,7 +67,7 @@ def recorded(cls, params, theme: str, media: Path) -> list:
     cfg = {"dry_run": True, "frame_rate": 1, "pixel_width": 160, "pixel_height": 90,
            "media_dir": str(media), "disable_caching": True, "verbosity": "ERROR",
            "progress_bar": "none"}
-    with tempconfig(cfg):
+    with tempconfig(cfg), typeset_with_the_run(media / "Tex", cls.key):
         scene = Recording(params=params, theme=theme, skip_animations=True)
         scene.render()
     family: dict[int, object] = {}
