@@ -53,9 +53,9 @@ from optim_core.network import (
     train_all,
 )
 from optim_core.optimizers import REGISTRY, hyperparameters
-from optim_core.sweep import Sweep, Verdict, verdict, widest
+from optim_core.sweep import Sweep, Verdict, verdict
 from scenes.catalog import CATALOG, NetworkParams
-from scenes.framework.captions import first_fitting
+from scenes.framework.captions import first_fitting, names_list
 from scenes.framework.numbers import decade, rate_range, readable
 from scenes.framework.palette import optimizer_colors
 from scenes.framework.plot2d import dot_cloud, small
@@ -81,10 +81,11 @@ from scenes.tuning import (
     CHART_RIGHT,
     CHART_TOP,
     DIVERGED_Y,
-    PANEL_LEFT,
     STRIP_BOTTOM,
-    STRIP_TOP,
-    row_label,
+    Strip,
+    boxes,
+    sweep_legend,
+    widest_range,
 )
 
 CURVE_EVERY = 10  # the best-α trainings are tested every this many steps
@@ -115,10 +116,6 @@ def coefficient(v: float) -> str:
     """A multiple of α: ``0.14α``, ``1.2 × 10⁻⁵ α``."""
     s = readable(v, 2)
     return f"{s} α" if "×" in s else f"{s}α"
-
-
-def names_list(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def all_diverge_from(sweep: Sweep) -> int | None:
@@ -163,21 +160,8 @@ def verdict_caption(name: str, v: Verdict, sweep: Sweep) -> str:
 
 
 def widest_caption(names: dict[str, str], verdicts: list[Verdict]) -> str:
-    best = widest(verdicts)
-    if not best:
-        return (f"None of them gets above {pct(1 - verdicts[0].threshold)} test accuracy, "
-                "at any α.")
-    working = [v for v in verdicts if v.works]
-    who = names_list([names[v.optimizer] for v in best])
-    if len(working) == 1:
-        return f"Only {who} works at any α here."
-    if len(best) > 1:
-        return first_fitting(f"{who} tie for the widest range of working α.",
-                             f"{len(best)} optimizers tie for the widest range of α.")
-    v = best[0]
-    span = (f"a {readable(v.works[-1] / v.works[0])}x range" if v.contiguous
-            else f"{len(v.works)} rates")
-    return f"{who} works over the widest range of α: {span}."
+    return widest_range(names, verdicts, f"None of them gets above "
+                        f"{pct(1 - verdicts[0].threshold)} test accuracy, at any α.")
 
 
 def reference_index(lrs: np.ndarray, reference: float) -> int:
@@ -494,7 +478,7 @@ class NetworkTraining(ExplainerScene):
         self.idea("The sweep on the network", "runs", "median_accuracy", "diverged_share",
                   "reference_rate")
         chart = AccuracyChart(sweeps, colors, p.threshold, th)
-        strip = Strip(sweeps, verdicts, colors, names, chart, th)
+        strip = Strip(sweeps, verdicts, colors, names, chart, th, axis="α", axis_size=24)
         legend = self.legend(p, colors, names, shape)
         with self.beat("sweep", first_fitting(
                 f"{runs:,} trainings: {len(keys)} optimizers × {len(lrs)} rates × "
@@ -695,21 +679,10 @@ class NetworkTraining(ExplainerScene):
         return VGroup(edges, dots, labels, drawn)
 
     def legend(self, p: NetworkParams, colors, names, shape) -> VGroup:
-        th = self.theme
-        rows = []
-        for key, c in p.optimizers.items():
-            head = VGroup(swatch(colors[key]), text(names[key], th, 26, color=colors[key],
-                                                    weight="BOLD")).arrange(RIGHT, buff=0.15)
-            details = c.summary(without=("lr",))
-            rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
-                        if details else head)
         notes = [f"{shape.inputs}–{shape.hidden}–{shape.outputs} tanh network",
                  f"{p.steps} steps, batches of {p.batch}",
-                 f"band: all {p.seeds} seeds" if p.seeds <= 3 else "band: 10–90 % of the seeds",
-                 "coloured bar: works at that α", "grey bar: share diverged"]
-        block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
-        fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
-        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
+                 f"band: all {p.seeds} seeds" if p.seeds <= 3 else "band: 10–90 % of the seeds"]
+        return sweep_legend(p.optimizers, colors, names, notes, self.theme)
 
 
 def side_of(n: int) -> int:
@@ -719,14 +692,6 @@ def side_of(n: int) -> int:
 def side(n: int) -> str:
     return f"{side_of(n)} × {side_of(n)}"
 
-
-
-def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
-    out = VMobject().set_stroke(width=0)
-    for x, y, w, h in rects:
-        out.start_new_path(np.array([x, y, 0.0]))
-        out.add_points_as_corners([[x + w, y, 0], [x + w, y + h, 0], [x, y + h, 0], [x, y, 0]])
-    return out
 
 
 class AccuracyChart:
@@ -828,39 +793,6 @@ class AccuracyChart:
                 band.set_fill(opacity=0.18 * o)
 
         return UpdateFromAlphaFunc(self.curves, update)
-
-
-class Strip:
-    """Under the chart, on the same α axis: one row per optimizer, a coloured cell where it
-    works and a grey bar as tall as the share of its runs that diverged."""
-
-    def __init__(self, sweeps, verdicts, colors, names, chart: AccuracyChart, theme):
-        th = theme
-        row_h = (STRIP_TOP - STRIP_BOTTOM) / len(sweeps)
-        xs = chart.x(chart.lx)
-        cell_w = 0.85 * (xs[1] - xs[0])
-        self.frame, self.rows = VGroup(), []
-        for i, (s, v) in enumerate(zip(sweeps, verdicts, strict=True)):
-            top = STRIP_TOP - i * row_h
-            self.frame.add(row_label(names[s.optimizer], colors[s.optimizer],
-                                     min(20, 60 * row_h), top - row_h / 2, th))
-            self.frame.add(Line([CHART_LEFT, top - row_h, 0], [CHART_RIGHT, top - row_h, 0])
-                           .set_stroke(th.muted, width=0.8, opacity=0.8))
-            works = s.works(v.threshold)
-            cells = [(x - cell_w / 2, top - 0.525 * row_h, cell_w, 0.45 * row_h)
-                     for x, ok in zip(xs, works, strict=True) if ok]
-            bars = [(x - cell_w / 2, top - 0.95 * row_h, cell_w, 0.4 * row_h * share)
-                    for x, share in zip(xs, s.diverged_share, strict=True) if share > 0]
-            self.rows.append(VGroup(boxes(cells).set_fill(colors[s.optimizer], 1),
-                                    boxes(bars).set_fill(th.muted, 0.9)))
-        for k in range(int(np.ceil(chart.lx[0] - 1e-9)), int(np.floor(chart.lx[-1] + 1e-9)) + 1):
-            x = float(chart.x(k))
-            self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
-                           .set_stroke(th.axis, 1.5))
-            self.frame.add(small(decade(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
-                                                                  DOWN, buff=0.05))
-        self.frame.add(text("α", th, 24, color=th.muted).next_to(
-            [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
 
 
 class TrainingCurves:

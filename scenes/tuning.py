@@ -49,7 +49,7 @@ from optim_core.sweep import (
 )
 from optim_core.trajectory import run_ends
 from scenes.catalog import CATALOG, TuningParams
-from scenes.framework.captions import first_fitting
+from scenes.framework.captions import first_fitting, names_list
 from scenes.framework.contenders import (
     Contender,
 )
@@ -135,17 +135,23 @@ def verdict_caption(name: str, v: Verdict, n_rates: int) -> str:
 
 def widest_caption(names: dict[str, str], verdicts: list[Verdict], steps: int) -> str:
     """Who works over the widest range of rates, ties and "none" included."""
+    return widest_range(names, verdicts, f"None of them ends below "
+                        f"{readable(verdicts[0].threshold)} in {steps} steps, at any α.")
+
+
+def widest_range(names: dict[str, str], verdicts: list[Verdict], none_works: str) -> str:
+    """Who works over the widest range of rates (ties included; the sweep of the network
+    says it too); ``none_works`` when none works at any rate."""
     best = widest(verdicts)
     if not best:
-        threshold = readable(verdicts[0].threshold)
-        return f"None of them ends below {threshold} in {steps} steps, at any α."
+        return none_works
     working = [v for v in verdicts if v.works]
-    who = " and ".join(names[v.optimizer] for v in best)
+    who = names_list([names[v.optimizer] for v in best])
     if len(working) == 1:
         return f"Only {who} works at any α here."
     if len(best) > 1:
         return first_fitting(f"{who} tie for the widest range of working α.",
-                             f"{len(best)} optimizers tie for the widest range.")
+                             f"{len(best)} optimizers tie for the widest range of α.")
     v = best[0]
     span = (f"a {readable(v.works[-1] / v.works[0])}x range" if v.contiguous
             else f"{len(v.works)} rates")
@@ -230,10 +236,6 @@ def scale_reason(kinds: dict[str, str], shifts: dict[str, tuple[Shift, Shift]]) 
     if not others:
         return "Why: J × c makes g, m̂ and √v̂ all c times larger; m̂/√v̂ stays the same."
     return "Why: J × c makes every g, and so α·g, c times larger; m̂/√v̂ stays the same."
-
-
-def names_list(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def usual_caption(names: dict[str, str], verdicts: list[Verdict],
@@ -563,20 +565,9 @@ class TuningSweep(ExplainerScene):
     def legend(self, p: TuningParams, colors: dict[str, str], names: dict[str, str],
                surface: Surface) -> VGroup:
         """Who runs (colour, name, fixed hyperparameters), then how to read the chart."""
-        th = self.theme
-        rows = []
-        for key, racer in p.optimizers.items():
-            head = VGroup(swatch(colors[key]), text(names[key], th, 26, color=colors[key],
-                                                    weight="BOLD")).arrange(RIGHT, buff=0.15)
-            details = racer.summary(without=("lr",))
-            rows.append(stack(head, small(details, th, 18).shift(0.3 * RIGHT), buff=0.06)
-                        if details else head)
         notes = [f"{p.steps:,} steps on the {surface.title}", f"from {p.starts} random starts",
-                 "band: 10–90 % of the starts", "coloured bar: works at that α",
-                 "grey bar: share diverged"]
-        block = stack(*rows, *(small(n, th, 20) for n in notes), buff=0.16)
-        fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
-        return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
+                 "band: 10–90 % of the starts"]
+        return sweep_legend(p.optimizers, colors, names, notes, self.theme)
 
     def small_multiples(self, p: TuningParams, surface: Surface, starts: np.ndarray,
                         verdicts: list[Verdict], best: list[BestRun], colors: dict[str, str],
@@ -772,12 +763,31 @@ def row_label(name: str, color: str, size: float, mid: float, theme) -> VMobject
     return label.next_to([CHART_LEFT, mid, 0], LEFT, buff=0.1)
 
 
+def sweep_legend(optimizers: dict[str, Contender], colors: dict[str, str],
+                 names: dict[str, str], notes: list[str], theme) -> VGroup:
+    """Beside a sweep's chart: who runs (colour, name, fixed hyperparameters), then ``notes``
+    on what was run and how to read the chart and its strip (the network's sweep too)."""
+    rows = []
+    for key, contender in optimizers.items():
+        head = VGroup(swatch(colors[key]), text(names[key], theme, 26, color=colors[key],
+                                                weight="BOLD")).arrange(RIGHT, buff=0.15)
+        details = contender.summary(without=("lr",))
+        rows.append(stack(head, small(details, theme, 18).shift(0.3 * RIGHT), buff=0.06)
+                    if details else head)
+    notes = [*notes, "coloured bar: works at that α", "grey bar: share diverged"]
+    block = stack(*rows, *(small(n, theme, 20) for n in notes), buff=0.16)
+    fit_width(block, FRAME_RIGHT - MARGIN - PANEL_LEFT)
+    return block.move_to([PANEL_LEFT, PICTURE_TOP, 0], aligned_edge=UP + LEFT)
+
 class Strip:
-    """Under the chart, on the same learning-rate axis: one row per optimizer, a coloured cell
-    where it works and a grey bar as tall as the share of its runs that diverged."""
+    """Under a sweep's chart, on the same learning-rate axis (``chart``: its ``lx``, the
+    rates' log10, placed by ``chart.x``): one row per optimizer, a coloured cell where it works
+    and a grey bar as tall as the share of its runs that diverged. The axis is named
+    ``axis`` at ``axis_size`` (the network's chart says α)."""
 
     def __init__(self, sweeps: list[Sweep], verdicts: list[Verdict], colors: dict[str, str],
-                 names: dict[str, str], chart: SweepChart, theme):
+                 names: dict[str, str], chart: Any, theme, axis: str = "learning rate",
+                 axis_size: float = 19):
         th = theme
         n = len(sweeps)
         row_h = (STRIP_TOP - STRIP_BOTTOM) / n
@@ -805,7 +815,7 @@ class Strip:
                            .set_stroke(th.axis, 1.5))
             self.frame.add(small(decade(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],
                                                                   DOWN, buff=0.05))
-        self.frame.add(small("learning rate", th, 19).next_to(
+        self.frame.add(small(axis, th, axis_size).next_to(
             [CHART_RIGHT, STRIP_BOTTOM - 0.2, 0], RIGHT, buff=0.35))
 
 

@@ -80,6 +80,11 @@ def first_fitting(*candidates: str) -> str:
     return candidates[-1]
 
 
+def names_list(names: list[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def spoken_cues(caption: str, parts: tuple[tuple[str, float, float], ...], spoken: float,
                 pause: float) -> list[tuple[float, float, str]]:
     """The cues of a narrated beat, ``(start, latest end, text)`` in seconds from the beat's
