@@ -77,11 +77,10 @@ from scenes.framework.style import (
 from scenes.moments import memory
 from scenes.tuning import (
     CHART_BOTTOM,
-    CHART_LEFT,
-    CHART_RIGHT,
     CHART_TOP,
     DIVERGED_Y,
     STRIP_BOTTOM,
+    RateChart,
     Strip,
     boxes,
     sweep_legend,
@@ -694,28 +693,11 @@ def side(n: int) -> str:
 
 
 
-class AccuracyChart:
+class AccuracyChart(RateChart):
     """Test accuracy against the learning rate (log scale): per optimizer the median over the
-    seeds and a band between the lowest and highest seed; a median with most runs diverged is
-    drawn in the row above the chart."""
+    seeds and a band between the lowest and highest seed."""
 
-    def __init__(self, sweeps: list[Sweep], colors, threshold: float, theme):
-        self.sweeps, self.theme = sweeps, theme
-        self.lx = np.log10(sweeps[0].lrs)
-        self.frame = self._frame()
-        self.threshold_line = self._threshold(threshold)
-        self.series, self.curves = [], VGroup()
-        for s in sweeps:
-            color = colors[s.optimizer]
-            mid, low, high = (self.y(1 - s.quantile(q)) for q in (0.5, 0.9, 0.1))
-            line = VMobject().set_stroke(color, width=3.5)
-            band = VMobject().set_fill(color, opacity=0.18).set_stroke(width=0)
-            self.series.append((mid, low, high, line, band))
-            self.curves.add(band, line)
-
-    def x(self, lx):
-        t = (np.asarray(lx) - self.lx[0]) / (self.lx[-1] - self.lx[0])
-        return CHART_LEFT + t * (CHART_RIGHT - CHART_LEFT)
+    value_name = "median test accuracy"
 
     def y(self, accuracy):
         """Scene y of accuracies; a diverged one (-inf) goes to the diverged row."""
@@ -723,28 +705,15 @@ class AccuracyChart:
         inside = CHART_BOTTOM + np.clip(a, 0, 1) * (CHART_TOP - CHART_BOTTOM)
         return np.where(np.isinf(a), DIVERGED_Y, inside)
 
-    def _frame(self) -> VGroup:
-        th = self.theme
-        box = Rectangle(width=CHART_RIGHT - CHART_LEFT, height=CHART_TOP - CHART_BOTTOM)
-        box.move_to([(CHART_LEFT + CHART_RIGHT) / 2, (CHART_BOTTOM + CHART_TOP) / 2, 0])
-        out = VGroup(box.set_stroke(th.axis, width=1.5))
-        for a in (0.0, 0.25, 0.5, 0.75, 1.0):
-            y = float(self.y(a))
-            out.add(Line([CHART_LEFT, y, 0], [CHART_LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
-            out.add(small(f"{100 * a:.0f} %", th, 17).next_to([CHART_LEFT, y, 0], LEFT, 0.1))
-        out.add(DashedLine([CHART_LEFT, DIVERGED_Y - 0.2, 0], [CHART_RIGHT, DIVERGED_Y - 0.2, 0],
-                           dash_length=0.05).set_stroke(th.muted, width=1))
-        out.add(small("diverged", th, 17).next_to([CHART_LEFT, DIVERGED_Y, 0], LEFT, buff=0.1))
-        out.add(small("median test accuracy", th, 19).rotate(np.pi / 2).move_to(
-            [CHART_LEFT - 1.05, (CHART_BOTTOM + CHART_TOP) / 2, 0]))
-        return out
+    def bands(self, sweep: Sweep):
+        mid, low, high = (self.y(1 - sweep.quantile(q)) for q in (0.5, 0.9, 0.1))
+        return mid, low, high
 
-    def _threshold(self, threshold: float) -> VGroup:
-        y = float(self.y(threshold))
-        line = DashedLine([CHART_LEFT, y, 0], [CHART_RIGHT, y, 0], dash_length=0.1)
-        label = above_paths(small(f"works above {pct(threshold)}", self.theme, 18), self.theme)
-        return VGroup(line.set_stroke(self.theme.text, width=2),
-                      label.next_to([CHART_LEFT + 0.15, y, 0], DOWN + RIGHT, buff=0.08))
+    def ticks(self):
+        return [(float(self.y(a)), f"{100 * a:.0f} %") for a in (0.0, 0.25, 0.5, 0.75, 1.0)]
+
+    def threshold_label(self, threshold: float):
+        return above_paths(small(f"works above {pct(threshold)}", self.theme, 18), self.theme)
 
     def marker(self, rate: float, strip: Strip) -> VGroup:
         """A vertical line at ``rate`` through the chart and the strip, labelled."""
@@ -755,44 +724,6 @@ class AccuracyChart:
         label = above_paths(text(alpha(rate), th, 20), th)
         label.next_to([x, DIVERGED_Y, 0], LEFT if x > 0 else RIGHT, buff=0.1)
         return VGroup(line.set_stroke(th.text, width=2), label)
-
-    def fill(self) -> UpdateFromAlphaFunc:
-        xs = self.x(self.lx)
-
-        def upto(values, k):
-            i = int(np.floor(k))
-            pts = list(zip(xs[: i + 1], values[: i + 1], strict=True))
-            if i + 1 < len(xs):
-                f = k - i
-                pts.append((xs[i] + f * (xs[i + 1] - xs[i]),
-                            values[i] + f * (values[i + 1] - values[i])))
-            return np.array([[px, py, 0.0] for px, py in pts])
-
-        def update(group, a):
-            k = a * (len(xs) - 1)
-            for mid, low, high, line, band in self.series:
-                if k > 0:
-                    line.set_points_as_corners(upto(mid, k))
-                    top, bottom = upto(high, k), upto(low, k)
-                    band.set_points_as_corners(np.vstack([top, bottom[::-1], top[:1]]))
-                else:
-                    line.clear_points()
-                    band.clear_points()
-
-        update(self.curves, 0.0)
-        return UpdateFromAlphaFunc(self.curves, update)
-
-    def highlight(self, index: int | None) -> UpdateFromAlphaFunc:
-        targets = [1.0 if index is None or i == index else 0.25 for i in range(len(self.series))]
-        starts = [line.get_stroke_opacity() for *_, line, _ in self.series]
-
-        def update(group, a):
-            for (*_, line, band), s, t in zip(self.series, starts, targets, strict=True):
-                o = s + a * (t - s)
-                line.set_stroke(opacity=o)
-                band.set_fill(opacity=0.18 * o)
-
-        return UpdateFromAlphaFunc(self.curves, update)
 
 
 class TrainingCurves:

@@ -645,57 +645,60 @@ def visible_paths(position: np.ndarray, surface: Surface) -> list[np.ndarray]:
     return out
 
 
-class SweepChart:
-    """Final loss against the learning rate, both on log scales: per optimizer the median line
-    and a 10-90 % band; a median with most runs diverged is drawn in the row above the chart."""
+class RateChart:
+    """A sweep's chart: a value of every run against the learning rate (log scale), per
+    optimizer the median line and a band between two quantiles, revealed from the lowest rate
+    to the highest; a median with most runs diverged is drawn in the row above the chart. A
+    subclass says how values are placed (``y``), which ones (``bands``) and how the axis and
+    the threshold read (``ticks``, ``value_name``, ``threshold_label``)."""
+
+    value_name = ""  # the vertical axis' title
 
     def __init__(self, sweeps: list[Sweep], colors: dict[str, str], threshold: float, theme):
         self.sweeps, self.theme = sweeps, theme
-        lrs = sweeps[0].lrs
-        self.lx = np.log10(lrs)
-        finite = np.concatenate([s.final[np.isfinite(s.final) & (s.final > 0)].ravel()
-                                 for s in sweeps] + [np.array([threshold])])
-        lo = np.floor(np.log10(max(np.quantile(finite, 0.01), 1e-12)))
-        hi = max(np.ceil(np.log10(finite.max())), lo + 1)
-        self.lo, self.hi = lo, hi
-        self.frame = self._frame(lrs, lo, hi)
+        self.lx = np.log10(sweeps[0].lrs)
+        self.frame = self._frame()
         self.threshold_line = self._threshold(threshold)
-        self.series = []
+        self.series: list[tuple[Any, Any, Any, VMobject, VMobject]] = []
         self.curves = VGroup()
         for s in sweeps:
             color = colors[s.optimizer]
-            mid, low, high = (self.y(s.quantile(q)) for q in (0.5, 0.1, 0.9))
+            mid, low, high = self.bands(s)
             line = VMobject().set_stroke(color, width=3.5)
             band = VMobject().set_fill(color, opacity=0.18).set_stroke(width=0)
             self.series.append((mid, low, high, line, band))
             self.curves.add(band, line)
 
-    def x(self, lx: np.ndarray) -> np.ndarray:
-        t = (lx - self.lx[0]) / (self.lx[-1] - self.lx[0])
+    def y(self, values: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def bands(self, sweep: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scene y of the median and of the band's two edges, at each rate."""
+        raise NotImplementedError
+
+    def ticks(self) -> list[tuple[float, str]]:
+        """The vertical axis' ticks: scene y and label."""
+        raise NotImplementedError
+
+    def threshold_label(self, threshold: float) -> VMobject:
+        raise NotImplementedError
+
+    def x(self, lx: Any) -> np.ndarray:
+        t = (np.asarray(lx) - self.lx[0]) / (self.lx[-1] - self.lx[0])
         return CHART_LEFT + t * (CHART_RIGHT - CHART_LEFT)
 
-    def y(self, loss: np.ndarray) -> np.ndarray:
-        """Scene y of losses; a diverged (inf) value goes to the diverged row."""
-        with np.errstate(divide="ignore"):
-            ly = np.log10(np.maximum(loss, 10.0 ** self.lo))
-        t = (np.clip(ly, self.lo, self.hi) - self.lo) / (self.hi - self.lo)
-        return np.where(np.isinf(loss), DIVERGED_Y, CHART_BOTTOM + t * (CHART_TOP - CHART_BOTTOM))
-
-    def _frame(self, lrs: np.ndarray, lo: float, hi: float) -> VGroup:
+    def _frame(self) -> VGroup:
         th = self.theme
         box = Rectangle(width=CHART_RIGHT - CHART_LEFT, height=CHART_TOP - CHART_BOTTOM)
         box.move_to([(CHART_LEFT + CHART_RIGHT) / 2, (CHART_BOTTOM + CHART_TOP) / 2, 0])
         out = VGroup(box.set_stroke(th.axis, width=1.5))
-        every = max(1, int(np.ceil((hi - lo) / 5)))
-        for k in range(int(lo), int(hi) + 1, every):
-            y = float(self.y(np.array(10.0 ** k)))
+        for y, label in self.ticks():
             out.add(Line([CHART_LEFT, y, 0], [CHART_LEFT + 0.1, y, 0]).set_stroke(th.axis, 1.5))
-            out.add(small(decade(k), th, 17).next_to([CHART_LEFT, y, 0], LEFT, buff=0.1))
+            out.add(small(label, th, 17).next_to([CHART_LEFT, y, 0], LEFT, buff=0.1))
         out.add(DashedLine([CHART_LEFT, DIVERGED_Y - 0.2, 0], [CHART_RIGHT, DIVERGED_Y - 0.2, 0],
                            dash_length=0.05).set_stroke(th.muted, width=1))
         out.add(small("diverged", th, 17).next_to([CHART_LEFT, DIVERGED_Y, 0], LEFT, buff=0.1))
-        what = "median final loss" if self.sweeps[0].floor == 0 else "median loss above min"
-        out.add(small(what, th, 19).rotate(np.pi / 2).move_to(
+        out.add(small(self.value_name, th, 19).rotate(np.pi / 2).move_to(
             [CHART_LEFT - 1.05, (CHART_BOTTOM + CHART_TOP) / 2, 0]))
         return out
 
@@ -703,7 +706,7 @@ class SweepChart:
         y = float(self.y(np.array(threshold)))
         line = DashedLine([CHART_LEFT, y, 0], [CHART_RIGHT, y, 0], dash_length=0.1)
         return VGroup(line.set_stroke(self.theme.text, width=2),
-                      small(f"works below {readable(threshold)}", self.theme, 18).next_to(
+                      self.threshold_label(threshold).next_to(
                           [CHART_LEFT + 0.15, y, 0], DOWN + RIGHT, buff=0.08))
 
     def fill(self) -> UpdateFromAlphaFunc:
@@ -722,11 +725,12 @@ class SweepChart:
         def update(group: VGroup, alpha: float) -> None:
             k = alpha * (len(xs) - 1)
             for mid, low, high, line, band in self.series:
-                line.set_points_as_corners(upto(mid, k)) if k > 0 else line.clear_points()
                 if k > 0:
+                    line.set_points_as_corners(upto(mid, k))
                     top, bottom = upto(high, k), upto(low, k)
                     band.set_points_as_corners(np.vstack([top, bottom[::-1], top[:1]]))
                 else:
+                    line.clear_points()
                     band.clear_points()
 
         update(self.curves, 0.0)
@@ -744,6 +748,39 @@ class SweepChart:
                 band.set_fill(opacity=0.18 * o)
 
         return UpdateFromAlphaFunc(self.curves, update)
+
+
+class SweepChart(RateChart):
+    """Final loss against the learning rate, both on log scales: per optimizer the median line
+    and a 10-90 % band."""
+
+    def __init__(self, sweeps: list[Sweep], colors: dict[str, str], threshold: float, theme):
+        finite = np.concatenate([s.final[np.isfinite(s.final) & (s.final > 0)].ravel()
+                                 for s in sweeps] + [np.array([threshold])])
+        self.lo = np.floor(np.log10(max(np.quantile(finite, 0.01), 1e-12)))
+        self.hi = max(np.ceil(np.log10(finite.max())), self.lo + 1)
+        self.value_name = ("median final loss" if sweeps[0].floor == 0
+                           else "median loss above min")
+        super().__init__(sweeps, colors, threshold, theme)
+
+    def y(self, loss: np.ndarray) -> np.ndarray:
+        """Scene y of losses; a diverged (inf) value goes to the diverged row."""
+        with np.errstate(divide="ignore"):
+            ly = np.log10(np.maximum(loss, 10.0 ** self.lo))
+        t = (np.clip(ly, self.lo, self.hi) - self.lo) / (self.hi - self.lo)
+        return np.where(np.isinf(loss), DIVERGED_Y, CHART_BOTTOM + t * (CHART_TOP - CHART_BOTTOM))
+
+    def bands(self, sweep: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mid, low, high = (self.y(sweep.quantile(q)) for q in (0.5, 0.1, 0.9))
+        return mid, low, high
+
+    def ticks(self) -> list[tuple[float, str]]:
+        every = max(1, int(np.ceil((self.hi - self.lo) / 5)))
+        return [(float(self.y(np.array(10.0 ** k))), decade(k))
+                for k in range(int(self.lo), int(self.hi) + 1, every)]
+
+    def threshold_label(self, threshold: float) -> VMobject:
+        return small(f"works below {readable(threshold)}", self.theme, 18)
 
 
 def boxes(rects: list[tuple[float, float, float, float]]) -> VMobject:
