@@ -706,8 +706,8 @@ class AccuracyChart(RateChart):
         return np.where(np.isinf(a), DIVERGED_Y, inside)
 
     def bands(self, sweep: Sweep):
-        mid, low, high = (self.y(1 - sweep.quantile(q)) for q in (0.5, 0.9, 0.1))
-        return mid, low, high
+        accuracy = [1 - sweep.quantile(q) for q in (0.5, 0.9, 0.1)]  # median, low, high
+        return tuple(self.y(a) for a in accuracy)
 
     def ticks(self):
         return [(float(self.y(a)), f"{100 * a:.0f} %") for a in (0.0, 0.25, 0.5, 0.75, 1.0)]

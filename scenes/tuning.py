@@ -771,8 +771,7 @@ class SweepChart(RateChart):
         return np.where(np.isinf(loss), DIVERGED_Y, CHART_BOTTOM + t * (CHART_TOP - CHART_BOTTOM))
 
     def bands(self, sweep: Sweep) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        mid, low, high = (self.y(sweep.quantile(q)) for q in (0.5, 0.1, 0.9))
-        return mid, low, high
+        return self.y(sweep.quantile(0.5)), self.y(sweep.quantile(0.1)), self.y(sweep.quantile(0.9))
 
     def ticks(self) -> list[tuple[float, str]]:
         every = max(1, int(np.ceil((self.hi - self.lo) / 5)))
@@ -847,7 +846,7 @@ class Strip:
             self.rows.append(VGroup(boxes(cells).set_fill(colors[s.optimizer], 1),
                                     boxes(bars).set_fill(th.muted, 0.9)))
         for k in range(int(np.ceil(chart.lx[0] - 1e-9)), int(np.floor(chart.lx[-1] + 1e-9)) + 1):
-            x = float(chart.x(np.array(k)))
+            x = float(chart.x(k))
             self.frame.add(Line([x, STRIP_BOTTOM, 0], [x, STRIP_BOTTOM - 0.08, 0])
                            .set_stroke(th.axis, 1.5))
             self.frame.add(small(decade(k), th, 17).next_to([x, STRIP_BOTTOM - 0.08, 0],

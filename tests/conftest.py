@@ -88,7 +88,7 @@ def typeset_with_the_run(tex: Path, key: str):
     a render's do). A drawing's name is a hash of its formula, so only missing names are
     copied, and Manim typesets nothing whose drawing (.svg) is there. Only LaTeX's drawings
     (those beside their .tex) are given back: frames_comparison keeps texts here too."""
-    from scenes.production.files import make_folder, replacing
+    from scenes.production.jobs import keep_cache
 
     shared = Path(os.environ[CACHE_VARIABLE])
     tex.mkdir(parents=True, exist_ok=True)
@@ -99,12 +99,8 @@ def typeset_with_the_run(tex: Path, key: str):
                 shutil.copyfile(drawing, tex / drawing.name)
                 have.add(drawing.name)
     yield
-    kept = shared / key / "Tex"
-    make_folder(kept)
-    for drawing in tex.glob("*.svg"):
-        if drawing.with_suffix(".tex").exists() and not (kept / drawing.name).exists():
-            with replacing(kept / drawing.name) as part:
-                shutil.copyfile(drawing, part)
+    keep_cache(tex, shared / key / "Tex",
+               wanted=lambda f: f.suffix == ".svg" and f.with_suffix(".tex").exists())
 
 
 @pytest.fixture(scope="session")

@@ -194,11 +194,13 @@ def seed_cache(shared: Path, private: Path) -> None:
             shutil.copyfile(f, private / f.name)
 
 
-def keep_cache(private: Path, shared: Path) -> None:
-    """Add a finished render's new cache files to the shared cache, each by an atomic rename."""
+def keep_cache(private: Path, shared: Path,
+               wanted: Callable[[Path], bool] = lambda f: True) -> None:
+    """Add a finished render's new cache files (those ``wanted``) to the shared cache, each by
+    an atomic rename."""
     make_folder(shared)
     for f in private.iterdir():
-        if f.is_file() and not (shared / f.name).exists():
+        if f.is_file() and wanted(f) and not (shared / f.name).exists():
             with replacing(shared / f.name) as tmp:
                 shutil.copyfile(f, tmp)
 
