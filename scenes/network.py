@@ -233,7 +233,8 @@ def step_caption(name: str, optimizer: str, sizes: np.ndarray) -> str:
     span = (f"{coefficient(lo)} per weight in every layer" if f"{lo:.2g}" == f"{hi:.2g}" else
             f"{coefficient(lo)} to {coefficient(hi)} per weight")
     why = {"sgd": "α times the gradient", "momentum": "α times the averaged gradient"}.get(
-        optimizer, "each gradient over its own √v")
+        optimizer, "m̂, the averaged gradient, over its own √v̂" if adam_like(optimizer)
+        else "each gradient over its own √v")
     return first_fitting(f"{name} steps {span}: {why}.", f"{name} steps {span}.")
 
 
